@@ -1,0 +1,40 @@
+# PD Cohorts: `make run` serves the app on the demo school; `make test` runs every check.
+PY      := .venv/bin/python
+PORT    ?= 8501
+export PDCORE_DB ?= data/pd.duckdb
+
+.PHONY: run test lint format bench load clean
+
+.venv/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# The browser tests need Debian's Chromium (never a downloaded browser).
+/usr/bin/chromium:
+	@command -v apt-get >/dev/null || { echo "Install Chromium at /usr/bin/chromium"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+run: .venv/.installed
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+test: .venv/.installed /usr/bin/chromium
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+lint: .venv/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: .venv/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: .venv/.installed
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf .venv .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""PD Cohorts core: the product's logic, importable and testable without Streamlit."""

@@ -1,0 +1,861 @@
+"""The demo school: a seeded, reproducible school part-way through its cohort season.
+
+Generated on first run when the database is empty, and by `python -m pdcore demo`. Large
+sizes (5,000 or 50,000 staff) become a district of schools of about 260, for benchmarks.
+Everything is relative to `today`, so the season is always the current one and the numbers
+on the dashboards are true of the data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+
+from pdcore import db, roster, settings
+
+SCHOOL_SIZE = 260
+
+TOPICS: tuple[tuple[str, str, float], ...] = (
+    # (name, description, popularity weight); skewed like a real survey
+    (
+        "Google Certification Level 1",
+        "Work through the Google Certified Educator Level 1 modules together and sit the exam.",
+        14,
+    ),
+    (
+        "Google Certification Level 2",
+        "Level 2 modules and exam, for those already certified at Level 1.",
+        6,
+    ),
+    (
+        "Using Google Suite",
+        "Docs, Sheets, Forms, Classroom: everyday workflows that save time with students.",
+        12,
+    ),
+    ("Web Tools", "Try one new web tool a month in class and debrief what worked.", 9),
+    (
+        "Project Based Learning",
+        "Design, run and assess a project with a driving question and a public product.",
+        16,
+    ),
+    (
+        "Writing and Literacy",
+        "Writing across the content areas: prompts, feedback and reading strategies.",
+        14,
+    ),
+    (
+        "Student Centered Classrooms and Genius Hour",
+        "Hand over choice: genius hour, inquiry questions and student-led learning.",
+        11,
+    ),
+    (
+        "Workshop Model in a HS Classroom",
+        "Mini-lesson, work time, conferring, share: the workshop model for teenagers.",
+        8,
+    ),
+    (
+        "Beyond the Grade",
+        "Standards-based and feedback-first grading: what a grade should say.",
+        4,
+    ),
+)
+
+# Write-ins as people typed them: a few spellings of one idea, and ideas too small to offer.
+WRITE_INS: tuple[tuple[str, int], ...] = (
+    ("PBL", 2),
+    ("project-based learning ", 1),
+    ("Restorative Practices", 3),
+    ("AI in the Classroom", 2),
+    ("Co-teaching", 1),
+)
+
+DEPARTMENTS: tuple[tuple[str, float], ...] = (
+    ("English", 14),
+    ("Mathematics", 14),
+    ("Science", 13),
+    ("Social Studies", 11),
+    ("World Languages", 8),
+    ("Fine Arts", 7),
+    ("Career and Technical Education", 8),
+    ("Special Education", 11),
+)
+
+SCHOOL_NAMES = (
+    "Riverside High School",
+    "Lincoln High School",
+    "Cedar Ridge High School",
+    "Westfield High School",
+    "Oak Park High School",
+    "Lakeview High School",
+    "Summit High School",
+    "Harbor High School",
+    "Pine Valley High School",
+    "Eastgate High School",
+)
+
+FIRST = [
+    "Ana",
+    "Ben",
+    "Carla",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "Jonah",
+    "Kira",
+    "Leo",
+    "Maya",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Xena",
+    "Yusuf",
+    "Zoe",
+    "Aaron",
+    "Bianca",
+    "Caleb",
+    "Diana",
+    "Ethan",
+    "Fatima",
+    "Gabe",
+    "Hannah",
+    "Isaac",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Marcus",
+    "Nadia",
+    "Owen",
+    "Paula",
+    "Rafael",
+    "Sofia",
+    "Theo",
+    "Uma",
+    "Victor",
+    "Wendy",
+]
+LAST = [
+    "Ruiz",
+    "Okafor",
+    "Chen",
+    "Patel",
+    "Novak",
+    "Haddad",
+    "Kim",
+    "Moreau",
+    "Brooks",
+    "Silva",
+    "Tanaka",
+    "Nguyen",
+    "Larsen",
+    "Diaz",
+    "Mensah",
+    "Cohen",
+    "Rossi",
+    "Walsh",
+    "Singh",
+    "Baker",
+    "Foster",
+    "Ortiz",
+    "Murphy",
+    "Ali",
+    "Santos",
+    "Bauer",
+    "Reyes",
+    "Price",
+    "Hughes",
+    "Park",
+    "Ward",
+    "Ivanova",
+    "Castillo",
+    "Doyle",
+    "Evans",
+    "Fischer",
+    "Greene",
+    "Hart",
+    "Jensen",
+    "Kowalski",
+]
+
+# Named people for the demo sign-in, so a visitor can be each role at once.
+DEMO_ADMINS = (("Dana Whitfield", "Principal"), ("Marcus Bell", "Assistant Principal"))
+DEMO_COACHES = (
+    ("Maya Okafor", "Blended learning, Google tools and the library: tech in every room."),
+    ("Luis Herrera", "Writing, literacy and intervention plans; new teachers."),
+)
+DEMO_TEACHER = "Ana Ruiz"
+EMAIL_DOMAIN = "demo-school.org"
+
+AGENDAS = ("read", "try-a-lesson", "share", "modules", "other")
+GOAL_STARTS = (
+    "Each of us will try {x} in one unit and bring student work to debrief.",
+    "Finish {x} together and share one lesson each by March.",
+    "Build a shared bank of {x} resources for our courses.",
+)
+REFLECTIONS = (
+    "Students asked better questions once we gave them the protocol first.",
+    "The rubric we drafted together made feedback twice as fast.",
+    "Trying it in two classes at once was too much; next month one class.",
+    "Sharing student work was the most useful twenty minutes of the month.",
+    "We realised we were on two different paths and adjusted our goal.",
+    "The module quizzes are easier done in pairs; we finished three.",
+)
+LEAVE_REASONS = ("schedule changed", "moved to a coaching plan", "group was not a fit", "")
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    staff: int
+    schools: int
+    cohorts: int
+    meetings: int
+    unplaced: int
+
+
+def _bulk(cur, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many rows at once through a DataFrame (fast at 50,000 staff)."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, columns=columns)
+    cur.register("_bulk_rows", frame)
+    cols = ", ".join(columns)
+    cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _bulk_rows")
+    cur.unregister("_bulk_rows")
+
+
+def _reserve_ids(cur, sequence: str, n: int) -> list[int]:
+    """Take n ids from a sequence (DuckDB cannot set a sequence, so draw from it)."""
+    if n == 0:
+        return []
+    return [
+        r[0] for r in cur.execute(f"SELECT nextval('{sequence}') FROM range(?)", [n]).fetchall()
+    ]
+
+
+def _weighted(rng: random.Random, items, k: int = 1):
+    names = [i[0] for i in items]
+    weights = [i[-1] for i in items]
+    return rng.choices(names, weights=weights, k=k)
+
+
+def _pick_distinct(rng: random.Random, names: list[str], weights: list[float], k: int) -> list[str]:
+    chosen: list[str] = []
+    pool = list(zip(names, weights, strict=True))
+    for _ in range(min(k, len(pool))):
+        total = sum(w for _, w in pool)
+        r = rng.uniform(0, total)
+        acc = 0.0
+        for idx, (name, w) in enumerate(pool):
+            acc += w
+            if acc >= r:
+                chosen.append(name)
+                pool.pop(idx)
+                break
+    return chosen
+
+
+def generate(
+    con, staff: int = SCHOOL_SIZE, seed: int = 7, today: date | None = None
+) -> DemoSummary:
+    """Fill an EMPTY database with a demo school (or district) in one transaction."""
+    today = today or date.today()
+    if roster.staff_count(con):
+        raise ValueError("The database already has staff; the demo only fills an empty one.")
+    rng = random.Random(seed)
+    season_start, season_end = settings.current_season(today)
+    formed_on = season_start - timedelta(days=12)  # the first day of cohorts
+    last_day = min(today - timedelta(days=1), season_end)
+    n_schools = max(1, round(staff / SCHOOL_SIZE))
+    schools = [
+        SCHOOL_NAMES[i % len(SCHOOL_NAMES)] + ("" if i < len(SCHOOL_NAMES) else f" {i + 1}")
+        for i in range(n_schools)
+    ]
+
+    with db.transaction(con) as cur:
+        roster.ensure_default_slots(cur)
+        slot_rows = cur.execute("SELECT id, label, in_school_day FROM meeting_slots").fetchall()
+        slot_ids = [r[0] for r in slot_rows]
+        slot_label = {r[0]: r[1] for r in slot_rows}
+        lunch = {r[0] for r in slot_rows if "lunch" in r[1].lower()}
+        in_day = {r[0]: r[2] for r in slot_rows}
+        db.audit(cur, None, "demo.generate", detail=f'{{"staff": {staff}, "seed": {seed}}}')
+        for key, value in (
+            ("season_start", season_start.isoformat()),
+            ("season_end", season_end.isoformat()),
+            ("survey_close", (formed_on - timedelta(days=5)).isoformat()),
+            ("allowed_domain", EMAIL_DOMAIN),
+        ):
+            cur.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, f'"{value}"']
+            )
+
+        # Topics: the nine offered ones, and write-ins as proposed.
+        topic_ids = _reserve_ids(cur, "topic_id_seq", len(TOPICS) + len(WRITE_INS))
+        topic_rows = [
+            (tid, name, desc, "offered", False, name.startswith("Google Certification Level 2"))
+            for tid, (name, desc, _) in zip(topic_ids, TOPICS, strict=False)
+        ]
+        write_in_ids = topic_ids[len(TOPICS) :]
+        topic_rows += [
+            (tid, name, "", "proposed", True, False)
+            for tid, (name, _) in zip(write_in_ids, WRITE_INS, strict=True)
+        ]
+        _bulk(
+            cur,
+            "topics",
+            ["id", "name", "description", "status", "is_write_in", "expert_led"],
+            topic_rows,
+        )
+        topic_names = [t[0] for t in TOPICS]
+        topic_weights = [t[2] for t in TOPICS]
+        topic_id = dict(zip(topic_names, topic_ids, strict=False))
+
+        # Staff: per school, two coaches and a few admins; the rest teach.
+        ids = _reserve_ids(cur, "staff_id_seq", staff)
+        people = []  # (id, email, name, dept, role, school, coach_focus)
+        used_emails: set[str] = set()
+        for n, sid in enumerate(ids):
+            school_idx = min(n * n_schools // staff, n_schools - 1)
+            local = n - (school_idx * staff // n_schools)
+            if school_idx == 0 and local < len(DEMO_ADMINS):
+                name, role, focus = DEMO_ADMINS[local][0], "admin", ""
+            elif school_idx == 0 and local < len(DEMO_ADMINS) + len(DEMO_COACHES):
+                name, focus = DEMO_COACHES[local - len(DEMO_ADMINS)]
+                role = "coach"
+            elif school_idx == 0 and local == len(DEMO_ADMINS) + len(DEMO_COACHES):
+                name, role, focus = DEMO_TEACHER, "teacher", ""
+            else:
+                name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+                role = "admin" if local in (0, 1) else "coach" if local in (2, 3) else "teacher"
+                focus = "Instructional coaching" if role == "coach" else ""
+            base = name.lower().replace(" ", ".")
+            email, k = f"{base}@{EMAIL_DOMAIN}", 2
+            while email in used_emails:
+                email, k = f"{base}{k}@{EMAIL_DOMAIN}", k + 1
+            used_emails.add(email)
+            dept = "Administration" if role == "admin" else "Coaching" if role == "coach" else None
+            dept = dept or _weighted(rng, DEPARTMENTS)[0]
+            people.append((sid, email, name, dept, role, schools[school_idx], focus))
+        _bulk(
+            cur,
+            "staff",
+            ["id", "email", "name", "department", "role", "school", "coach_focus"],
+            people,
+        )
+        teachers = [p for p in people if p[4] == "teacher"]
+        coaches_by_school = defaultdict(list)
+        for p in people:
+            if p[4] == "coach":
+                coaches_by_school[p[5]].append(p[0])
+
+        # Each department shares a planning period, so its people share a slot.
+        dept_slot = {d: rng.choice([s for s in slot_ids if s not in lunch]) for d, _ in DEPARTMENTS}
+
+        survey, interests, prefs, avail, requests = [], [], [], [], []
+        choice_of: dict[int, list[int]] = {}
+        mode_of: dict[int, str] = {}
+        slots_of: dict[int, set[int]] = {}
+        by_topic_school: dict[tuple[int, str], list[int]] = defaultdict(list)
+        write_in_left = {
+            tid: count for tid, (_, count) in zip(write_in_ids, WRITE_INS, strict=True)
+        }
+        for sid, _email, _name, dept, _role, school, _ in teachers:
+            # A few never answer the survey (the watchlist notices them).
+            if sid != ids[len(DEMO_ADMINS) + len(DEMO_COACHES)] and rng.random() < 0.06:
+                continue
+            picks = _pick_distinct(rng, topic_names, topic_weights, rng.choice((1, 2, 3, 3, 3)))
+            chosen = [topic_id[p] for p in picks]
+            other = ""
+            for tid, left in write_in_left.items():
+                if left and rng.random() < 0.05:
+                    write_in_left[tid] -= 1
+                    chosen = [tid, *chosen][:3]
+                    other = next(r[1] for r in topic_rows if r[0] == tid)
+                    break
+            submitted = datetime.combine(
+                formed_on - timedelta(days=rng.randint(150, 175)), time(rng.randint(7, 16))
+            )
+            survey.append((sid, submitted, "form", other))
+            interests += [(sid, rank, tid) for rank, tid in enumerate(chosen, start=1)]
+            choice_of[sid] = chosen
+            mode = "individual" if rng.random() < 0.03 else "cohort"
+            mode_of[sid] = mode
+            prefs.append(
+                (
+                    sid,
+                    mode,
+                    rng.choice(("who", "when")),
+                    _weighted(rng, (("same", 3), ("mix", 2), ("none", 5)))[0],
+                )
+            )
+            own = {dept_slot[dept]}
+            while len(own) < rng.randint(2, 5):
+                s = rng.choice(slot_ids)
+                if s not in lunch or rng.random() < 0.25:
+                    own.add(s)
+            slots_of[sid] = own
+            avail += [(sid, s) for s in sorted(own)]
+            by_topic_school[(chosen[0], school)].append(sid)
+        _bulk(
+            cur, "survey_responses", ["staff_id", "submitted_at", "source", "other_topic"], survey
+        )
+        _bulk(cur, "interests", ["staff_id", "rank", "topic_id"], interests)
+        _bulk(cur, "learning_prefs", ["staff_id", "mode", "priority", "dept_pref"], prefs)
+        _bulk(cur, "availability", ["staff_id", "slot_id"], avail)
+
+        # About a fifth name one to three colleagues, mostly on their own first topic.
+        for sid, *_ in teachers:
+            if sid in choice_of and rng.random() < 0.2:
+                school = (
+                    next(p[5] for p in teachers if p[0] == sid) if n_schools > 1 else schools[0]
+                )
+                same_topic = [o for o in by_topic_school[(choice_of[sid][0], school)] if o != sid]
+                for other in rng.sample(same_topic, min(len(same_topic), rng.randint(1, 3))):
+                    requests.append((sid, other))
+        _bulk(cur, "colleague_requests", ["staff_id", "colleague_id"], sorted(set(requests)))
+
+        # Cohorts: on the first day of cohorts, each topic's room splits into groups of 3-7
+        # around a shared slot; some people do not find a group (the pain the app is for).
+        cohort_rows, member_rows, unplaced = [], [], []
+        cohort_members: dict[int, list[int]] = {}
+        cohort_slot: dict[int, int] = {}
+        individual_cohorts = []
+        names_used: dict[str, int] = defaultdict(int)
+        for (tid, school), members in sorted(by_topic_school.items()):
+            group_pool = [m for m in members if mode_of[m] == "cohort"]
+            for m in members:
+                if mode_of[m] == "individual":
+                    individual_cohorts.append((tid, school, m))
+            rng.shuffle(group_pool)
+            while group_pool:
+                if len(group_pool) < 3:
+                    unplaced += group_pool
+                    break
+                size = min(len(group_pool), rng.randint(3, 7))
+                if len(group_pool) - size in (1, 2):
+                    size = len(group_pool) if len(group_pool) <= 10 else size
+                group, group_pool = group_pool[:size], group_pool[size:]
+                # A shy minority stays out of the room's groups.
+                shy = [m for m in group if rng.random() < 0.04]
+                group = [m for m in group if m not in shy]
+                unplaced += shy
+                if len(group) < 2:
+                    unplaced += group
+                    continue
+                slot_votes = defaultdict(int)
+                for m in group:
+                    for s in slots_of[m]:
+                        slot_votes[s] += 1
+                slot = max(sorted(slot_votes), key=lambda s: slot_votes[s])
+                (cid,) = _reserve_ids(cur, "cohort_id_seq", 1)
+                name = f"{_short(topic_rows, tid)}, {slot_label[slot]}"
+                names_used[name] += 1
+                if names_used[name] > 1:
+                    name += f" ({chr(64 + names_used[name])})"
+                cohort_rows.append(
+                    (
+                        cid,
+                        tid,
+                        name,
+                        "cohort",
+                        slot,
+                        school,
+                        None,
+                        group[0],
+                        datetime.combine(formed_on, time(15)),
+                    )
+                )
+                cohort_members[cid] = group
+                cohort_slot[cid] = slot
+        for tid, school, m in individual_cohorts:
+            (cid,) = _reserve_ids(cur, "cohort_id_seq", 1)
+            cohort_rows.append(
+                (
+                    cid,
+                    tid,
+                    f"Individual project: {_short(topic_rows, tid)}",
+                    "individual",
+                    None,
+                    school,
+                    None,
+                    m,
+                    datetime.combine(formed_on, time(15)),
+                )
+            )
+            cohort_members[cid] = [m]
+        for cid, members in cohort_members.items():
+            created = next(r[8] for r in cohort_rows if r[0] == cid)
+            how = "started" if cid in {r[0] for r in cohort_rows if r[3] == "individual"} else None
+            for i, m in enumerate(members):
+                member_rows.append(
+                    [cid, m, how or ("started" if i == 0 else "joined"), created, None, ""]
+                )
+
+        # Life during the season: leavers, a split, a cohort shrunk to one, quiet cohorts.
+        group_ids = [r[0] for r in cohort_rows if r[3] == "cohort"]
+        quiet = set(rng.sample(group_ids, max(1, len(group_ids) // 10)))
+        leavers = set()
+        for cid in rng.sample(group_ids, max(1, len(group_ids) // 12)):
+            members = cohort_members[cid]
+            if len(members) >= 3:
+                leaver = members[-1]
+                leavers.add((cid, leaver))
+        shrunk = next(
+            (c for c in group_ids if len(cohort_members[c]) == 3 and c not in quiet), None
+        )
+        if shrunk:
+            for m in cohort_members[shrunk][1:]:
+                leavers.add((shrunk, m))
+        leave_on = datetime.combine(min(season_start + timedelta(days=10), today), time(12))
+        for row in member_rows:
+            if (row[0], row[1]) in leavers:
+                row[4] = leave_on
+                row[5] = rng.choice(LEAVE_REASONS)
+        split_from = next(
+            (c for c in group_ids if len(cohort_members[c]) >= 6 and c not in quiet), None
+        )
+        if split_from:
+            moving = cohort_members[split_from][-3:]
+            (new_id,) = _reserve_ids(cur, "cohort_id_seq", 1)
+            parent = next(r for r in cohort_rows if r[0] == split_from)
+            split_at = datetime.combine(min(season_start + timedelta(days=8), today), time(16))
+            cohort_rows.append(
+                (
+                    new_id,
+                    parent[1],
+                    parent[2] + " (split)",
+                    "cohort",
+                    parent[4],
+                    parent[5],
+                    split_from,
+                    moving[0],
+                    split_at,
+                )
+            )
+            for row in member_rows:
+                if row[0] == split_from and row[1] in moving:
+                    row[4], row[5] = split_at, "split into a new cohort"
+            member_rows += [[new_id, m, "split", split_at, None, ""] for m in moving]
+            cohort_members[split_from] = cohort_members[split_from][:-3]
+            cohort_members[new_id] = moving
+            cohort_slot[new_id] = parent[4]
+            group_ids.append(new_id)
+        _bulk(
+            cur,
+            "cohorts",
+            [
+                "id",
+                "topic_id",
+                "name",
+                "kind",
+                "slot_id",
+                "school",
+                "parent_id",
+                "created_by",
+                "created_at",
+            ],
+            cohort_rows,
+        )
+        ids_m = _reserve_ids(cur, "membership_id_seq", len(member_rows))
+        _bulk(
+            cur,
+            "memberships",
+            ["id", "cohort_id", "staff_id", "how", "joined_at", "left_at", "left_reason"],
+            [(i, *r) for i, r in zip(ids_m, member_rows, strict=True)],
+        )
+        current = defaultdict(list)
+        for r in member_rows:
+            if r[4] is None:
+                current[r[0]].append(r[1])
+
+        # Meetings, attendance, goals and reflections from the season's start to yesterday.
+        meetings, attendance, goals, reflections = [], [], [], []
+        skippers = {
+            rng.choice(current[c]) for c in rng.sample(group_ids, len(group_ids) // 8) if current[c]
+        }
+        all_cohorts = group_ids + [r[0] for r in cohort_rows if r[3] == "individual"]
+        for cid in all_cohorts:
+            members = current[cid] or cohort_members[cid]
+            tid = next(r[1] for r in cohort_rows if r[0] == cid)
+            dates = _meeting_dates(rng, season_start, last_day, quiet=cid in quiet)
+            n_meet = len(dates)
+            for k, held_on in enumerate(dates):
+                mid = len(meetings) + 1
+                slot = cohort_slot.get(cid)
+                minutes = rng.choice((45, 60, 60, 60, 75, 90))
+                meetings.append(
+                    (
+                        mid,
+                        cid,
+                        "held",
+                        held_on,
+                        slot,
+                        minutes,
+                        bool(slot and in_day[slot]) or rng.random() < 0.2,
+                        rng.choice(AGENDAS),
+                        "",
+                        members[0],
+                    )
+                )
+                for m in members:
+                    late = k >= n_meet - 2 and m in skippers
+                    if not late and rng.random() < 0.88:
+                        attendance.append((mid, m))
+                if rng.random() < 0.55:
+                    author = rng.choice(members)
+                    reflections.append(
+                        (
+                            cid,
+                            author,
+                            mid,
+                            rng.choice(REFLECTIONS),
+                            f"https://flip.example.org/{cid}-{mid}" if rng.random() < 0.3 else "",
+                            "all" if rng.random() < 0.5 else "cohort",
+                            datetime.combine(held_on, time(17)),
+                        )
+                    )
+            if dates:
+                topic = _short(topic_rows, tid)
+                goals.append(
+                    (
+                        cid,
+                        1,
+                        rng.choice(GOAL_STARTS).format(x=topic),
+                        members[0],
+                        datetime.combine(dates[0], time(16)),
+                    )
+                )
+                if len(dates) >= 2 and rng.random() < 0.4:
+                    goals.append(
+                        (
+                            cid,
+                            2,
+                            "Narrowed: " + rng.choice(GOAL_STARTS).format(x=topic),
+                            members[-1],
+                            datetime.combine(dates[1], time(16)),
+                        )
+                    )
+            # The next meeting is on the calendar for most active cohorts.
+            if cid not in quiet and today < season_end:
+                nxt = today + timedelta(days=rng.randint(3, 20))
+                meetings.append(
+                    (
+                        len(meetings) + 1,
+                        cid,
+                        "planned",
+                        nxt,
+                        cohort_slot.get(cid),
+                        60,
+                        False,
+                        rng.choice(AGENDAS),
+                        "",
+                        members[0],
+                    )
+                )
+        base_mid = _reserve_ids(cur, "meeting_id_seq", len(meetings))
+        remap = {m[0]: base_mid[i] for i, m in enumerate(meetings)}
+        _bulk(
+            cur,
+            "meetings",
+            [
+                "id",
+                "cohort_id",
+                "status",
+                "held_on",
+                "slot_id",
+                "minutes",
+                "in_school_day",
+                "agenda",
+                "note",
+                "logged_by",
+            ],
+            [(remap[m[0]], *m[1:]) for m in meetings],
+        )
+        _bulk(cur, "attendance", ["meeting_id", "staff_id"], [(remap[a], s) for a, s in attendance])
+        _bulk(cur, "goals", ["cohort_id", "version", "text", "author_id", "created_at"], goals)
+        _bulk(
+            cur,
+            "reflections",
+            ["cohort_id", "author_id", "meeting_id", "text", "link", "visibility", "created_at"],
+            [(c, a, remap[m], t, link, v, at) for c, a, m, t, link, v, at in reflections],
+        )
+
+        # Help requests: a private "place me" from some unplaced, expert and coach asks.
+        helps = []
+        for sid in unplaced:
+            if rng.random() < 0.35:
+                helps.append(
+                    (
+                        sid,
+                        "place_me",
+                        choice_of[sid][0],
+                        "",
+                        datetime.combine(formed_on + timedelta(days=rng.randint(0, 9)), time(9)),
+                    )
+                )
+        for sid in rng.sample(sorted(choice_of), min(len(choice_of), max(2, staff // 45))):
+            helps.append(
+                (
+                    sid,
+                    "expert",
+                    choice_of[sid][0],
+                    "I would love to learn this from someone who has done it.",
+                    datetime.combine(season_start + timedelta(days=rng.randint(0, 15)), time(10)),
+                )
+            )
+        _bulk(cur, "help_requests", ["staff_id", "kind", "topic_id", "note", "created_at"], helps)
+
+        # Coaching: some teachers chose a coach, a growth plan for some, follow-ups.
+        assignments, followups, plans, plan_goals = [], [], [], []
+        plan_ids = iter(_reserve_ids(cur, "growth_plan_id_seq", len(teachers)))
+        year = f"{season_start.year}-{str(season_start.year + 1)[-2:]}"
+        for sid, _e, _n, _d, _r, school, _f in teachers:
+            coaches = coaches_by_school[school]
+            if coaches and rng.random() < 0.25:
+                assignments.append((sid, rng.choice(coaches), rng.choice(("chosen", "claimed"))))
+            if rng.random() < 0.4:
+                pid = next(plan_ids)
+                topic = choice_of.get(sid, [None])[0]
+                plans.append(
+                    (
+                        pid,
+                        sid,
+                        year,
+                        "Grow " + (_short(topic_rows, topic) if topic else "my classroom practice"),
+                        topic,
+                    )
+                )
+                for pos in range(1, rng.randint(1, 3) + 1):
+                    plan_goals.append(
+                        (pid, pos, f"Goal {pos}: try it in one unit", "Student work shows it")
+                    )
+        _bulk(cur, "coach_assignments", ["staff_id", "coach_id", "how"], assignments)
+        _bulk(cur, "growth_plans", ["id", "staff_id", "school_year", "focus", "topic_id"], plans)
+        _bulk(cur, "growth_goals", ["plan_id", "position", "goal", "measure"], plan_goals)
+        for sid in unplaced[: max(1, len(unplaced) // 4)]:
+            school = next(p[5] for p in teachers if p[0] == sid)
+            if coaches_by_school[school]:
+                followups.append(
+                    (
+                        sid,
+                        coaches_by_school[school][0],
+                        min(today, season_start + timedelta(days=6)),
+                        "Talked at lunch; unsure which group to approach.",
+                        "Introduce to a cohort on their topic",
+                        False,
+                    )
+                )
+        _bulk(
+            cur,
+            "coach_followups",
+            ["staff_id", "coach_id", "contacted_on", "note", "next_step", "resolved"],
+            followups,
+        )
+
+        # Wednesday staff development: three options a week, sign-ups and attendance.
+        sessions, signups = [], []
+        wed = season_start + timedelta(days=(2 - season_start.weekday()) % 7)
+        options = (
+            ("Writing intervention plans", "coach", 30),
+            ("Building blended Learner Pathways", "teacher", 30),
+            ("Preparing for upcoming content delivery", "staff", 40),
+        )
+        first_school = schools[0]
+        school_teachers = [p[0] for p in teachers if p[5] == first_school]
+        while wed <= min(today + timedelta(days=7), season_end):
+            day_ids = _reserve_ids(cur, "sd_session_id_seq", len(options))
+            for sid_, (title, kind, cap) in zip(day_ids, options, strict=True):
+                sessions.append((sid_, wed, title, kind, f"Room {rng.randint(101, 240)}", cap))
+            for t in rng.sample(school_teachers, min(len(school_teachers), 70)):
+                pick = rng.choice(day_ids)
+                taken = sum(1 for s in signups if s[1] == wed and s[2] == pick)
+                cap = options[day_ids.index(pick)][2]
+                if taken < cap:
+                    attended = (rng.random() < 0.9) if wed < today else None
+                    signups.append((t, wed, pick, attended))
+            wed += timedelta(days=7)
+        _bulk(
+            cur, "sd_sessions", ["id", "day", "title", "leader_kind", "room", "capacity"], sessions
+        )
+        _bulk(cur, "sd_signups", ["staff_id", "day", "session_id", "attended"], signups)
+
+        # An online pathway with its modules, and some progress through it.
+        (pw,) = _reserve_ids(cur, "pathway_id_seq", 1)
+        _bulk(
+            cur,
+            "pathways",
+            ["id", "name", "link", "description"],
+            [
+                (
+                    pw,
+                    "Google Certified Educator Level 1",
+                    "https://skillshop.withgoogle.com/",
+                    "The official Level 1 course: thirteen units, then the exam.",
+                )
+            ],
+        )
+        step_ids = _reserve_ids(cur, "pathway_step_id_seq", 13)
+        _bulk(
+            cur,
+            "pathway_steps",
+            ["id", "pathway_id", "position", "title"],
+            [(s, pw, i + 1, f"Unit {i + 1}") for i, s in enumerate(step_ids)],
+        )
+        progress = []
+        for cid in group_ids:
+            if next(r[1] for r in cohort_rows if r[0] == cid) == topic_id[TOPICS[0][0]]:
+                for m in current[cid]:
+                    progress += [(m, s) for s in step_ids[: rng.randint(0, 6)]]
+        _bulk(cur, "pathway_progress", ["staff_id", "step_id"], progress)
+
+        # A first roster import, as if synced from the school's Sheet in October.
+        cur.execute(
+            "INSERT INTO sync_runs (started_at, finished_at, source, status, rows_read, added, "
+            "message) VALUES (?, ?, 'csv', 'ok', ?, ?, 'Demo roster import')",
+            [
+                datetime.combine(formed_on - timedelta(days=20), time(8)),
+                datetime.combine(formed_on - timedelta(days=20), time(8, 1)),
+                staff,
+                staff,
+            ],
+        )
+    return DemoSummary(staff, n_schools, len(cohort_rows), len(meetings), len(unplaced))
+
+
+def _short(topic_rows, tid) -> str:
+    name = next(r[1] for r in topic_rows if r[0] == tid)
+    return name.replace(" and Genius Hour", "").replace(" in a HS Classroom", "")
+
+
+def _meeting_dates(rng: random.Random, start: date, last: date, quiet: bool) -> list[date]:
+    """One or two meetings a month from the start to `last`; quiet cohorts stop early."""
+    dates, month_start = [], start
+    stop = start + timedelta(days=rng.randint(0, 20)) if quiet else last
+    while month_start <= min(last, stop):
+        month_end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            day = month_start + timedelta(days=rng.randint(2, 26))
+            if day <= min(last, stop) and day < month_end:
+                dates.append(day)
+        month_start = month_end
+    return sorted(set(dates))
+
+
+def ensure_demo(con, today: date | None = None) -> DemoSummary | None:
+    """Generate the demo school when the database has no staff yet; None otherwise."""
+    if roster.staff_count(con):
+        return None
+    return generate(con, today=today)

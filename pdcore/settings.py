@@ -1,0 +1,131 @@
+"""School settings: defaults a school can change, stored as JSON in the settings table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
+
+from pdcore import db
+
+DEFAULT_SLOTS: tuple[tuple[str, bool], ...] = (
+    # (label, in the school day)
+    ("Mon before school", False),
+    ("Tue before school", False),
+    ("Wed lunch", True),
+    ("Thu lunch", True),
+    ("Mon after school", False),
+    ("Tue after school", False),
+    ("Wed after school", False),
+    ("Thu after school", False),
+    ("Planning day", True),
+    ("Teacher workday", True),
+)
+
+DEFAULT_HEALTH_WEIGHTS = {
+    "cadence": 0.30,
+    "attendance": 0.25,
+    "size": 0.10,
+    "goal": 0.15,
+    "evidence": 0.10,
+    "recency": 0.10,
+}
+
+
+def current_season(today: date) -> tuple[date, date]:
+    """The November-April season of the school year that `today` falls in."""
+    start_year = today.year if today.month >= 8 else today.year - 1
+    return date(start_year, 11, 1), date(start_year + 1, 4, 30)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a school can tune. Dates are ISO strings in storage, `date` here."""
+
+    season_start: date = field(default_factory=lambda: current_season(date.today())[0])
+    season_end: date = field(default_factory=lambda: current_season(date.today())[1])
+    survey_close: date | None = None
+    min_size: int = 2
+    max_size: int = 10
+    ideal_min: int = 4
+    ideal_max: int = 6
+    meetings_per_month: int = 1
+    meeting_minutes: int = 60
+    offer_threshold: int = 4
+    unmatched_alert_days: int = 14  # watchlist: no group this many days into the season
+    contact_hours_target: float = 14.0
+    sync_every_minutes: int = 15
+    allowed_domain: str = ""  # e.g. "school.org"; empty allows any signed-in address
+    health_weights: dict = field(default_factory=lambda: dict(DEFAULT_HEALTH_WEIGHTS))
+    health_amber: float = 0.5  # score below this is amber
+    health_green: float = 0.75  # score at or above this is green
+    column_map: dict = field(default_factory=dict)  # import header overrides
+
+    @property
+    def school_year(self) -> str:
+        """The school year label, e.g. '2026-27'."""
+        return f"{self.season_start.year}-{str(self.season_start.year + 1)[-2:]}"
+
+
+_DATE_FIELDS = {"season_start", "season_end", "survey_close"}
+
+
+def _encode(name: str, value):
+    if name in _DATE_FIELDS:
+        return value.isoformat() if value else None
+    return value
+
+
+def _decode(name: str, value):
+    if name in _DATE_FIELDS:
+        return date.fromisoformat(value) if value else None
+    return value
+
+
+def load(con) -> Settings:
+    """The school's settings: stored values over the defaults."""
+    rows = db.read(con).execute("SELECT key, value FROM settings").fetchall()
+    known = {f.name for f in fields(Settings)}
+    stored = {k: _decode(k, json.loads(v)) for k, v in rows if k in known}
+    return replace(Settings(), **stored)
+
+
+def save(con, actor_id: int | None = None, **changes) -> Settings:
+    """Store changed settings (validated) and return the new whole."""
+    known = {f.name for f in fields(Settings)}
+    unknown = set(changes) - known
+    if unknown:
+        raise ValueError(f"Unknown setting(s): {', '.join(sorted(unknown))}")
+    new = replace(load(con), **changes)
+    problems = validate(new)
+    if problems:
+        raise ValueError(" ".join(problems))
+    with db.transaction(con) as cur:
+        for key, value in changes.items():
+            cur.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                [key, json.dumps(_encode(key, value))],
+            )
+        db.audit(cur, actor_id, "settings.save", detail=json.dumps(sorted(changes)))
+    return new
+
+
+def validate(s: Settings) -> list[str]:
+    """Plain-words problems with a settings value, empty when all is well."""
+    problems = []
+    if s.season_end <= s.season_start:
+        problems.append("The season must end after it starts.")
+    if not (1 <= s.min_size <= s.ideal_min <= s.ideal_max <= s.max_size):
+        problems.append("Cohort sizes must satisfy 1 <= min <= ideal min <= ideal max <= max.")
+    if s.offer_threshold < 1:
+        problems.append("The offer threshold must be at least 1.")
+    if s.meetings_per_month < 1 or s.meeting_minutes < 1:
+        problems.append("Meetings per month and minutes per meeting must be positive.")
+    if not (0 <= s.health_amber <= s.health_green <= 1):
+        problems.append("Health thresholds must satisfy 0 <= amber <= green <= 1.")
+    return problems
+
+
+def as_dict(s: Settings) -> dict:
+    """Settings as plain JSON-able values (for display and export)."""
+    return {k: _encode(k, v) for k, v in asdict(s).items()}

@@ -1,0 +1,1 @@
+"""The only part of pdcore that imports streamlit: shared page plumbing and widgets."""

@@ -1,0 +1,133 @@
+"""Shared fixtures: an in-memory database, a demo school, factories, and AppTest helpers."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pdcore import db, demo
+
+ROOT = Path(__file__).resolve().parent.parent
+# A fixed "today" for data the tests generate, part-way through the 2026-27 season.
+DEMO_TODAY = date(2027, 1, 20)
+
+DEMO_ADMIN = "dana.whitfield@demo-school.org"
+DEMO_COACH = "maya.okafor@demo-school.org"
+DEMO_TEACHER = "ana.ruiz@demo-school.org"
+
+
+@pytest.fixture
+def con():
+    """A fresh in-memory database with the current schema."""
+    connection = db.connect(db.MEMORY)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A demo school generated once per test run (copy it before writing to it)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    connection = db.connect(path)
+    demo.generate(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def demo_con(demo_file, tmp_path):
+    """A private, writable copy of the demo school."""
+    path = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_file, path)
+    connection = db.connect(path)
+    yield connection
+    connection.close()
+
+
+class Factory:
+    """Builds staff, topics and cohorts in a test database with sensible defaults."""
+
+    def __init__(self, connection):
+        self.con = connection
+        self._n = 0
+
+    def staff(self, name=None, role="teacher", department="English", school="", email=None):
+        self._n += 1
+        name = name or f"Person {self._n}"
+        email = email or f"{name.lower().replace(' ', '.')}@school.test"
+        with db.transaction(self.con) as cur:
+            return cur.execute(
+                "INSERT INTO staff (email, name, role, department, school) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                [email, name, role, department, school],
+            ).fetchone()[0]
+
+    def topic(self, name=None, status="offered"):
+        self._n += 1
+        with db.transaction(self.con) as cur:
+            return cur.execute(
+                "INSERT INTO topics (name, status) VALUES (?, ?) RETURNING id",
+                [name or f"Topic {self._n}", status],
+            ).fetchone()[0]
+
+    def slots(self):
+        with db.transaction(self.con) as cur:
+            from pdcore import roster
+
+            roster.ensure_default_slots(cur)
+        return [
+            r[0] for r in self.con.execute("SELECT id FROM meeting_slots ORDER BY id").fetchall()
+        ]
+
+    def cohort(self, topic_id, members=(), name=None, slot_id=None, kind="cohort"):
+        self._n += 1
+        with db.transaction(self.con) as cur:
+            cid = cur.execute(
+                "INSERT INTO cohorts (topic_id, name, slot_id, kind) VALUES (?, ?, ?, ?) "
+                "RETURNING id",
+                [topic_id, name or f"Cohort {self._n}", slot_id, kind],
+            ).fetchone()[0]
+            for m in members:
+                cur.execute("INSERT INTO memberships (cohort_id, staff_id) VALUES (?, ?)", [cid, m])
+        return cid
+
+
+@pytest.fixture
+def make(con) -> Factory:
+    return Factory(con)
+
+
+@pytest.fixture
+def app_db(demo_file, tmp_path, monkeypatch) -> Path:
+    """Point the app at a private copy of the demo school and clear Streamlit's caches."""
+    import streamlit as st
+
+    path = tmp_path / "pd.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("PDCORE_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def open_app(app_db):
+    """Open the app as someone (an email on the demo roster), optionally on a page."""
+    from streamlit.testing.v1 import AppTest
+
+    def _open(email: str | None = None, page: str | None = None, timeout: float = 30):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        if email:
+            at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    return _open
