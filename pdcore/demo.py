@@ -349,11 +349,12 @@ def generate(
             dept = "Administration" if role == "admin" else "Coaching" if role == "coach" else None
             dept = dept or _weighted(rng, DEPARTMENTS)[0]
             people.append((sid, email, name, dept, role, schools[school_idx], focus))
+        on_roster_since = datetime.combine(formed_on - timedelta(days=20), time(8))
         _bulk(
             cur,
             "staff",
-            ["id", "email", "name", "department", "role", "school", "coach_focus"],
-            people,
+            ["id", "email", "name", "department", "role", "school", "coach_focus", "created_at"],
+            [(*p, on_roster_since) for p in people],
         )
         teachers = [p for p in people if p[4] == "teacher"]
         coaches_by_school = defaultdict(list)

@@ -1,0 +1,437 @@
+"""Cohort formation on the school's data: suggestions, unmatched staff, preview then apply.
+
+Reads people, cohorts and rules from the database (whatever filled it: the app, a Sheets
+sync or a file import), hands plain data to the pure engine in pdcore.matching, and writes
+an accepted plan in one transaction. Existing cohorts are never broken up.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from pdcore import cohorts, db, matching, settings, topics
+
+
+@dataclass(frozen=True)
+class SchoolData:
+    """Everything the engine needs, as plain data."""
+
+    people: dict[int, matching.Person]  # every active staff member with survey answers
+    cohorts: list[matching.Cohort]  # active group cohorts with their current members
+    topics: list[matching.Topic]
+    rules: matching.Rules
+    slot_labels: dict[int, str]
+    topic_names: dict[int, str]
+    staff: dict[int, tuple[str, str, str, str]]  # id -> (name, email, department, school)
+    placed: set[int]  # in an active cohort or individual project
+    waiting_since: dict[int, date]  # when each unplaced person started waiting
+
+
+def load(con, today: date | None = None) -> SchoolData:
+    """Read the school into plain data (a handful of queries, whatever the size)."""
+    today = today or date.today()
+    cur = db.read(con)
+    conf = settings.load(con)
+    rules = matching.Rules(
+        min_size=conf.min_size,
+        max_size=conf.max_size,
+        ideal_min=conf.ideal_min,
+        ideal_max=conf.ideal_max,
+        offer_threshold=conf.offer_threshold,
+    )
+    staff = {
+        r[0]: r[1:]
+        for r in cur.execute(
+            "SELECT id, name, email, department, school FROM staff "
+            "WHERE active AND role = 'teacher'"
+        ).fetchall()
+    }
+    choices: dict[int, list[int]] = defaultdict(list)
+    for sid, tid in cur.execute(
+        "SELECT i.staff_id, coalesce(t.merged_into, t.id) FROM interests i "
+        "JOIN topics t ON t.id = i.topic_id ORDER BY i.staff_id, i.rank"
+    ).fetchall():
+        if sid in staff and tid not in choices[sid]:
+            choices[sid].append(tid)
+    prefs = {
+        r[0]: r[1:]
+        for r in cur.execute(
+            "SELECT staff_id, mode, priority, dept_pref FROM learning_prefs"
+        ).fetchall()
+    }
+    slots: dict[int, set[int]] = defaultdict(set)
+    for sid, slot in cur.execute("SELECT staff_id, slot_id FROM availability").fetchall():
+        slots[sid].add(slot)
+    named: dict[int, set[int]] = defaultdict(set)
+    for sid, other in cur.execute(
+        "SELECT staff_id, colleague_id FROM colleague_requests"
+    ).fetchall():
+        if other in staff:
+            named[sid].add(other)
+    people = {}
+    for sid, (name, _email, dept, school) in staff.items():
+        if sid not in choices and sid not in prefs:
+            continue  # never answered the survey: nothing to match on
+        mode, priority, dept_pref = prefs.get(sid, ("cohort", "when", "none"))
+        people[sid] = matching.Person(
+            id=sid,
+            name=name,
+            department=dept,
+            school=school,
+            choices=tuple(choices.get(sid, ())[:3]),
+            mode=mode,
+            priority=priority,
+            slots=frozenset(slots.get(sid, ())),
+            colleagues=frozenset(named.get(sid, ())),
+            dept_pref=dept_pref,
+        )
+    group_cohorts, placed = [], set()
+    for c in cohorts.active_cohorts(con):
+        placed.update(c.member_ids)
+        if c.kind != "individual":
+            group_cohorts.append(
+                matching.Cohort(c.id, c.topic_id, c.name, c.slot_id, c.member_ids, c.school)
+            )
+    topic_rows = topics.topic_list(con, include_retired=True)
+    engine_topics = [
+        matching.Topic(
+            t.id,
+            t.name,
+            "offered" if t.is_offered else t.status if t.status == "retired" else "proposed",
+        )
+        for t in topic_rows
+    ]
+    waiting_since = {}
+    for sid, left, created in cur.execute(
+        "SELECT s.id, max(m.left_at), s.created_at FROM staff s "
+        "LEFT JOIN memberships m ON m.staff_id = s.id WHERE s.active GROUP BY s.id, s.created_at"
+    ).fetchall():
+        start = max(d for d in (conf.season_start, left and left.date(), created.date()) if d)
+        waiting_since[sid] = min(start, today)
+    return SchoolData(
+        people=people,
+        cohorts=group_cohorts,
+        topics=engine_topics,
+        rules=rules,
+        slot_labels={s.id: s.label for s in _slots(con)},
+        topic_names={t.id: t.name for t in topic_rows},
+        staff=staff,
+        placed=placed,
+        waiting_since=waiting_since,
+    )
+
+
+def _slots(con):
+    from pdcore import roster
+
+    return roster.slots(con)
+
+
+def suggestions_for(con, staff_id: int, topic_id: int | None = None) -> list[matching.CohortFit]:
+    """Existing cohorts of a topic (default: the person's first choice) ranked by fit for them,
+    each with its reasons in plain words. Full cohorts come last with open_seats == 0."""
+    data = load(con)
+    person = data.people.get(staff_id)
+    if person is None:
+        name, _email, dept, school = data.staff.get(staff_id, ("", "", "", ""))
+        person = matching.Person(id=staff_id, name=name, department=dept, school=school)
+    return matching.rank_cohorts_for(
+        person, data.cohorts, data.people, data.rules, data.slot_labels, topic_id
+    )
+
+
+# ------------------------------------------------------------------ preview and apply
+
+
+@dataclass(frozen=True)
+class FormationPlan:
+    """A proposed formation and the names to show it; nothing is written until apply()."""
+
+    formation: matching.Formation
+    data: SchoolData = field(repr=False)
+
+    def _cohort_name(self, cohort_id: int) -> str:
+        return next((c.name for c in self.data.cohorts if c.id == cohort_id), f"#{cohort_id}")
+
+    def summary(self) -> str:
+        f = self.formation
+        joined = len(f.joins)
+        into = len({c for c, _ in f.joins})
+        fresh = sum(len(n.member_ids) for n in f.new_cohorts)
+        left = len(f.unplaced)
+        if not joined and not fresh:
+            return f"Nobody can be placed right now; {left} stay unplaced (reasons below)."
+        return (
+            f"Would place {joined + fresh} people: {joined} into open seats of {into} existing "
+            f"cohort(s) and {fresh} into {len(f.new_cohorts)} new cohort(s); "
+            f"{left} stay unplaced (reasons below)."
+        )
+
+    def table(self) -> pd.DataFrame:
+        """One row per person the plan places."""
+        rows = []
+        for cohort_id, pid in self.formation.joins:
+            rows.append(("Join existing", self._cohort_name(cohort_id), *self._who(pid)))
+        for new in self.formation.new_cohorts:
+            for pid in new.member_ids:
+                rows.append(("New cohort", new_cohort_name(self.data, new), *self._who(pid)))
+        return pd.DataFrame(rows, columns=["action", "cohort", "name", "email", "department"])
+
+    def unplaced_table(self) -> pd.DataFrame:
+        rows = [
+            (*self._who(u.person_id)[:2], u.reason, "; ".join(u.suggestions))
+            for u in self.formation.unplaced
+        ]
+        return pd.DataFrame(rows, columns=["name", "email", "reason", "suggestion"])
+
+    def _who(self, pid: int) -> tuple[str, str, str]:
+        name, email, dept, _school = self.data.staff.get(pid, ("?", "?", "?", ""))
+        return name, email, dept
+
+
+def new_cohort_name(data: SchoolData, new: matching.NewCohort) -> str:
+    if new.name:
+        return new.name
+    topic = data.topic_names.get(new.topic_id, "Cohort")
+    slot = data.slot_labels.get(new.slot_id, "time to be agreed")
+    return f"{topic}, {slot}"
+
+
+def preview(con, today: date | None = None, seed: int = 0) -> FormationPlan:
+    """What auto-formation would do for everyone still unplaced (nothing is written)."""
+    data = load(con, today)
+    todo = [p for pid, p in data.people.items() if pid not in data.placed]
+    formation = matching.form_cohorts(
+        todo,
+        data.cohorts,
+        data.topics,
+        data.rules,
+        data.slot_labels,
+        data.topic_names,
+        seed=seed,
+        members_by_id=data.people,
+    )
+    return FormationPlan(formation, data)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    joined: int
+    created: int
+    skipped: list[str]
+
+    def summary(self) -> str:
+        text = f"Placed {self.joined} people; {self.created} new cohort(s) created."
+        if self.skipped:
+            text += f" {len(self.skipped)} change(s) skipped because the data changed since the preview."
+        return text
+
+
+def apply(con, plan: FormationPlan, actor_id: int | None) -> ApplyResult:
+    """Write a previewed plan in one transaction, re-checking every seat as it goes.
+
+    A seat that someone took since the preview, or a person who joined a cohort meanwhile,
+    is skipped and reported; a new cohort left below the minimum size is not created.
+    """
+    joined, created, skipped = 0, 0, []
+    data = plan.data
+    with db.transaction(con) as cur:
+        for cohort_id, pid in plan.formation.joins:
+            try:
+                cohorts.add_member(cur, cohort_id, pid, "placed")
+                joined += 1
+                _close_place_me(cur, pid, actor_id)
+            except cohorts.ValidationError as exc:
+                skipped.append(f"{data.staff.get(pid, ('?',))[0]}: {exc}")
+        names_taken = {r[0] for r in cur.execute("SELECT name FROM cohorts").fetchall()}
+        for new in plan.formation.new_cohorts:
+            free = [
+                pid
+                for pid in new.member_ids
+                if not cur.execute(
+                    "SELECT 1 FROM memberships m JOIN cohorts c ON c.id = m.cohort_id "
+                    "WHERE m.staff_id = ? AND m.left_at IS NULL AND c.status = 'active'",
+                    [pid],
+                ).fetchone()
+            ]
+            name = _unique(new_cohort_name(data, new), names_taken)
+            if len(free) < data.rules.min_size:
+                skipped.append(f"{name}: too few of its members are still free.")
+                continue
+            cohort_id = cohorts.create_cohort(
+                cur,
+                topic_id=new.topic_id,
+                name=name,
+                slot_id=new.slot_id,
+                school=new.school,
+                created_by=actor_id,
+            )
+            names_taken.add(name)
+            created += 1
+            for pid in free:
+                cohorts.add_member(cur, cohort_id, pid, "placed")
+                joined += 1
+                _close_place_me(cur, pid, actor_id)
+        db.audit(cur, actor_id, "formation.apply", detail=f'{{"joined": {joined}}}')
+    return ApplyResult(joined, created, skipped)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name} ({n})" in taken:
+        n += 1
+    return f"{name} ({n})"
+
+
+def _close_place_me(cur, staff_id: int, actor_id: int | None) -> None:
+    cur.execute(
+        "UPDATE help_requests SET status = 'done', resolved_at = current_localtimestamp(), "
+        "resolved_by = ? WHERE staff_id = ? AND kind = 'place_me' AND status = 'open'",
+        [actor_id, staff_id],
+    )
+
+
+# ------------------------------------------------------------------ unmatched staff
+
+
+@dataclass(frozen=True)
+class UnmatchedPerson:
+    staff_id: int
+    email: str
+    name: str
+    department: str
+    school: str
+    days_waiting: int
+    choices: tuple[str, ...]
+    reason: str
+    suggestions: tuple[str, ...]
+    place_me: bool
+
+
+def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
+    """Every active teacher with no cohort and no individual project, with the engine's reason
+    and suggestions (what auto-formation would do for them comes first)."""
+    today = today or date.today()
+    plan = preview(con, today)
+    data = plan.data
+    engine_says = {u.person_id: u for u in plan.formation.unplaced}
+    would_place = {}
+    for cohort_id, pid in plan.formation.joins:
+        would_place[pid] = f"auto-formation would seat them in {plan._cohort_name(cohort_id)}"
+    for new in plan.formation.new_cohorts:
+        for pid in new.member_ids:
+            would_place[pid] = (
+                f"auto-formation would form {new_cohort_name(data, new)} "
+                f"with {len(new.member_ids) - 1} others"
+            )
+    asked = {
+        r[0]
+        for r in db.read(con)
+        .execute("SELECT staff_id FROM help_requests WHERE kind = 'place_me' AND status = 'open'")
+        .fetchall()
+    }
+    out = []
+    for sid, (name, email, dept, school) in sorted(data.staff.items(), key=lambda kv: kv[1][0]):
+        if sid in data.placed:
+            continue
+        person = data.people.get(sid)
+        if person is None:
+            reason = "has not answered the interest survey"
+            suggestions = ("ask them to take the two-minute survey", "talk to a coach")
+        elif person.mode == "individual":
+            reason = "wants an individual project but has not started one"
+            suggestions = ("start an individual project on their first choice",)
+        elif sid in engine_says:
+            reason, suggestions = engine_says[sid].reason, engine_says[sid].suggestions
+        else:
+            reason = "not placed yet"
+            suggestions = (would_place.get(sid, "run auto-formation"),)
+        out.append(
+            UnmatchedPerson(
+                staff_id=sid,
+                email=email,
+                name=name,
+                department=dept,
+                school=school,
+                days_waiting=(today - data.waiting_since.get(sid, today)).days,
+                choices=tuple(
+                    data.topic_names.get(t, "?") for t in (person.choices if person else ())
+                ),
+                reason=reason,
+                suggestions=tuple(suggestions),
+                place_me=sid in asked,
+            )
+        )
+    return out
+
+
+def unmatched_frame(con, today: date | None = None) -> pd.DataFrame:
+    """The `export unmatched` table (email, name, topic, reason, suggestion) plus context."""
+    rows = [
+        {
+            "email": u.email,
+            "name": u.name,
+            "department": u.department,
+            "topic": u.choices[0] if u.choices else "",
+            "choices": "; ".join(u.choices),
+            "days_waiting": u.days_waiting,
+            "reason": u.reason,
+            "suggestion": "; ".join(u.suggestions),
+            "asked_to_be_placed": u.place_me,
+        }
+        for u in unmatched(con, today)
+    ]
+    columns = [
+        "email",
+        "name",
+        "department",
+        "topic",
+        "choices",
+        "days_waiting",
+        "reason",
+        "suggestion",
+        "asked_to_be_placed",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def register_cli(sub) -> None:
+    p = sub.add_parser(
+        "form-cohorts",
+        help="place everyone still unplaced: fill open seats, then form new cohorts",
+        description="Preview (and unless --dry-run, apply in one transaction) auto-formation "
+        "for every active teacher with no cohort. Existing cohorts are never broken up.",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    p.set_defaults(run=_cmd_form_cohorts)
+
+
+def _cmd_form_cohorts(args: argparse.Namespace) -> int:
+    con = db.connect(args.db)
+    plan = preview(con)
+    print(plan.summary())
+    table = plan.table()
+    if not table.empty:
+        print(table.to_string(index=False))
+    unplaced = plan.unplaced_table()
+    if not unplaced.empty:
+        print("\nStill unplaced:")
+        print(unplaced.to_string(index=False))
+    if args.dry_run:
+        print("\nDry run: nothing was written.")
+        return 0
+    result = apply(con, plan, actor_id=None)
+    print("\n" + result.summary())
+    for line in result.skipped:
+        print(f"warning: {line}")
+    return 0
