@@ -11,7 +11,7 @@ import streamlit as st
 from pdcore import roster, settings
 from pdcore.model import Role
 from pdcore.ui import session
-from pdcore.ui.navigation import PAGES
+from pdcore.ui.navigation import PAGES, SECTION_ORDER
 
 st.set_page_config(page_title="PD Cohorts", page_icon=":material/groups:", layout="wide")
 
@@ -88,12 +88,15 @@ def main() -> None:
     for path, title, icon, roles, section in PAGES:
         if me.role in roles:
             sections.setdefault(section, []).append(st.Page(path, title=title, icon=icon))
+    # A person's own work first: admins and coaches see their sections above "My learning".
+    order = SECTION_ORDER[me.role]
+    sections = dict(sorted(sections.items(), key=lambda kv: order.index(kv[0])))
     with st.sidebar:
         st.markdown(f"**{me.name}**  \n{me.role.value.title()} · {me.department}")
         if not session.auth_configured():
             st.caption("Demo sign-in")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:")
-    st.navigation(sections).run()
+    st.navigation(sections, expanded=True).run()
 
 
 main()

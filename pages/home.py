@@ -10,22 +10,27 @@ me = session.require_any()
 con = session.connection()
 st.title(f"Welcome, {me.first_name}")
 
-status = home.teacher_status(con, me.id)
-st.subheader("My learning this season")
-if status.cohort_name:
-    st.success(f"You are in **{status.cohort_name}** ({status.topic}).", icon=":material/groups:")
-    st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
-elif status.place_me_open:
-    st.info(
-        "You asked to be placed. A coach will be in touch; nobody else can see that you asked.",
-        icon=":material/hourglass_top:",
-    )
-elif status.answered_survey:
-    st.info("You have not joined a cohort yet.", icon=":material/group_add:")
-    st.page_link("pages/find_group.py", label="Find a group", icon=":material/arrow_forward:")
-else:
-    st.info("Start with the interest survey: it takes two minutes.", icon=":material/checklist:")
-    st.page_link("pages/survey.py", label="Take the survey", icon=":material/arrow_forward:")
+if me.role != Role.ADMIN:
+    status = home.teacher_status(con, me.id)
+    st.subheader("My learning this season")
+    if status.cohort_name:
+        st.success(
+            f"You are in **{status.cohort_name}** ({status.topic}).", icon=":material/groups:"
+        )
+        st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
+    elif status.place_me_open:
+        st.info(
+            "You asked to be placed. A coach will be in touch; nobody else can see that you asked.",
+            icon=":material/hourglass_top:",
+        )
+    elif status.answered_survey:
+        st.info("You have not joined a cohort yet.", icon=":material/group_add:")
+        st.page_link("pages/find_group.py", label="Find a group", icon=":material/arrow_forward:")
+    else:
+        st.info(
+            "Start with the interest survey: it takes two minutes.", icon=":material/checklist:"
+        )
+        st.page_link("pages/survey.py", label="Take the survey", icon=":material/arrow_forward:")
 
 if me.role in (Role.COACH, Role.ADMIN):
     counts = home.staff_overview(con)

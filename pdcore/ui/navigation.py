@@ -8,9 +8,10 @@ EVERYONE = (Role.TEACHER, Role.COACH, Role.ADMIN)
 COACHES = (Role.COACH, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
 
-# (file, title, icon, who may open it, section). Each page also checks its own role.
+# (file, title, icon, who may open it, sidebar section; "" has no heading). Each page also
+# checks its own role.
 PAGES = (
-    ("pages/home.py", "Home", ":material/home:", EVERYONE, "My learning"),
+    ("pages/home.py", "Home", ":material/home:", EVERYONE, ""),
     ("pages/survey.py", "Interest survey", ":material/checklist:", EVERYONE, "My learning"),
     ("pages/topics.py", "Pick a topic", ":material/topic:", EVERYONE, "My learning"),
     ("pages/find_group.py", "Find a group", ":material/group_add:", EVERYONE, "My learning"),
@@ -29,3 +30,10 @@ PAGES = (
     ("pages/data.py", "Data and sync", ":material/sync:", ADMINS, "Admin"),
     ("pages/settings.py", "Settings", ":material/settings:", ADMINS, "Admin"),
 )
+
+# Section order in the sidebar, per role: each person's own work comes first.
+SECTION_ORDER = {
+    Role.TEACHER: ("", "My learning"),
+    Role.COACH: ("", "Coaching", "My learning"),
+    Role.ADMIN: ("", "Admin", "Coaching", "My learning"),
+}
