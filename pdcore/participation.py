@@ -1,0 +1,143 @@
+"""Participation: who is in and who is not, as a funnel a PD lead reads top to bottom.
+
+on the roster -> answered the survey -> chose a topic -> in a cohort or individual project
+-> met at least once -> meeting on cadence. `participation_table(con)` has one row per active
+staff member with a flag per stage (the CLI exports it); the other functions summarise it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from pdcore import db, settings
+from pdcore.health import expected_meetings
+
+# (column, label) in funnel order.
+STAGES = (
+    ("on_roster", "On the roster"),
+    ("answered_survey", "Answered the survey"),
+    ("chose_topic", "Chose a topic"),
+    ("in_group", "In a cohort or project"),
+    ("met_once", "Met at least once"),
+    ("on_cadence", "Meeting on cadence"),
+)
+STAGE_LABELS = dict(STAGES)
+
+_SQL = """
+WITH cur AS (
+    SELECT m.staff_id, c.id AS cohort_id, c.name AS cohort, c.kind, t.name AS topic,
+           greatest(?::DATE, c.created_at::DATE) AS began, m.joined_at
+    FROM memberships m JOIN cohorts c ON c.id = m.cohort_id JOIN topics t ON t.id = c.topic_id
+    WHERE m.left_at IS NULL AND c.status = 'active'
+    QUALIFY row_number() OVER (PARTITION BY m.staff_id ORDER BY m.joined_at DESC, m.id DESC) = 1
+),
+held AS (
+    SELECT cohort_id, count(*) AS held FROM meetings
+    WHERE status = 'held' AND held_on <= ?::DATE GROUP BY cohort_id
+),
+came AS (
+    SELECT DISTINCT a.staff_id, mt.cohort_id FROM attendance a
+    JOIN meetings mt ON mt.id = a.meeting_id
+    WHERE mt.status = 'held' AND mt.held_on <= ?::DATE
+),
+first_choice AS (
+    SELECT i.staff_id, t.name AS topic FROM interests i JOIN topics t ON t.id = i.topic_id
+    QUALIFY row_number() OVER (PARTITION BY i.staff_id ORDER BY i.rank) = 1
+)
+SELECT s.id AS staff_id, s.email, s.name, s.department, s.role, s.school,
+       coalesce(cur.topic, fc.topic, '') AS topic,
+       coalesce(cur.cohort, '') AS cohort,
+       coalesce(cur.kind, '') AS kind,
+       TRUE AS on_roster,
+       sr.staff_id IS NOT NULL AS answered_survey,
+       fc.staff_id IS NOT NULL OR cur.staff_id IS NOT NULL AS chose_topic,
+       cur.staff_id IS NOT NULL AS in_group,
+       came.staff_id IS NOT NULL AS met_once,
+       coalesce(held.held, 0) AS meetings_held,
+       cur.began
+FROM staff s
+LEFT JOIN cur ON cur.staff_id = s.id
+LEFT JOIN survey_responses sr ON sr.staff_id = s.id
+LEFT JOIN first_choice fc ON fc.staff_id = s.id
+LEFT JOIN held ON held.cohort_id = cur.cohort_id
+LEFT JOIN came ON came.staff_id = s.id AND came.cohort_id = cur.cohort_id
+WHERE s.active
+ORDER BY s.name, s.id
+"""
+
+
+def participation_table(con, today: date | None = None) -> pd.DataFrame:
+    """One row per active staff member: department, topic, cohort and a flag per stage.
+
+    `topic` is the current cohort's topic, else the first survey choice. `on_cadence` means
+    their cohort has held at least the meetings expected to date (see pdcore.health).
+    """
+    today = today or date.today()
+    s = settings.load(con)
+    frame = db.read(con).execute(_SQL, [s.season_start, today, today]).df()
+    expected = [
+        expected_meetings(
+            began.date() if hasattr(began, "date") else began,
+            s.season_end,
+            today,
+            s.meetings_per_month,
+        )
+        if not pd.isna(began)
+        else 0
+        for began in frame["began"]
+    ]
+    frame["meetings_expected"] = expected
+    frame["on_cadence"] = (
+        frame["in_group"]
+        & frame["met_once"]
+        & (frame["meetings_held"] >= frame["meetings_expected"])
+    )
+    return frame.drop(columns=["began"])
+
+
+def funnel(frame: pd.DataFrame) -> pd.DataFrame:
+    """People at each stage and their share of the roster, in funnel order."""
+    total = len(frame)
+    rows = []
+    for col, label in STAGES:
+        n = int(frame[col].sum()) if total else 0
+        rows.append((label, n, round(n / total, 3) if total else 0.0))
+    return pd.DataFrame(rows, columns=["stage", "people", "share"])
+
+
+def by_group(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per value of `column` (department, topic, role): people and the share at each stage.
+
+    One row per group, with a `people` count and a share column per stage after the roster.
+    """
+    columns = ["people"] + [label for col, label in STAGES[1:]]
+    if frame.empty:
+        return pd.DataFrame(columns=[column, *columns])
+    grouped = frame.groupby(frame[column].replace("", "(none)"), sort=True)
+    out = grouped[[col for col, _ in STAGES[1:]]].mean().round(3)
+    out.columns = [STAGE_LABELS[c] for c in out.columns]
+    out.insert(0, "people", grouped.size())
+    return (
+        out.reset_index()
+        .rename(columns={"index": column})
+        .sort_values("people", ascending=False, kind="stable")
+    )
+
+
+def filter_frame(
+    frame: pd.DataFrame,
+    departments: list[str] | None = None,
+    topics: list[str] | None = None,
+    roles: list[str] | None = None,
+) -> pd.DataFrame:
+    """Only the rows in the chosen departments, topics and roles (empty means all)."""
+    mask = pd.Series(True, index=frame.index)
+    if departments:
+        mask &= frame["department"].isin(departments)
+    if topics:
+        mask &= frame["topic"].isin(topics)
+    if roles:
+        mask &= frame["role"].isin(roles)
+    return frame[mask]
