@@ -36,7 +36,7 @@ if me.role in (Role.COACH, Role.ADMIN):
     counts = home.staff_overview(con)
     st.subheader("The school at a glance")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Active staff", counts.active_staff)
+    c1.metric("Active teachers", counts.active_staff)
     c2.metric("In a cohort or project", counts.placed)
     c3.metric("Without a group", counts.unplaced)
     c4.metric("Open 'place me' requests", counts.place_me_open)
