@@ -62,3 +62,34 @@ def test_a_forged_url_is_refused_by_the_page_itself(app_db, path, role):
 def test_someone_not_on_the_roster_is_told_who_to_ask(open_app):
     at = open_app("stranger@demo-school.org")
     assert "not on the school's active roster" in at.error[0].value
+
+
+def test_the_app_names_a_database_held_by_another_process(app_db):
+    import subprocess
+    import sys
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(app_db)!r}); print('ok', flush=True); "
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        at.user = {"is_logged_in": True, "email": DEMO_TEACHER, "name": "Ana"}
+        at.run()
+        assert not at.exception
+        assert any(str(app_db) in e.value and "another process" in e.value for e in at.error)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        st.cache_resource.clear()
