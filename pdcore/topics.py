@@ -6,9 +6,13 @@ when at least the offer threshold of people chose it first. Retired topics never
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+import pandas as pd
+
 from pdcore import db, settings
+from pdcore.model import ValidationError
 
 
 @dataclass(frozen=True)
@@ -56,3 +60,227 @@ def topic_list(con, include_retired: bool = False) -> list[TopicInfo]:
 def offered(con) -> list[TopicInfo]:
     """The topics teachers can form cohorts on now."""
     return [t for t in topic_list(con) if t.is_offered]
+
+
+# --- Write-in grouping and the admin's decisions (offer, retire, merge) -----------------------
+
+# Abbreviations people type for topics the school already knows, as whole words.
+ABBREVIATIONS = {
+    "pbl": "project based learning",
+    "sbg": "standards based grading",
+    "sbl": "standards based learning",
+    "udl": "universal design for learning",
+    "sel": "social emotional learning",
+    "ai": "artificial intelligence",
+    "ela": "english language arts",
+    "ell": "english language learners",
+    "esl": "english language learners",
+    "ml": "multilingual learners",
+    "gafe": "google suite",
+    "g suite": "google suite",
+    "gsuite": "google suite",
+    "hs": "high school",
+    "pd": "professional development",
+    "&": "and",
+}
+_SEPARATORS = str.maketrans({c: " " for c in "-_/.,;:()[]'\"!?"})
+
+
+def normalize_name(name: str) -> str:
+    """The comparison key of a topic name: case, spaces, hyphens and punctuation ignored, and
+    known abbreviations spelled out ("PBL", "project-based learning " and "Project Based
+    Learning" all give "projectbasedlearning")."""
+    words = (name or "").lower().replace("&", " & ").translate(_SEPARATORS).split()
+    text = " ".join(words)
+    # Longest abbreviations first, so "g suite" wins over a shorter one inside it.
+    for short in sorted(ABBREVIATIONS, key=len, reverse=True):
+        text = f" {text} ".replace(f" {short} ", f" {ABBREVIATIONS[short]} ").strip()
+    return text.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class MergeSuggestion:
+    """Topics whose names mean the same thing, and the one to fold them into."""
+
+    key: str
+    target_id: int
+    target_name: str
+    source_ids: tuple[int, ...]
+    source_names: tuple[str, ...]
+    people: int  # people who ranked any of them (counted per topic, so an upper bound)
+
+
+def suggest_merges(topics: list[TopicInfo]) -> list[MergeSuggestion]:
+    """Groups of topics with the same normalised name that include at least one write-in.
+
+    The target is the school's own (not written-in) topic, then an offered one, then the most
+    wanted; an admin confirms each suggestion before anything changes.
+    """
+    groups: dict[str, list[TopicInfo]] = {}
+    for t in topics:
+        groups.setdefault(normalize_name(t.name), []).append(t)
+    out = []
+    for key, group in groups.items():
+        if len(group) < 2 or not any(t.is_write_in for t in group):
+            continue
+        target = min(
+            group,
+            key=lambda t: (t.is_write_in, t.status != "offered", -t.any_rank, t.id),
+        )
+        sources = [t for t in group if t.id != target.id]
+        out.append(
+            MergeSuggestion(
+                key,
+                target.id,
+                target.name,
+                tuple(t.id for t in sources),
+                tuple(t.name for t in sources),
+                sum(t.any_rank for t in group),
+            )
+        )
+    return sorted(out, key=lambda s: (-s.people, s.target_name))
+
+
+def merge_suggestions(con) -> list[MergeSuggestion]:
+    """Write-ins that look like another topic (see suggest_merges), from the database."""
+    return suggest_merges(topic_list(con, include_retired=True))
+
+
+def demand_frame(con) -> pd.DataFrame:
+    """One row per topic (retired ones too) with survey demand and whether it is offered."""
+    rows = topic_list(con, include_retired=True)
+    return pd.DataFrame(
+        [
+            (
+                t.id,
+                t.name,
+                t.status,
+                t.is_write_in,
+                t.expert_led,
+                t.first_choice,
+                t.any_rank,
+                t.is_offered,
+            )
+            for t in rows
+        ],
+        columns=[
+            "topic_id",
+            "topic",
+            "status",
+            "write_in",
+            "expert_led",
+            "first_choice",
+            "any_rank",
+            "offered",
+        ],
+    )
+
+
+def _topic_row(cur, topic_id: int):
+    row = cur.execute(
+        "SELECT id, name, status, merged_into FROM topics WHERE id = ?", [topic_id]
+    ).fetchone()
+    if row is None:
+        raise ValidationError("That topic no longer exists; reload the page.")
+    if row[3] is not None:
+        raise ValidationError(f"{row[1]} was already merged into another topic; reload the page.")
+    return row
+
+
+def set_status(con, topic_id: int, status: str, actor_id: int | None) -> int:
+    """Offer, retire or reopen ('proposed') a topic; returns its active cohorts.
+
+    Cohorts already running on a retired topic carry on: retiring only stops new choices.
+    """
+    if status not in ("offered", "proposed", "retired"):
+        raise ValidationError(f"Unknown topic status {status!r}.")
+    with db.transaction(con) as cur:
+        _id, name, old, _ = _topic_row(cur, topic_id)
+        if old != status:
+            cur.execute("UPDATE topics SET status = ? WHERE id = ?", [status, topic_id])
+            action = {"offered": "offer", "retired": "retire", "proposed": "reopen"}[status]
+            db.audit(
+                cur,
+                actor_id,
+                f"topic.{action}",
+                "topic",
+                topic_id,
+                json.dumps({"from": old, "to": status, "name": name}),
+            )
+        return cur.execute(
+            "SELECT count(*) FROM cohorts WHERE topic_id = ? AND status = 'active'", [topic_id]
+        ).fetchone()[0]
+
+
+def offer(con, topic_id: int, actor_id: int | None) -> int:
+    """Offer a topic: teachers can form cohorts on it whatever the survey count."""
+    return set_status(con, topic_id, "offered", actor_id)
+
+
+def retire(con, topic_id: int, actor_id: int | None) -> int:
+    """Retire a topic: no new choices or cohorts; returns the active cohorts that carry on."""
+    return set_status(con, topic_id, "retired", actor_id)
+
+
+# Tables whose topic_id follows a merge (the topic concept keeps these references).
+_TOPIC_REFERENCES = (
+    ("cohorts", "topic_id"),
+    ("help_requests", "topic_id"),
+    ("growth_plans", "topic_id"),
+    ("sd_sessions", "topic_id"),
+)
+
+
+def merge(con, source_ids, target_id: int, actor_id: int | None) -> int:
+    """Fold `source_ids` into `target_id` in one transaction; returns the people moved.
+
+    Survey choices move to the target, keeping each person's best rank once (a person who
+    ranked both "PBL" and "Project Based Learning" keeps one choice, ranks closed up); cohorts,
+    requests, plans and sessions follow; the sources are marked merged, never deleted.
+    """
+    sources = sorted({int(s) for s in source_ids} - {int(target_id)})
+    if not sources:
+        raise ValidationError("Pick at least one topic to merge into another one.")
+    with db.transaction(con) as cur:
+        target = _topic_row(cur, target_id)
+        names = [_topic_row(cur, s)[1] for s in sources]
+        marks = ", ".join("?" for _ in sources)
+        affected = [
+            r[0]
+            for r in cur.execute(
+                f"SELECT DISTINCT staff_id FROM interests WHERE topic_id IN ({marks})", sources
+            ).fetchall()
+        ]
+        for staff_id in affected:
+            ranked = cur.execute(
+                "SELECT topic_id FROM interests WHERE staff_id = ? ORDER BY rank", [staff_id]
+            ).fetchall()
+            kept: list[int] = []
+            for (tid,) in ranked:
+                tid = target_id if tid in sources else tid
+                if tid not in kept:
+                    kept.append(tid)
+            cur.execute("DELETE FROM interests WHERE staff_id = ?", [staff_id])
+            cur.executemany(
+                "INSERT INTO interests (staff_id, rank, topic_id) VALUES (?, ?, ?)",
+                [(staff_id, rank, tid) for rank, tid in enumerate(kept, start=1)],
+            )
+        for table, column in _TOPIC_REFERENCES:
+            cur.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {column} IN ({marks})",
+                [target_id, *sources],
+            )
+        # Keep merge chains one step long: earlier merges into a source now point at the target.
+        cur.execute(
+            f"UPDATE topics SET merged_into = ? WHERE merged_into IN ({marks}) OR id IN ({marks})",
+            [target_id, *sources, *sources],
+        )
+        db.audit(
+            cur,
+            actor_id,
+            "topic.merge",
+            "topic",
+            target_id,
+            json.dumps({"into": target[1], "merged": names, "people": len(affected)}),
+        )
+    return len(affected)
