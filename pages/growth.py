@@ -1,11 +1,281 @@
-"""Growth plan: Your professional growth plan, your coach, and one-on-one coaching."""
+"""Growth plan: your professional growth plan, your coach, one-on-one coaching and pathways."""
 
 import streamlit as st
 
+from pdcore import coaching, growth, pathways, roster, settings, topics
+from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state
 
-me = session.require_role()
+me = session.require_any()
+con = session.connection()
 st.title("Growth plan")
-st.caption("Your professional growth plan, your coach, and one-on-one coaching.")
-empty_state("This page is being built.", "Check back soon.")
+st.caption("Your professional growth plan for the year, your coach, and one-on-one coaching.")
+
+FLASH = "growth_flash"
+ERROR = "growth_error"
+PROBLEMS = (ValidationError, PermissionDenied)
+
+
+def _done(message: str) -> None:
+    st.session_state[FLASH] = message
+    st.session_state.pop(ERROR, None)
+
+
+def _failed(exc: Exception) -> None:
+    st.session_state[ERROR] = str(exc)
+    st.session_state.pop(FLASH, None)
+
+
+# ---- callbacks: each runs one pdcore call before the page redraws, so what shows is fresh ----
+
+
+def _save_plan() -> None:
+    ss = st.session_state
+    goals = [(ss.get(f"plan_goal_{n}", ""), ss.get(f"plan_measure_{n}", "")) for n in (1, 2, 3)]
+    try:
+        growth.save_plan(con, me.id, ss.get("plan_focus", ""), goals, ss.get("plan_topic"))
+    except PROBLEMS as exc:
+        _failed(exc)
+    else:
+        _done("Your plan is saved.")
+
+
+def _add_evidence() -> None:
+    ss = st.session_state
+    try:
+        growth.add_evidence(con, me.id, ss.get("evidence_note", ""), ss.get("evidence_link", ""))
+    except PROBLEMS as exc:
+        _failed(exc)
+    else:
+        ss["evidence_note"], ss["evidence_link"] = "", ""
+        _done("Evidence added to your plan.")
+
+
+def _save_reflection() -> None:
+    try:
+        growth.save_reflection(con, me.id, st.session_state.get("reflection_text", ""))
+    except PROBLEMS as exc:
+        _failed(exc)
+    else:
+        _done("Your reflection is saved.")
+
+
+def _save_coach() -> None:
+    pick = st.session_state.get("coach_pick")
+    try:
+        if pick:
+            coaching.choose_coach(con, me.id, pick)
+        else:
+            coaching.leave_to_coaches(con, me.id)
+    except PROBLEMS as exc:
+        _failed(exc)
+    else:
+        _done("Your coach is chosen." if pick else "Left to the coaches: one will claim your plan.")
+
+
+def _ask_coaching() -> None:
+    ss = st.session_state
+    try:
+        coaching.request_coaching(
+            con, me.id, ss.get("request_topic"), ss.get("request_slots", []),
+            ss.get("request_note", ""),
+        )  # fmt: skip
+    except PROBLEMS as exc:
+        _failed(exc)
+    else:
+        _done("Your request is with the coaches; they will be in touch.")
+
+
+def _save_steps(pathway_id: int, steps) -> None:
+    try:
+        for step in steps:
+            ticked = bool(st.session_state.get(f"step_{step.id}"))
+            if ticked != step.done:
+                pathways.mark_step(con, me.id, step.id, ticked)
+    except PROBLEMS as exc:
+        _failed(exc)
+    else:
+        _done("Your pathway progress is saved; it shows as evidence in your plan.")
+
+
+if st.session_state.get(ERROR):
+    st.error(st.session_state.pop(ERROR), icon=":material/error:")
+if st.session_state.get(FLASH):
+    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+school = settings.load(con)
+year = growth.school_year_label(school)
+plan = growth.plan_for(con, me.id, me.id)
+topic_list = topics.topic_list(con)
+topic_names = {t.id: t.name for t in topic_list}
+
+tab_plan, tab_coach, tab_paths = st.tabs(["My plan", "My coach", "Pathways"])
+
+with tab_plan:
+    st.subheader(f"My plan for {year}")
+    if plan is None:
+        empty_state(
+            "You have not written a growth plan for this year yet.",
+            "Start below with a focus and one goal, and how you will know you got there. "
+            "Only you, your coach and admins can see it.",
+        )
+    else:
+        st.markdown(
+            f"**Focus:** {plan.focus}" + (f"  \n**Topic:** {plan.topic}" if plan.topic else "")
+        )
+        for g in plan.goals:
+            st.markdown(f"{g.position}. **{g.goal}**  \n   _How I will know:_ {g.measure}")
+        st.caption(
+            f"Last changed {plan.updated_at:%B %d, %Y}. Private to you, your coach and admins."
+        )
+
+    with (
+        st.expander("Write my plan" if plan is None else "Edit my plan", expanded=plan is None),
+        st.form("plan_form", border=False),
+    ):
+        st.text_input(
+            "My focus this year", value=plan.focus if plan else "", key="plan_focus",
+            max_chars=growth.MAX_FOCUS, placeholder="e.g. Better feedback on student writing",
+        )  # fmt: skip
+        topic_ids = [None, *topic_names]
+        current = plan.topic_id if plan and plan.topic_id in topic_names else None
+        st.selectbox(
+            "Linked to a topic (optional)",
+            topic_ids,
+            index=topic_ids.index(current),
+            format_func=lambda t: "No topic" if t is None else topic_names[t],
+            key="plan_topic",
+        )
+        goals = {g.position: g for g in plan.goals} if plan else {}
+        for n in (1, 2, 3):
+            left, right = st.columns(2)
+            left.text_area(
+                f"Goal {n}" + (" (optional)" if n > 1 else ""),
+                value=goals[n].goal if n in goals else "", key=f"plan_goal_{n}", height=80,
+            )  # fmt: skip
+            right.text_area(
+                "How I will know I got there",
+                value=goals[n].measure if n in goals else "", key=f"plan_measure_{n}",
+                height=80,
+            )  # fmt: skip
+        st.form_submit_button("Save my plan", key="plan_save", type="primary", on_click=_save_plan)
+
+    st.subheader("Evidence")
+    if plan is None:
+        st.caption("Add notes and links once your plan is written.")
+    else:
+        if plan.evidence:
+            st.dataframe(
+                [
+                    {
+                        "when": e.created_at.date(),
+                        "evidence": e.note,
+                        "link": e.link or None,
+                        "from": "pathway" if e.source == "pathway" else "me",
+                    }
+                    for e in plan.evidence
+                ],
+                hide_index=True,
+                column_config={"link": st.column_config.LinkColumn("link")},
+                key="evidence_table",
+            )
+        else:
+            empty_state(
+                "No evidence yet.",
+                "Add a note or a link (a lesson, student work, a video) as the year goes on; "
+                "pathway steps you finish appear here too.",
+            )
+        with st.form("evidence_form"):
+            st.text_area("A note", key="evidence_note", height=80)
+            st.text_input("A link (optional)", key="evidence_link", placeholder="https://...")
+            st.form_submit_button("Add evidence", key="evidence_add", on_click=_add_evidence)
+
+        st.subheader("Year-end reflection")
+        with st.form("reflection_form"):
+            st.text_area(
+                "What did you learn this year, and what comes next?",
+                value=plan.reflection, key="reflection_text", height=140,
+            )  # fmt: skip
+            st.form_submit_button(
+                "Save my reflection", key="reflection_save", on_click=_save_reflection
+            )
+
+with tab_coach:
+    st.subheader("My coach")
+    choices = [c for c in coaching.coaches(con, me.school) if c.id != me.id]
+    mine = coaching.coach_of(con, me.id)
+    if not choices:
+        empty_state("Your school has no coaches on the roster yet.", "Ask an admin to add them.")
+    else:
+        options = [0, *[c.id for c in choices]]
+        labels = {c.id: c.label() for c in choices}
+        labels[0] = "Leave it to the coaches (one will claim my plan)"
+        if mine and mine not in labels:
+            mine_person = roster.by_id(con, mine)
+            st.info(f"Your coach is {mine_person.name if mine_person else 'not on the roster'}.")
+        st.radio(
+            "Choose a coach, or leave it to them",
+            options,
+            index=options.index(mine) if mine in options else 0,
+            format_func=lambda c: labels[c],
+            key="coach_pick",
+        )
+        st.button("Save my choice", key="coach_save", on_click=_save_coach)
+
+    st.subheader("Ask for one-on-one coaching")
+    with st.form("request_form"):
+        st.selectbox(
+            "Topic",
+            [None, *topic_names],
+            format_func=lambda t: "Something else (say below)" if t is None else topic_names[t],
+            key="request_topic",
+        )
+        slots = {s.id: s.label for s in roster.slots(con)}
+        st.multiselect(
+            "Times that suit me", list(slots), format_func=slots.get, key="request_slots"
+        )
+        st.text_area("What would help?", key="request_note", height=80)
+        st.form_submit_button("Ask for coaching", key="request_send", on_click=_ask_coaching)
+    requests = coaching.my_requests(con, me.id)
+    if len(requests):
+        st.caption("My requests")
+        st.dataframe(
+            requests[["asked_on", "topic", "preferred_slots", "note", "status"]],
+            hide_index=True,
+            key="my_requests_table",
+        )
+
+    st.subheader("Coaching sessions I have had")
+    held = coaching.sessions_for(con, me.id, me.id)
+    if len(held):
+        c1, c2 = st.columns(2)
+        c1.metric("Sessions", len(held))
+        c2.metric("Minutes", int(held["minutes"].sum()))
+        st.dataframe(held, hide_index=True, key="my_sessions_table")
+    else:
+        empty_state(
+            "No one-on-one sessions yet.",
+            "Ask for coaching above; your coach logs each session and it appears here.",
+        )
+
+with tab_paths:
+    st.subheader("Online pathways")
+    listed = pathways.pathway_list(con, me.id)
+    if not listed:
+        empty_state("The school lists no online pathways yet.", "Coaches add them on Coaching.")
+    for p in listed:
+        with st.container(border=True):
+            st.markdown(f"**{p.name}**" + (f" · [open]({p.link})" if p.link else ""))
+            if p.description:
+                st.caption(p.description)
+            st.progress(p.done / p.total if p.total else 0.0, text=f"{p.done} of {p.total} done")
+            with st.form(f"pathway_{p.id}_form", border=False):
+                for step in p.steps:
+                    st.checkbox(step.title, value=step.done, key=f"step_{step.id}")
+                st.form_submit_button(
+                    "Save progress",
+                    key=f"pathway_{p.id}_save",
+                    on_click=_save_steps,
+                    args=(p.id, p.steps),
+                )

@@ -294,7 +294,7 @@ def my_requests(con, staff_id: int) -> pd.DataFrame:
     return (
         db.read(con)
         .execute(
-            _REQUESTS_SQL + " AND h.staff_id = ? GROUP BY ALL ORDER BY h.created_at DESC",
+            _REQUESTS_SQL + " AND h.staff_id = ? GROUP BY ALL ORDER BY request_id DESC",
             [staff_id],
         )
         .df()
@@ -311,7 +311,7 @@ def open_requests(con, viewer_id: int) -> pd.DataFrame:
     if viewer.role == Role.COACH:
         sql += " AND (a.coach_id = ? OR (a.coach_id IS NULL AND s.school = ?))"
         params += [viewer_id, viewer.school]
-    return db.read(con).execute(sql + " GROUP BY ALL ORDER BY h.created_at", params).df()
+    return db.read(con).execute(sql + " GROUP BY ALL ORDER BY request_id", params).df()
 
 
 def log_session(
