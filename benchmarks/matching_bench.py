@@ -72,13 +72,19 @@ class Quality:
         return f"{100 * a / b:.1f}%" if b else "n/a"
 
 
-def _offered(inst: Instance) -> set[int]:
-    firsts = Counter(p.choices[0] for p in inst.people if p.choices and p.mode != "individual")
+def _offered(inst: Instance) -> set[tuple[str, int]]:
+    """(school, topic) pairs where new cohorts may form: offered by an admin, or proposed
+    and chosen first by at least the threshold of the school's people."""
+    firsts = Counter(
+        (p.school, p.choices[0]) for p in inst.people if p.choices and p.mode != "individual"
+    )
+    schools = {p.school for p in inst.people}
     return {
-        t.id
+        (school, t.id)
+        for school in schools
         for t in inst.topics
         if t.status == "offered"
-        or (t.status == "proposed" and firsts[t.id] >= inst.rules.offer_threshold)
+        or (t.status == "proposed" and firsts[(school, t.id)] >= inst.rules.offer_threshold)
     }
 
 
@@ -96,8 +102,9 @@ def placeable_ids(inst: Instance) -> set[int]:
     for p in inst.people:
         if p.mode == "individual":
             continue
-        for t in set(p.choices) & offered:
-            by_topic[(p.school, t)].append(p)
+        for t in set(p.choices):
+            if (p.school, t) in offered:
+                by_topic[(p.school, t)].append(p)
     ok = set()
     for group in by_topic.values():
         when_by_slot: dict[int, int] = Counter(
@@ -161,7 +168,8 @@ def measure(
             o = by_id.get(c)
             if o is None or o.school != p.school or o.mode == "individual":
                 continue
-            if not (set(p.choices) & set(o.choices) & offered) or not (p.slots & o.slots):
+            shared = {(p.school, t) for t in set(p.choices) & set(o.choices)} & offered
+            if not shared or not (p.slots & o.slots):
                 continue
             q.named_total += 1
             q.named_kept += p.id in cohort_of and cohort_of.get(c) == cohort_of[p.id]

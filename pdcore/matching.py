@@ -480,11 +480,6 @@ def form_cohorts(
             by_id[p.id] = p
     todo = list(by_id.values())
 
-    # Existing members chose their cohort's topic: they count towards offering it.
-    firsts = Counter(p.choices[0] for p in todo if p.choices)
-    for c in cohorts:
-        firsts[c.topic_id] += len(c.member_ids)
-    offered = _offered(topics, firsts, rules.offer_threshold)
     retired = {t.id for t in topics if t.status == "retired"}
     universe = sorted(
         set(slot_labels)
@@ -503,6 +498,12 @@ def form_cohorts(
     new: list[NewCohort] = []
     unplaced: list[Unplaced] = []
     for school in sorted(people_by_school):
+        # A proposed topic is offered in a school once enough people there chose it first;
+        # members of its existing cohorts chose it too.
+        firsts = Counter(p.choices[0] for p in people_by_school[school] if p.choices)
+        for c in cohorts_by_school.get(school, []):
+            firsts[c.topic_id] += len(c.member_ids)
+        offered = _offered(topics, firsts, rules.offer_threshold)
         solver = _School(
             school=school,
             people=people_by_school[school],
@@ -703,6 +704,12 @@ class _School:
                     if i is not None and m not in people[i].colleagues:
                         fixed_w[i][g] = fixed_w[i].get(g, 0.0) + W_NAMED
         self.fixed_w = fixed_w
+        # People by (topic they could be placed on, department): dept-mates to recruit.
+        mates: dict[tuple, list[int]] = defaultdict(list)
+        for i, r in enumerate(self.rank):
+            for t in r:
+                mates[(t, self.dept[i])].append(i)
+        self.mates = mates
 
     # ----------------------------------------------------------------- primitives
 
@@ -1081,6 +1088,7 @@ class _School:
             )
             buckets[best].append(u)
             size[best] += len(u[0])
+        self._consolidate(units, buckets, size)
         # Dissolve buckets too small for a cohort when their units fit elsewhere.
         for s in sorted(buckets, key=lambda s: (size[s], s or 0)):
             if size[s] >= lim.imin or not buckets[s]:
@@ -1118,6 +1126,44 @@ class _School:
             buckets[s] = []
             size[s] = 0
         return {s: us for s, us in buckets.items() if us}
+
+    def _consolidate(self, units, buckets, size) -> None:
+        """Bring the people of a department where someone wants "same" into one bucket, the
+        one most of them are in, when their times allow and both buckets still split well."""
+        lim = self.lim
+        want = {self.dept[i] for u in units for i in u[0] if self.pref[i] == _SAME}
+        if not want:
+            return
+        by_dept: dict = defaultdict(list)
+        for s in sorted(buckets, key=lambda s: (s is None, s or 0)):
+            for u in buckets[s]:
+                depts = {self.dept[i] for i in u[0]}
+                if len(depts) == 1 and (d := depts.pop()) in want:
+                    by_dept[d].append((s, u))
+        for d in sorted(by_dept, key=str):
+            entries = by_dept[d]
+            count: Counter = Counter()
+            can: Counter = Counter()
+            for s, u in entries:
+                count[s] += len(u[0])
+                for o in buckets:
+                    if u[1] is None or (o is not None and o in u[1]):
+                        can[o] += len(u[0])
+            home = max(count, key=lambda s: (can[s], count[s], size[s], -(s or 0)))
+            for s, u in entries:
+                if s == home or any(self.pref[i] == _MIX for i in u[0]):
+                    continue
+                if u[1] is not None and (home is None or home not in u[1]):
+                    continue
+                k = len(u[0])
+                if (lim.partitionable(size[s]) and not lim.partitionable(size[s] - k)) or (
+                    lim.partitionable(size[home]) and not lim.partitionable(size[home] + k)
+                ):
+                    continue
+                buckets[s].remove(u)
+                buckets[home].append(u)
+                size[s] -= k
+                size[home] += k
 
     def _partition(self, t: int, slot, units) -> list[int]:
         """Split one slot bucket into balanced cohorts; returns people left over."""
@@ -1164,6 +1210,7 @@ class _School:
         groups = [self._new_group(t, slot) for _ in sizes]
         caps = list(sizes)
         left = []
+        units = self._seed_cores(units, groups, caps)
         for members, _ in units:
             k = len(members)
             best, best_key = None, None
@@ -1201,6 +1248,64 @@ class _School:
                 if ok:
                     g.slot = best
         return left
+
+    def _seed_cores(self, units, groups, caps):
+        """Department cores: people who want their own department start a cohort with three
+        or more dept-mates (so at least half of each one's cohort-mates share it); returns
+        the units still to place."""
+        lim = self.lim
+        by_dept: dict = defaultdict(list)
+        rest = []
+        for u in units:
+            same = {self.dept[i] for i in u[0] if self.pref[i] == _SAME}
+            depts = {self.dept[i] for i in u[0]}
+            if len(same) == 1:
+                by_dept[same.pop()].append(u)
+            elif not same and len(depts) == 1:
+                by_dept[depts.pop()].append(u)
+            else:
+                rest.append(u)
+        cores = []
+        for d in sorted(by_dept, key=str):
+            us = by_dept[d]
+
+            def mates(u, d=d):
+                return sum(1 for i in u[0] if self.dept[i] == d)
+
+            same = [u for u in us if any(self.pref[i] == _SAME for i in u[0])]
+            others = [u for u in us if not any(self.pref[i] == _SAME for i in u[0])]
+            others.sort(key=lambda u: (any(self.pref[i] == _MIX for i in u[0]), len(u[0])))
+            ncores = min(len(same), sum(mates(u) for u in us) // 3)
+            if not ncores:
+                rest += us
+                continue
+            cs: list[list] = [[] for _ in range(ncores)]
+            for u in sorted(same, key=lambda u: -len(u[0])):
+                c = min(cs, key=lambda c: sum(len(v[0]) for v in c))
+                c.append(u)
+            for c in cs:
+                while sum(mates(v) for v in c) < 3 and others:
+                    room = lim.imax - sum(len(v[0]) for v in c)
+                    fit = [v for v in others if len(v[0]) <= room]
+                    if not fit:
+                        break
+                    c.append(fit[0])
+                    others.remove(fit[0])
+            cores += cs
+            rest += others
+        order = sorted(range(len(groups)), key=lambda g: (-caps[g], g))
+        for k, core in enumerate(sorted(cores, key=lambda c: -sum(len(u[0]) for u in c))):
+            n = sum(len(u[0]) for u in core)
+            if k >= len(order) or caps[order[k]] < n:
+                rest += core
+                continue
+            g = order[k]
+            for u in core:
+                for i in u[0]:
+                    self._move(i, groups[g].idx)
+            caps[g] -= n
+        rank = {id(u): k for k, u in enumerate(units)}
+        return sorted(rest, key=lambda u: rank[id(u)])
 
     # ----------------------------------------------------------------- local search
 
@@ -1265,12 +1370,60 @@ class _School:
                     if d > best:
                         best, best_move = d, ("swap", j)
         if best_move is None:
+            if self.pref[i] == _SAME and not self._met(i, g1):
+                return self._recruit(i)
             return False
         if best_move[0] == "move":
             self._move(i, best_move[1])
         else:
             self._swap(i, best_move[1])
         return True
+
+    def _recruit(self, i: int, steps: int = 2) -> bool:
+        """Bring dept-mates into the cohort of someone who wants their own department: up to
+        two moves or swaps (a single one often gains nothing by itself); undone unless the
+        objective improves."""
+        lim = self.lim
+        where = self.where
+        gi = where[i]
+        g = self.groups[gi]
+        d = self.dept[i]
+        mates = [j for j in self.mates.get((g.topic, d), ()) if j != i and where[j] >= 0]
+        done: list[tuple[str, int, int]] = []
+        total = 0.0
+        for _ in range(steps):
+            best, best_op = -1e18, None
+            for j in mates:
+                hj = where[j]
+                if hj == gi or not self._fits(j, g):
+                    continue
+                h = self.groups[hj]
+                if g.n < lim.mx and h.n - 1 >= self._lb(h):
+                    delta = self._delta_move(j, gi)
+                    if delta > best:
+                        best, best_op = delta, ("move", j, hj)
+                for x in g.members:
+                    if x != i and self.dept[x] != d and self._fits(x, h):
+                        delta = self._delta_swap(x, j)
+                        if delta > best:
+                            best, best_op = delta, ("swap", x, j)
+            if best_op is None:
+                break
+            kind, a, b = best_op
+            if kind == "move":
+                self._move(a, gi)
+            else:
+                self._swap(a, b)
+            done.append(best_op)
+            total += best
+            if total > 1e-9:
+                return True
+        for kind, a, b in reversed(done):
+            if kind == "move":
+                self._move(a, b)
+            else:
+                self._swap(a, b)
+        return False
 
     def _place(self, i: int) -> bool:
         """Seat an unplaced person in the best group with room, if any."""
