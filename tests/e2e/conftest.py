@@ -1,0 +1,152 @@
+"""Browser tests: the real server (started as the README's `make run` does) and Debian's Chromium.
+
+One server per test module, on a free port of 127.0.0.1, serving a private copy of the demo
+school; one Chromium per test run; a fresh browser context (cookies, session) per user.
+Screenshots go under the test's tmp_path at the key steps and on failure; the server's log is
+captured and must hold no traceback when the module ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.server import AppServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Generous: the machine has two cores shared with other work; waits return as soon as ready.
+WAIT_MS = 60_000
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's outcome on the test item, so fixtures can tell a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _app_server(db_path: Path, log_path: Path, **kwargs) -> AppServer:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    return AppServer(db_path, log_path, **kwargs).start(timeout=120)
+
+
+@pytest.fixture(scope="module")
+def app_server(demo_file, tmp_path_factory):
+    """`make run` on a free port, serving a private copy of the demo school."""
+    workdir = tmp_path_factory.mktemp("server")
+    db_path = workdir / "pd.duckdb"
+    shutil.copy(demo_file, db_path)
+    server = _app_server(db_path, workdir / "server.log", via_make=True)
+    yield server
+    server.stop()
+    problems = server.problems()
+    assert not problems, f"the server log has errors:\n{server.log_text()[-6000:]}"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Shots:
+    """Screenshots of the test's pages under its tmp_path, numbered in the order taken."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.n = 0
+        self.pages: list = []
+
+    def __call__(self, page, name: str) -> Path:
+        self.n += 1
+        path = self.folder / f"{self.n:02d}-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shot(tmp_path):
+    """`shot(page, "what it shows")` saves a screenshot under the test's tmp_path."""
+    return Shots(tmp_path)
+
+
+@pytest.fixture
+def new_user(chromium, shot, request):
+    """Open a fresh browser context (a new person: no cookies) and return its page.
+
+    When the test fails, every page it opened is screenshotted before the contexts close.
+    """
+    contexts = []
+
+    def _open(base_url: str):
+        context = chromium.new_context(base_url=base_url, viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        shot.pages.append(page)
+        return page
+
+    yield _open
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for i, page in enumerate(shot.pages):
+            # The page may be gone; the failure itself is what matters.
+            with contextlib.suppress(Exception):
+                print("failure screenshot:", shot(page, f"failure-{i}"))
+    for context in contexts:
+        context.close()
+
+
+# ---- helpers the journeys share ------------------------------------------------------------
+
+
+def wait_for_app(page) -> None:
+    """Wait until the script has finished running (the app is idle) and nothing is stale."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=WAIT_MS)
+    # The status widget shows "Running..." while the script runs; wait until it is gone.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stMainBlockContainer\"]')",
+        timeout=WAIT_MS,
+    )
+
+
+def demo_sign_in(page, role_label: str) -> None:
+    """Use the demo sign-in's quick pick, e.g. role_label "Admin" or "Teacher"."""
+    page.goto("/")
+    page.get_by_role("button", name=re.compile(rf"^{role_label}: ")).click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    wait_for_app(page)
+
+
+def go_to(page, title: str) -> None:
+    """Open a page from the sidebar navigation by its title."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    page.get_by_role("heading", level=1).first.wait_for()
+    wait_for_app(page)
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box on the page."""
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, boxes.first.inner_text()
