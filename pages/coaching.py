@@ -1,12 +1,303 @@
-"""Coaching: Growth plans to claim, your caseload, and one-on-one coaching logs."""
+"""Coaching: plans to claim, your caseload, one-on-one logs and PLC notes; coverage for admins."""
 
+from datetime import date
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
-from pdcore.model import Role
+from pdcore import coaching, db, growth, settings
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.COACH, Role.ADMIN)
+con = session.connection()
 st.title("Coaching")
-st.caption("Growth plans to claim, your caseload, and one-on-one coaching logs.")
-empty_state("This page is being built.", "Check back soon.")
+st.caption(
+    "Growth plans to claim, your caseload, one-on-one coaching logs and PLC notes"
+    + ("; coaching coverage across the school." if me.role == Role.ADMIN else ".")
+)
+
+FLASH = "coaching_flash"
+ERROR = "coaching_error"
+PROBLEMS = (ValidationError, PermissionDenied)
+
+
+def _report(action, success: str) -> None:
+    try:
+        action()
+    except PROBLEMS as exc:
+        st.session_state[ERROR] = str(exc)
+    else:
+        st.session_state[FLASH] = success
+
+
+def _claim() -> None:
+    pick = st.session_state.get("claim_pick")
+    if pick is None:
+        st.session_state[ERROR] = "Pick a teacher to claim first."
+        return
+    _report(lambda: coaching.claim(con, me.id, pick), "Claimed: they are on your caseload now.")
+
+
+def _log_session() -> None:
+    ss = st.session_state
+
+    def log():
+        if ss.get("log_teacher") is None:
+            raise ValidationError("Pick the teacher you coached.")
+        coaching.log_session(
+            con, me.id, ss["log_teacher"], ss.get("log_date"), ss.get("log_minutes"),
+            ss.get("log_focus", ""), ss.get("log_next", ""),
+        )  # fmt: skip
+        ss["log_focus"], ss["log_next"] = "", ""
+
+    _report(log, "Session logged.")
+
+
+def _add_plc() -> None:
+    ss = st.session_state
+
+    def add():
+        coaching.add_plc_note(
+            con, me.id, ss.get("plc_date"), ss.get("plc_notes", ""), ss.get("plc_needs", "")
+        )
+        ss["plc_notes"], ss["plc_needs"] = "", ""
+
+    _report(add, "PLC notes saved; the needs now show on Plan sessions.")
+
+
+if st.session_state.get(ERROR):
+    st.error(st.session_state.pop(ERROR), icon=":material/error:")
+if st.session_state.get(FLASH):
+    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+
+@st.cache_data(show_spinner=False)
+def _coverage(version: int, viewer_id: int, today: date):
+    con = session.connection()
+    frame = coaching.coverage_frame(con, viewer_id, today)
+    by_dept = (
+        frame.groupby("department")[["has_plan", "has_coach", "met_this_month"]]
+        .mean()
+        .reset_index()
+        .melt("department", var_name="measure", value_name="share")
+    )
+    by_dept["measure"] = by_dept["measure"].map(
+        {"has_plan": "with a plan", "has_coach": "with a coach", "met_this_month": "met coach"}
+    )
+    return frame, by_dept
+
+
+def coverage_section() -> None:
+    st.subheader("Coaching coverage")
+    today = date.today()
+    frame, by_dept = _coverage(db.data_version(), me.id, today)
+    if frame.empty:
+        empty_state("There are no active teachers on the roster.", "Sync the roster on Data.")
+        return
+    n = len(frame)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Teachers", n)
+    for col, field, label in (
+        (c2, "has_plan", "With a growth plan"),
+        (c3, "has_coach", "With a coach"),
+        (c4, "met_this_month", f"Met their coach in {today:%B}"),
+    ):
+        k = int(frame[field].sum())
+        col.metric(label, k, delta=f"{k / n:.0%} of teachers", delta_color="off")
+    chart = (
+        alt.Chart(by_dept)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of teachers"),
+            y=alt.Y("department:N", title=None),
+            yOffset="measure:N",
+            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=["department", "measure", alt.Tooltip("share:Q", format=".0%")],
+        )
+        .properties(height=alt.Step(9))
+    )
+    st.altair_chart(chart, width="stretch")
+    show = st.segmented_control(
+        "Show",
+        ["Everyone", "No plan", "No coach", "Not met this month"],
+        default="Everyone",
+        key="coverage_filter",
+    )
+    masks = {
+        "No plan": ~frame["has_plan"],
+        "No coach": ~frame["has_coach"],
+        "Not met this month": frame["has_coach"] & ~frame["met_this_month"],
+    }
+    view = frame[masks[show]] if show in masks else frame
+    st.dataframe(view.drop(columns=["staff_id"]), hide_index=True, key="coverage_table")
+    csv_download(view.drop(columns=["staff_id"]), "coaching-coverage.csv")
+
+
+def claim_section() -> None:
+    st.subheader("Growth plans without a coach")
+    plans = coaching.unassigned_plans(con, me.id)
+    if plans.empty:
+        empty_state(
+            "Every growth plan in your school has a coach.",
+            "New plans appear here when a teacher leaves the choice to the coaches.",
+        )
+        return
+    matching = plans[plans["matches"] != ""]
+    st.caption(
+        f"{len(plans)} plans have no coach; {len(matching)} share words with your focus "
+        f"(\u201c{me.coach_focus or 'no focus set'}\u201d) and are listed first."
+    )
+    only = st.toggle("Only plans that match my focus", key="claim_match_only", value=False)
+    view = matching if only and len(matching) else plans
+    st.dataframe(
+        view.drop(columns=["staff_id"]),
+        hide_index=True,
+        key="claim_table",
+        column_config={"matches": st.column_config.TextColumn("matches my focus")},
+    )
+    names = dict(zip(view["staff_id"], view["name"] + " · " + view["focus"], strict=True))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.selectbox(
+        "Teacher to claim",
+        list(names),
+        format_func=names.get,
+        index=None,
+        placeholder="Pick a teacher",
+        key="claim_pick",
+    )
+    right.button("Claim", key="claim_btn", type="primary", on_click=_claim)
+
+
+def caseload_section() -> pd.DataFrame:
+    st.subheader("My caseload")
+    load = coaching.caseload(con, me.id)
+    if load.empty:
+        empty_state("Nobody is on your caseload yet.", "Claim a plan above, or wait to be chosen.")
+        return load
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Teachers", len(load))
+    c2.metric("Never contacted", int(load["last_contact"].isna().sum()))
+    c3.metric("Asking for coaching", int(load["open_request"].sum()))
+    st.dataframe(
+        load.drop(columns=["staff_id"]),
+        hide_index=True,
+        key="caseload_table",
+        column_config={
+            "how": st.column_config.TextColumn("coach by"),
+            "open_request": st.column_config.CheckboxColumn("asking for coaching"),
+            "last_contact": st.column_config.DateColumn("last contact"),
+        },
+    )
+    names = dict(zip(load["staff_id"], load["name"], strict=True))
+    pick = st.selectbox(
+        "Read a plan",
+        list(names),
+        format_func=names.get,
+        index=None,
+        placeholder="Pick a teacher on your caseload",
+        key="caseload_pick",
+    )
+    if pick is not None:
+        show_plan(pick)
+    return load
+
+
+def show_plan(staff_id: int) -> None:
+    plan = growth.plan_for(con, me.id, staff_id)
+    if plan is None:
+        empty_state("No growth plan yet this year.", "A one-on-one could start one together.")
+    else:
+        st.markdown(f"**Focus:** {plan.focus}" + (f" · {plan.topic}" if plan.topic else ""))
+        for g in plan.goals:
+            st.markdown(f"{g.position}. {g.goal}  \n   _How they will know:_ {g.measure}")
+        st.caption(
+            f"{len(plan.evidence)} pieces of evidence"
+            + ("; year-end reflection written." if plan.reflection else ".")
+        )
+    held = coaching.sessions_for(con, me.id, staff_id)
+    if len(held):
+        st.dataframe(held, hide_index=True, key=f"held_{staff_id}")
+
+
+def log_section(load: pd.DataFrame) -> None:
+    st.subheader("Log a one-on-one session")
+    requests = coaching.open_requests(con, me.id)
+    unassigned = coaching.unassigned_plans(con, me.id)
+    people = {}
+    for frame in (load, requests, unassigned):
+        if len(frame):
+            people.update(zip(frame["staff_id"], frame["name"], strict=True))
+    if not people:
+        empty_state("There is nobody you can log a session with yet.", "Claim a teacher first.")
+        return
+    with st.form("log_form"):
+        st.selectbox(
+            "Teacher",
+            sorted(people, key=people.get),
+            format_func=people.get,
+            index=None,
+            placeholder="Pick a teacher",
+            key="log_teacher",
+        )
+        c1, c2 = st.columns(2)
+        c1.date_input("Date", value=date.today(), key="log_date", format="YYYY-MM-DD")
+        c2.number_input("Minutes", value=30, step=5, key="log_minutes")
+        st.text_input("Focus", key="log_focus", placeholder="e.g. Conferring during work time")
+        st.text_input("Next step", key="log_next", placeholder="e.g. Try a conference log")
+        st.form_submit_button("Log session", key="log_save", type="primary", on_click=_log_session)
+    if len(requests):
+        st.markdown("**Open requests for one-on-one coaching**")
+        st.dataframe(
+            requests[
+                ["name", "department", "topic", "preferred_slots", "note", "asked_on", "coach"]
+            ],
+            hide_index=True,
+            key="requests_table",
+        )
+
+
+def plc_section() -> None:
+    st.subheader("PLC notes")
+    if me.role == Role.COACH:
+        with st.form("plc_form"):
+            st.date_input("Met on", value=date.today(), key="plc_date", format="YYYY-MM-DD")
+            st.text_area("Notes", key="plc_notes", height=100)
+            st.text_area(
+                "School-wide needs we identified (one per line)", key="plc_needs", height=80
+            )
+            st.form_submit_button("Save PLC notes", key="plc_save", on_click=_add_plc)
+    notes = coaching.plc_notes(con)
+    if notes.empty:
+        empty_state("No PLC notes yet.", "Coaches record each Friday's PLC here.")
+    else:
+        st.dataframe(notes, hide_index=True, key="plc_table")
+
+
+if me.role == Role.ADMIN:
+    coverage_section()
+    with st.expander("Open requests for one-on-one coaching"):
+        requests = coaching.open_requests(con, me.id)
+        if requests.empty:
+            empty_state("No open requests.")
+        else:
+            st.dataframe(requests.drop(columns=["request_id", "staff_id"]), hide_index=True)
+    plc_section()
+else:
+    tab_claim, tab_load, tab_log, tab_plc = st.tabs(
+        ["Plans to claim", "My caseload", "Log a session", "PLC notes"]
+    )
+    with tab_claim:
+        claim_section()
+    with tab_load:
+        load = caseload_section()
+    with tab_log:
+        log_section(load)
+    with tab_plc:
+        plc_section()
+    st.caption(
+        f"Growth plans are private: you see your caseload's and the unassigned plans of "
+        f"{me.school or 'your school'} ({growth.school_year_label(settings.load(con))})."
+    )

@@ -19,7 +19,7 @@ import pandas as pd
 
 from pdcore import db, roster
 from pdcore.growth import (
-    MAX_NOTE,
+    MAX_REQUEST_NOTE,
     _person,
     check_in_school_year,
     check_minutes,
@@ -234,7 +234,7 @@ def request_coaching(
     One open request at a time: asking again updates the open one.
     """
     _person(con, staff_id)
-    note = clean_text(note, "Your note", MAX_NOTE)
+    note = clean_text(note, "Your note", MAX_REQUEST_NOTE)
     slot_ids = sorted(set(slot_ids))
     if topic_id is None and not note:
         raise ValidationError("Pick a topic or write a line about what you would like help with.")

@@ -26,6 +26,7 @@ MAX_FOCUS = 200
 MAX_GOAL = 500
 MAX_MEASURE = 500
 MAX_NOTE = 2000
+MAX_REQUEST_NOTE = 500  # help_requests notes: the same limit as pdcore.help_requests
 MAX_LINK = 500
 MAX_REFLECTION = 5000
 MAX_GOALS = 3

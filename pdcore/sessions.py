@@ -20,7 +20,7 @@ from datetime import date
 import pandas as pd
 
 from pdcore import db, topics
-from pdcore.growth import MAX_NOTE, _person, check_in_school_year, clean_text, long_date
+from pdcore.growth import MAX_REQUEST_NOTE, _person, check_in_school_year, clean_text, long_date
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 LEADER_KINDS = ("coach", "teacher", "staff", "expert")
@@ -413,7 +413,7 @@ def request_expert(con, staff_id: int, topic_id: int | None, note: str = "") -> 
     Asking again about the same topic updates the open request instead of adding another.
     """
     _person(con, staff_id)
-    note = clean_text(note, "Your note", MAX_NOTE)
+    note = clean_text(note, "Your note", MAX_REQUEST_NOTE)
     if topic_id is None and not note:
         raise ValidationError("Pick a topic or write what you would like to learn.")
     with db.transaction(con) as cur:
