@@ -1,0 +1,1276 @@
+"""Imports: roster and form-response rows (from a CSV file or a Google Sheet) -> validated
+records and a list of problems -> one transaction that upserts them.
+
+Two kinds of bad input. A whole-source problem (a missing or duplicated column, an empty
+sheet, a file that is not CSV, a sheet that cannot be read) raises SourceProblem before
+anything is written: one sentence saying what is wrong and what to do. A row problem (a bad
+email, an unknown role, a colleague not on the roster) skips that row or value and is listed
+as `row 6, Email Address: 'not-an-email' is not an email address`, with the row number as
+the sheet shows it (the header is row 1); the rest imports.
+
+Every import is one transaction and idempotent (a second run changes nothing), and every
+run, ok or failed, is logged in sync_runs. A person missing from the roster is deactivated,
+never deleted. When one person submitted the form several times, the latest timestamp wins,
+also against an answer given in the app since.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pdcore import db, roster, settings
+from pdcore.model import ValidationError
+
+# field -> (default header, required). Headers match ignoring case and surrounding spaces;
+# settings.column_map["roster"] / ["responses"] maps a field to the school's own header.
+ROSTER_FIELDS: dict[str, tuple[str, bool]] = {
+    "email": ("Email", True),
+    "name": ("Name", True),
+    "department": ("Department", False),
+    "role": ("Role", False),
+    "active": ("Active", False),
+    "school": ("School", False),
+}
+RESPONSE_FIELDS: dict[str, tuple[str, bool]] = {
+    "timestamp": ("Timestamp", True),
+    "email": ("Email Address", True),
+    "first_choice": ("First choice", True),
+    "second_choice": ("Second choice", False),
+    "third_choice": ("Third choice", False),
+    "other_topic": ("Other topic", False),
+    "mode": ("How I want to learn", False),
+    "priority": ("What matters more", False),
+    "slots": ("When I can meet", False),
+    "colleagues": ("Colleagues I'd like to work with", False),
+    "dept_pref": ("Department preference", False),
+}
+
+# The form's options, compared on letters and digits only ("Expert-led" == "expert led").
+MODE_OPTIONS = {
+    "cohort": "cohort",
+    "individualproject": "individual",
+    "individual": "individual",
+    "expertled": "expert",
+    "expert": "expert",
+}
+PRIORITY_OPTIONS = {"whoiworkwith": "who", "who": "who", "whenwemeet": "when", "when": "when"}
+DEPT_OPTIONS = {
+    "samedepartment": "same",
+    "same": "same",
+    "mixofdepartments": "mix",
+    "mix": "mix",
+    "nopreference": "none",
+    "none": "none",
+}
+ROLE_OPTIONS = {"teacher": "teacher", "coach": "coach", "admin": "admin"}
+YES = {"yes", "y", "true", "1", "active", "x"}
+NO = {"no", "n", "false", "0", "inactive", "left"}
+
+EXPORTS = ("cohorts", "unmatched", "health", "participation")
+
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+_US_DATE = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
+)
+# One sync at a time in this process: a scheduled one and "Sync now" must not interleave.
+SYNC_LOCK = threading.Lock()
+
+
+class SourceProblem(ValidationError):
+    """The whole source is unusable; nothing was written. The message says what to do."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One skipped row or value, located as the sheet shows it."""
+
+    row: int
+    column: str
+    message: str
+    source: str = ""  # 'roster' or 'responses'
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
+
+
+@dataclass
+class Counts:
+    rows_read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+
+
+@dataclass
+class ImportResult:
+    """What one import did: counts (per source and in all), problems and notes."""
+
+    run_id: int
+    source: str
+    roster: Counts | None
+    responses: Counts | None
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def _total(self, name: str) -> int:
+        return sum(getattr(c, name) for c in (self.roster, self.responses) if c)
+
+    @property
+    def rows_read(self) -> int:
+        return self._total("rows_read")
+
+    @property
+    def added(self) -> int:
+        return self._total("added")
+
+    @property
+    def updated(self) -> int:
+        return self._total("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self._total("unchanged")
+
+    @property
+    def deactivated(self) -> int:
+        return self._total("deactivated")
+
+    def summary(self) -> str:
+        """One line: rows read, added, updated, unchanged, deactivated, problems."""
+        parts = []
+        for label, c in (("roster", self.roster), ("responses", self.responses)):
+            if c:
+                text = (
+                    f"{label}: {c.rows_read} rows read, {c.added} added, {c.updated} updated, "
+                    f"{c.unchanged} unchanged"
+                )
+                if label == "roster":
+                    text += f", {c.deactivated} deactivated"
+                parts.append(text)
+        n = len(self.problems)
+        tail = f"; {n} row problem{'s' if n != 1 else ''} skipped" if n else ""
+        return "; ".join(parts) + tail + "."
+
+    def problem_table(self) -> pd.DataFrame:
+        """Problems as a table: sheet, row, column, problem."""
+        return pd.DataFrame(
+            [(p.source, p.row, p.column, p.message) for p in self.problems],
+            columns=["sheet", "row", "column", "problem"],
+        )
+
+
+# ---- configuration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetSource:
+    """Where the school's data lives, stored in settings.column_map."""
+
+    spreadsheet: str = ""  # the key (from the URL)
+    roster_worksheet: str = "Roster"
+    responses_worksheet: str = "Form Responses 1"
+    cohorts_worksheet: str = "Cohorts"
+    unmatched_worksheet: str = "Unmatched"
+    roster_columns: dict = field(default_factory=dict)
+    response_columns: dict = field(default_factory=dict)
+
+    def worksheet_for(self, export: str) -> str:
+        return {"cohorts": self.cohorts_worksheet, "unmatched": self.unmatched_worksheet}[export]
+
+
+def source_config(con) -> SheetSource:
+    """The spreadsheet, worksheet names and column mapping saved for this school."""
+    cmap = settings.load(con).column_map or {}
+    sheets_cfg = cmap.get("worksheets", {})
+    base = SheetSource()
+    return SheetSource(
+        spreadsheet=cmap.get("spreadsheet", ""),
+        roster_worksheet=sheets_cfg.get("roster", base.roster_worksheet),
+        responses_worksheet=sheets_cfg.get("responses", base.responses_worksheet),
+        cohorts_worksheet=sheets_cfg.get("cohorts", base.cohorts_worksheet),
+        unmatched_worksheet=sheets_cfg.get("unmatched", base.unmatched_worksheet),
+        roster_columns=dict(cmap.get("roster", {})),
+        response_columns=dict(cmap.get("responses", {})),
+    )
+
+
+def save_source_config(con, actor_id: int | None, **changes) -> SheetSource:
+    """Save the spreadsheet (URL or key), worksheet names and column mapping.
+
+    Column mappings keep only headers that differ from the defaults, so a school that uses
+    the standard form keeps following the defaults.
+    """
+    config = replace(source_config(con), **changes)
+    key = config.spreadsheet.strip()
+    if key:
+        from pdcore import sheets
+
+        key = sheets.spreadsheet_key(key)
+    for label, value in (
+        ("roster", config.roster_worksheet),
+        ("form responses", config.responses_worksheet),
+    ):
+        if value != value.strip():
+            raise ValidationError(f"The {label} worksheet name has spaces around it: remove them.")
+    for export in ("cohorts", "unmatched"):
+        if not config.worksheet_for(export).strip():
+            raise ValidationError(f"Name the worksheet the {export} are pushed to.")
+    pushed = {config.cohorts_worksheet, config.unmatched_worksheet}
+    read = {config.roster_worksheet, config.responses_worksheet} - {""}
+    if pushed & read:
+        raise ValidationError(
+            "A push worksheet has the same name as the roster or responses worksheet: pushing "
+            "would overwrite your data. Choose another name."
+        )
+
+    def trimmed(columns: dict, fields: dict) -> dict:
+        return {
+            f: h.strip()
+            for f, h in columns.items()
+            if f in fields and h and h.strip() and _hkey(h) != _hkey(fields[f][0])
+        }
+
+    column_map = {
+        "spreadsheet": key,
+        "worksheets": {
+            "roster": config.roster_worksheet,
+            "responses": config.responses_worksheet,
+            "cohorts": config.cohorts_worksheet.strip(),
+            "unmatched": config.unmatched_worksheet.strip(),
+        },
+        "roster": trimmed(config.roster_columns, ROSTER_FIELDS),
+        "responses": trimmed(config.response_columns, RESPONSE_FIELDS),
+    }
+    settings.save(con, actor_id, column_map=column_map)
+    return source_config(con)
+
+
+# ---- reading rows ----------------------------------------------------------------------------
+
+
+def csv_rows(data: bytes | str, what: str = "file") -> list[list[str]]:
+    """The rows of a CSV file as text; SourceProblem when it is not a CSV file."""
+    if isinstance(data, bytes):
+        if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise SourceProblem(
+                f"The {what} is an Excel workbook, not CSV: open it and use File > Save as > "
+                "CSV (or in Google Sheets, File > Download > CSV), then upload that."
+            )
+        if b"\x00" in data[:4096]:
+            raise SourceProblem(f"The {what} is not a CSV file (it holds binary data).")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    else:
+        text = data.lstrip("\ufeff")
+    try:
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
+        if sample.count("\t") > max(sample.count(","), sample.count(";")):
+            delimiter = "\t"
+        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise SourceProblem(f"The {what} is not a readable CSV file ({exc}).") from exc
+
+
+def _hkey(header: str) -> str:
+    return " ".join(str(header).split()).casefold()
+
+
+def _opt(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", value.casefold())
+
+
+def _column_letter(index: int) -> str:
+    n, letters = index + 1, ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _blank(row: Sequence[str]) -> bool:
+    return not any(str(v).strip() for v in row)
+
+
+def _resolve_columns(
+    header: Sequence[str], fields: dict, mapping: Mapping, what: str
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Field -> column index, and field -> header as the sheet spells it."""
+    keys = [_hkey(h) for h in header]
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    missing = []
+    for name, (default, required) in fields.items():
+        wanted = (mapping or {}).get(name) or default
+        hits = [i for i, k in enumerate(keys) if k and k == _hkey(wanted)]
+        if len(hits) > 1:
+            cols = " and ".join(_column_letter(i) for i in hits)
+            raise SourceProblem(
+                f"The {what} has two columns named '{wanted}' (columns {cols}): rename or "
+                "delete one, then try again."
+            )
+        if not hits:
+            if required:
+                missing.append(wanted)
+            continue
+        index[name] = hits[0]
+        names[name] = str(header[hits[0]]).strip()
+    if missing:
+        have = ", ".join(f"'{h.strip()}'" for h in header if str(h).strip()) or "none"
+        need = " and ".join(f"'{m}'" for m in missing)
+        raise SourceProblem(
+            f"The {what} has no {need} column (its columns are {have}): rename the column, "
+            "or map it under Column mapping on the Data page."
+        )
+    return index, names
+
+
+def _header_and_rows(rows: list[list[str]], what: str):
+    """The header row and the data rows with their sheet row numbers (header is row 1)."""
+    if not rows or all(_blank(r) for r in rows):
+        raise SourceProblem(f"The {what} is empty: it needs a header row and one row per person.")
+    header = [str(h) for h in rows[0]]
+    if _blank(header):
+        raise SourceProblem(f"The {what}'s first row is blank: row 1 must hold the column names.")
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if not _blank(r)]
+    return header, body
+
+
+def _cell(row: Sequence[str], index: dict[str, int], name: str) -> str | None:
+    """The trimmed cell for a field; None when the source has no such column."""
+    if name not in index:
+        return None
+    i = index[name]
+    return str(row[i]).strip() if i < len(row) else ""
+
+
+@dataclass(frozen=True)
+class RosterRecord:
+    row: int
+    email: str
+    name: str  # '' = keep the name on file (the row had none)
+    department: str | None  # None = keep what is on file (no column)
+    role: str | None  # None = keep (no column, or a value we could not read)
+    active: bool | None
+    school: str | None
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    row: int
+    email: str
+    submitted_at: datetime
+    choices: tuple[str, ...]  # topic names as typed, ranked
+    other_topic: str
+    mode: str | None
+    priority: str | None
+    dept_pref: str | None
+    slots: tuple[str, ...] | None  # None = no such column (keep what is on file)
+    colleagues: tuple[tuple[str, int], ...] | None  # (email, row) pairs
+
+
+@dataclass
+class Parsed:
+    """Validated records of one source, its row problems, and its headers as spelled."""
+
+    records: list
+    problems: list[Problem]
+    rows_read: int
+    names: dict[str, str]  # field -> the header as the source spells it
+    superseded: int = 0  # form submissions replaced by a later one from the same person
+
+
+def parse_roster(rows: list[list[str]], mapping: Mapping | None = None) -> Parsed:
+    """Roster rows -> one record per person (the later row wins) and row problems."""
+    header, body = _header_and_rows(rows, "roster")
+    index, names = _resolve_columns(header, ROSTER_FIELDS, mapping or {}, "roster")
+    problems: list[Problem] = []
+    by_email: dict[str, RosterRecord] = {}
+    for n, row in body:
+        raw_email = _cell(row, index, "email")
+        email = roster.normalize_email(raw_email)
+        if not _EMAIL.fullmatch(email):
+            what = f"'{raw_email}' is not an email address" if raw_email else "is empty"
+            problems.append(Problem(n, names["email"], what + "; the row was skipped"))
+            continue
+        name = " ".join((_cell(row, index, "name") or "").split())
+        role_text = _cell(row, index, "role")
+        role = None
+        if role_text is not None:
+            role = ROLE_OPTIONS.get(role_text.casefold()) if role_text else "teacher"
+            if role is None:
+                problems.append(
+                    Problem(
+                        n,
+                        names["role"],
+                        f"'{role_text}' is not a role (teacher, coach or admin); "
+                        "the role on file was kept (teacher for someone new)",
+                    )
+                )
+        active_text = _cell(row, index, "active")
+        active = None
+        if active_text is not None:
+            key = active_text.casefold()
+            active = True if not key or key in YES else False if key in NO else None
+            if active is None:
+                problems.append(
+                    Problem(n, names["active"], f"'{active_text}' is not yes or no; kept as is")
+                )
+        record = RosterRecord(
+            row=n,
+            email=email,
+            name=name,
+            department=_cell(row, index, "department"),
+            role=role,
+            active=active,
+            school=_cell(row, index, "school"),
+        )
+        if email in by_email:
+            problems.append(
+                Problem(
+                    n,
+                    names["email"],
+                    f"'{email}' is also on row {by_email[email].row}; this later row was used",
+                )
+            )
+        by_email[email] = record
+    return Parsed(list(by_email.values()), problems, len(body), names)
+
+
+def parse_timestamp(text: str, day_first: bool = False) -> datetime | None:
+    """A form timestamp: ISO, or M/D/YYYY H:MM[:SS] [AM/PM] (D/M/YYYY when day_first)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
+    except ValueError:
+        pass
+    m = _US_DATE.fullmatch(text)
+    if not m:
+        return None
+    a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    month, day = (b, a) if day_first else (a, b)
+    if month > 12 and day <= 12:  # unambiguous the other way round
+        month, day = day, month
+    hour, minute, second = int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
+    if m.group(7):
+        hour = hour % 12 + (12 if m.group(7).lower() == "pm" else 0)
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def _split_list(text: str, pattern: str) -> list[str]:
+    return [p.strip() for p in re.split(pattern, text or "") if p.strip()]
+
+
+def parse_responses(
+    rows: list[list[str]], mapping: Mapping | None = None, day_first: bool = False
+) -> Parsed:
+    """Form rows -> the latest answer per person (by timestamp) and row problems."""
+    header, body = _header_and_rows(rows, "form responses")
+    index, names = _resolve_columns(header, RESPONSE_FIELDS, mapping or {}, "form responses")
+    problems: list[Problem] = []
+    latest: dict[str, ResponseRecord] = {}
+    superseded = 0
+
+    def option(n, row, name, options) -> str | None:
+        text = _cell(row, index, name)
+        if not text:
+            return None
+        value = options.get(_opt(text))
+        if value is None:
+            choices = sorted({k for k in _option_labels(name)})
+            problems.append(
+                Problem(
+                    n,
+                    names[name],
+                    f"'{text}' is not one of the form's options ({', '.join(choices)}); skipped",
+                )
+            )
+        return value
+
+    for n, row in body:
+        raw_email = _cell(row, index, "email")
+        email = roster.normalize_email(raw_email)
+        if not _EMAIL.fullmatch(email):
+            what = f"'{raw_email}' is not an email address" if raw_email else "is empty"
+            problems.append(Problem(n, names["email"], what + "; the row was skipped"))
+            continue
+        stamp_text = _cell(row, index, "timestamp")
+        stamp = parse_timestamp(stamp_text, day_first)
+        if stamp is None:
+            problems.append(
+                Problem(
+                    n,
+                    names["timestamp"],
+                    f"'{stamp_text}' is not a date and time; the row was skipped",
+                )
+            )
+            continue
+        choices = [
+            c
+            for c in (
+                _cell(row, index, f) for f in ("first_choice", "second_choice", "third_choice")
+            )
+            if c
+        ]
+        slots_text = _cell(row, index, "slots")
+        colleagues_text = _cell(row, index, "colleagues")
+        record = ResponseRecord(
+            row=n,
+            email=email,
+            submitted_at=stamp,
+            choices=tuple(choices),
+            other_topic=" ".join((_cell(row, index, "other_topic") or "").split()),
+            mode=option(n, row, "mode", MODE_OPTIONS),
+            priority=option(n, row, "priority", PRIORITY_OPTIONS),
+            dept_pref=option(n, row, "dept_pref", DEPT_OPTIONS),
+            slots=None if slots_text is None else tuple(_split_list(slots_text, r",")),
+            colleagues=None
+            if colleagues_text is None
+            else tuple((c, n) for c in _split_list(colleagues_text, r"[,;\s]+")),
+        )
+        previous = latest.get(email)
+        if previous is None or record.submitted_at >= previous.submitted_at:
+            latest[email] = record
+        if previous is not None:
+            superseded += 1
+    return Parsed(list(latest.values()), problems, len(body), names, superseded)
+
+
+def _option_labels(name: str) -> list[str]:
+    return {
+        "mode": ["Cohort", "Individual project", "Expert-led"],
+        "priority": ["Who I work with", "When we meet"],
+        "dept_pref": ["Same department", "Mix of departments", "No preference"],
+    }[name]
+
+
+# ---- applying records ------------------------------------------------------------------------
+
+
+def _bulk(cur, sql: str, frame: pd.DataFrame) -> None:
+    """Run `sql` against `frame` registered as _rows (one statement for many rows)."""
+    if frame.empty:
+        return
+    cur.register("_rows", frame)
+    try:
+        cur.execute(sql)
+    finally:
+        cur.unregister("_rows")
+
+
+def _apply_roster(cur, records: list[RosterRecord], problems: list[Problem], names) -> Counts:
+    counts = Counts(rows_read=0)
+    existing = {
+        r[1]: r
+        for r in cur.execute(
+            "SELECT id, email, name, department, role, school, active FROM staff"
+        ).fetchall()
+    }
+    inserts, updates = [], []
+    seen = set()
+    for rec in records:
+        seen.add(rec.email)
+        old = existing.get(rec.email)
+        if not rec.name:
+            what = "this new person was not added" if old is None else "the name on file was kept"
+            problems.append(Problem(rec.row, names["name"], f"is empty; {what}"))
+        if old is None:
+            if not rec.name:
+                continue
+            inserts.append(
+                (
+                    rec.email,
+                    rec.name,
+                    rec.department or "",
+                    rec.role or "teacher",
+                    rec.school or "",
+                    rec.active is not False,
+                )
+            )
+            counts.added += 1
+            continue
+        sid, _email, name, dept, role, school, active = old
+        new = (
+            rec.name or name,
+            dept if rec.department is None else rec.department,
+            role if rec.role is None else rec.role,
+            school if rec.school is None else rec.school,
+            active if rec.active is None else rec.active,
+        )
+        if new == (name, dept, role, school, active):
+            counts.unchanged += 1
+            continue
+        updates.append((sid, *new, active and not new[4], not active and new[4]))
+        if active and not new[4]:
+            counts.deactivated += 1
+        else:
+            counts.updated += 1
+    # Everyone active who is no longer on the roster is deactivated (never deleted).
+    gone = [r[0] for e, r in existing.items() if e not in seen and r[6]]
+    counts.deactivated += len(gone)
+    updates += [
+        (r[0], r[2], r[3], r[4], r[5], False, True, False)
+        for e, r in existing.items()
+        if e not in seen and r[6]
+    ]
+    cols = ["id", "name", "department", "role", "school", "active", "leaving", "returning"]
+    _bulk(
+        cur,
+        "UPDATE staff SET name = _rows.name, department = _rows.department, role = _rows.role, "
+        "school = _rows.school, active = _rows.active, deactivated_at = CASE "
+        "WHEN _rows.leaving THEN current_localtimestamp() WHEN _rows.returning THEN NULL "
+        "ELSE staff.deactivated_at END FROM _rows WHERE staff.id = _rows.id",
+        pd.DataFrame(updates, columns=cols),
+    )
+    _bulk(
+        cur,
+        "INSERT INTO staff (email, name, department, role, school, active, deactivated_at) "
+        "SELECT email, name, department, role, school, active, "
+        "CASE WHEN active THEN NULL ELSE current_localtimestamp() END FROM _rows",
+        pd.DataFrame(inserts, columns=["email", "name", "department", "role", "school", "active"]),
+    )
+    admins = cur.execute("SELECT count(*) FROM staff WHERE active AND role = 'admin'").fetchone()
+    if not admins[0]:
+        raise SourceProblem(
+            "This roster leaves no active admin, so nobody could sign in to fix it: add at "
+            "least one person with Role 'admin', then try again."
+        )
+    return counts
+
+
+def _topic_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _apply_responses(
+    cur,
+    records: list[ResponseRecord],
+    problems: list[Problem],
+    names: dict[str, str],
+    source: str,
+    notes: list[str],
+) -> Counts:
+    counts = Counts()
+    staff = {e: i for i, e in cur.execute("SELECT id, email FROM staff").fetchall()}
+
+    # Topics by name (a merged write-in answers as the topic it was folded into).
+    topic_rows = cur.execute("SELECT id, name, merged_into FROM topics").fetchall()
+    merged = {tid: into for tid, _n, into in topic_rows if into is not None}
+    topic_by_key = {}
+    for tid, name, _into in topic_rows:
+        final, hops = tid, 0
+        while final in merged and hops < 10:
+            final, hops = merged[final], hops + 1
+        topic_by_key[_topic_key(name)] = final
+    new_topics: dict[str, str] = {}
+
+    def topic_id(name: str) -> int:
+        key = _topic_key(name)
+        if key not in topic_by_key:
+            tid = cur.execute(
+                "INSERT INTO topics (name, status, is_write_in) VALUES (?, 'proposed', TRUE) "
+                "RETURNING id",
+                [" ".join(name.split())],
+            ).fetchone()[0]
+            topic_by_key[key] = tid
+            new_topics[key] = " ".join(name.split())
+        return topic_by_key[key]
+
+    # Slots by label ignoring case and spaces; the form is where slots are defined.
+    slot_rows = cur.execute("SELECT id, label, sort_order FROM meeting_slots").fetchall()
+    slot_by_key = {roster.slot_key(label): sid for sid, label, _o in slot_rows}
+    next_slot = max((r[0] for r in slot_rows), default=0) + 1
+    next_order = max((r[2] for r in slot_rows), default=0) + 1
+    new_slots: list[str] = []
+
+    def slot_id(label: str) -> int:
+        nonlocal next_slot, next_order
+        key = roster.slot_key(label)
+        if key not in slot_by_key:
+            in_day = any(w in label.lower() for w in ("lunch", "planning", "workday", "period"))
+            cur.execute(
+                "INSERT INTO meeting_slots (id, label, in_school_day, sort_order) "
+                "VALUES (?, ?, ?, ?)",
+                [next_slot, label, in_day, next_order],
+            )
+            slot_by_key[key] = next_slot
+            new_slots.append(label)
+            next_slot += 1
+            next_order += 1
+        return slot_by_key[key]
+
+    # What is on file now, for everyone, in a few reads (fast at 5,000 rows).
+    on_file_survey = {
+        r[0]: (r[1], r[2])
+        for r in cur.execute(
+            "SELECT staff_id, submitted_at, other_topic FROM survey_responses"
+        ).fetchall()
+    }
+    on_file_interests: dict[int, list] = {}
+    for sid, _rank, tid in cur.execute(
+        "SELECT staff_id, rank, topic_id FROM interests ORDER BY staff_id, rank"
+    ).fetchall():
+        on_file_interests.setdefault(sid, []).append(tid)
+    on_file_prefs = {
+        r[0]: (r[1], r[2], r[3])
+        for r in cur.execute(
+            "SELECT staff_id, mode, priority, dept_pref FROM learning_prefs"
+        ).fetchall()
+    }
+    on_file_slots: dict[int, set] = {}
+    for sid, slot in cur.execute("SELECT staff_id, slot_id FROM availability").fetchall():
+        on_file_slots.setdefault(sid, set()).add(slot)
+    on_file_mates: dict[int, set] = {}
+    for sid, mate in cur.execute(
+        "SELECT staff_id, colleague_id FROM colleague_requests"
+    ).fetchall():
+        on_file_mates.setdefault(sid, set()).add(mate)
+
+    survey_rows, interest_rows, pref_rows, slot_rows_new, mate_rows = [], [], [], [], []
+    replace_ids, slot_ids_replaced, mate_ids_replaced = [], [], []
+    for rec in sorted(records, key=lambda r: r.row):
+        sid = staff.get(rec.email)
+        if sid is None:
+            problems.append(
+                Problem(
+                    rec.row,
+                    names["email"],
+                    f"'{rec.email}' is not on the roster; the row was skipped",
+                )
+            )
+            continue
+        on_file = on_file_survey.get(sid)
+        if on_file and on_file[0] > rec.submitted_at:
+            counts.unchanged += 1  # answered again (in the app) since: the latest wins
+            continue
+        ranked: list[int] = []
+        for choice in rec.choices:
+            tid = topic_id(choice)
+            if tid not in ranked:
+                ranked.append(tid)
+        if rec.other_topic:
+            tid = topic_id(rec.other_topic)
+            if tid not in ranked and len(ranked) < 3:
+                ranked.append(tid)
+        ranked = ranked[:3]
+        old_prefs = on_file_prefs.get(sid, ("cohort", "when", "none"))
+        prefs = (
+            rec.mode or old_prefs[0],
+            rec.priority or old_prefs[1],
+            rec.dept_pref or old_prefs[2],
+        )
+        slots = on_file_slots.get(sid, set())
+        if rec.slots is not None:
+            slots = {slot_id(label) for label in rec.slots}
+        mates = on_file_mates.get(sid, set())
+        if rec.colleagues is not None:
+            mates = set()
+            for mate_email, row in rec.colleagues:
+                mail = roster.normalize_email(mate_email)
+                if not _EMAIL.fullmatch(mail):
+                    problems.append(
+                        Problem(
+                            row,
+                            names["colleagues"],
+                            f"'{mate_email}' is not an email address; skipped",
+                        )
+                    )
+                elif mail not in staff:
+                    problems.append(
+                        Problem(row, names["colleagues"], f"'{mail}' is not on the roster; skipped")
+                    )
+                elif staff[mail] != sid:
+                    mates.add(staff[mail])
+        wanted = (rec.submitted_at, rec.other_topic, ranked, prefs, slots, mates)
+        before = (
+            on_file[0] if on_file else None,
+            on_file[1] if on_file else None,
+            on_file_interests.get(sid, []),
+            on_file_prefs.get(sid),
+            on_file_slots.get(sid, set()),
+            on_file_mates.get(sid, set()),
+        )
+        if on_file and wanted == before:
+            counts.unchanged += 1
+            continue
+        if on_file:
+            counts.updated += 1
+        else:
+            counts.added += 1
+        replace_ids.append(sid)
+        survey_rows.append((sid, rec.submitted_at, source, rec.other_topic))
+        interest_rows += [(sid, rank, tid) for rank, tid in enumerate(ranked, start=1)]
+        pref_rows.append((sid, *prefs))
+        slot_ids_replaced.append(sid)
+        slot_rows_new += [(sid, s) for s in sorted(slots)]
+        mate_ids_replaced.append(sid)
+        mate_rows += [(sid, m) for m in sorted(mates)]
+
+    if replace_ids:
+        ids = pd.DataFrame({"staff_id": replace_ids})
+        for table in (
+            "survey_responses",
+            "interests",
+            "learning_prefs",
+            "availability",
+            "colleague_requests",
+        ):
+            _bulk(cur, f"DELETE FROM {table} WHERE staff_id IN (SELECT staff_id FROM _rows)", ids)
+        _bulk(
+            cur,
+            "INSERT INTO survey_responses (staff_id, submitted_at, source, other_topic) "
+            "SELECT staff_id, submitted_at, source, other_topic FROM _rows",
+            pd.DataFrame(
+                survey_rows, columns=["staff_id", "submitted_at", "source", "other_topic"]
+            ),
+        )
+        _bulk(
+            cur,
+            "INSERT INTO interests (staff_id, rank, topic_id) "
+            "SELECT staff_id, rank, topic_id FROM _rows",
+            pd.DataFrame(interest_rows, columns=["staff_id", "rank", "topic_id"]),
+        )
+        _bulk(
+            cur,
+            "INSERT INTO learning_prefs (staff_id, mode, priority, dept_pref) "
+            "SELECT staff_id, mode, priority, dept_pref FROM _rows",
+            pd.DataFrame(pref_rows, columns=["staff_id", "mode", "priority", "dept_pref"]),
+        )
+        _bulk(
+            cur,
+            "INSERT INTO availability (staff_id, slot_id) SELECT staff_id, slot_id FROM _rows",
+            pd.DataFrame(slot_rows_new, columns=["staff_id", "slot_id"]),
+        )
+        _bulk(
+            cur,
+            "INSERT INTO colleague_requests (staff_id, colleague_id) "
+            "SELECT staff_id, colleague_id FROM _rows",
+            pd.DataFrame(mate_rows, columns=["staff_id", "colleague_id"]),
+        )
+    if new_slots:
+        notes.append(
+            "Meeting slots added from the form: " + ", ".join(f"'{s}'" for s in new_slots) + "."
+        )
+    if new_topics:
+        notes.append(
+            "New write-in topics proposed: "
+            + ", ".join(f"'{t}'" for t in new_topics.values())
+            + "."
+        )
+    return counts
+
+
+def run_import(
+    con,
+    *,
+    roster_rows: list[list[str]] | None = None,
+    response_rows: list[list[str]] | None = None,
+    source: str = "csv",
+    actor_id: int | None = None,
+    day_first: bool = False,
+    label: str = "",
+) -> ImportResult:
+    """Validate and apply roster and/or response rows in ONE transaction, logged in sync_runs.
+
+    Raises SourceProblem (logged as a failed run, nothing else written) when a whole source
+    is unusable. `source` is 'csv' or 'sheets'.
+    """
+    started = datetime.now().replace(microsecond=0)
+    try:
+        if roster_rows is None and response_rows is None:
+            raise SourceProblem("Choose a roster file, a form responses file, or both.")
+        config = source_config(con)
+        problems: list[Problem] = []
+        notes: list[str] = []
+        # Parse both sources before writing anything: a whole-source problem in either
+        # one must leave the database as it was.
+        roster_parsed = response_parsed = None
+        if roster_rows is not None:
+            roster_parsed = parse_roster(roster_rows, config.roster_columns)
+        if response_rows is not None:
+            response_parsed = parse_responses(response_rows, config.response_columns, day_first)
+        with db.transaction(con) as cur:
+            roster_counts = response_counts = None
+            if roster_parsed is not None:
+                roster_problems = list(roster_parsed.problems)
+                roster_counts = _apply_roster(
+                    cur, roster_parsed.records, roster_problems, roster_parsed.names
+                )
+                problems += [replace(p, source="roster") for p in roster_problems]
+                roster_counts.rows_read = roster_parsed.rows_read
+            if response_parsed is not None:
+                response_problems = list(response_parsed.problems)
+                response_counts = _apply_responses(
+                    cur,
+                    response_parsed.records,
+                    response_problems,
+                    response_parsed.names,
+                    "form" if source == "sheets" else "import",
+                    notes,
+                )
+                problems += [replace(p, source="responses") for p in response_problems]
+                response_counts.rows_read = response_parsed.rows_read
+                n = response_parsed.superseded
+                if n:
+                    notes.insert(
+                        0,
+                        f"{n} earlier form submission{'s were' if n != 1 else ' was'} replaced "
+                        "by a later one from the same person.",
+                    )
+            problems.sort(key=lambda p: (p.source != "roster", p.row, p.column))
+            result = ImportResult(0, source, roster_counts, response_counts, problems, notes)
+            message = " ".join([(label + ": " if label else "") + result.summary(), *notes])
+            result.run_id = cur.execute(
+                "INSERT INTO sync_runs (started_at, finished_at, source, status, rows_read, "
+                "added, updated, unchanged, deactivated, problems, message) "
+                "VALUES (?, current_localtimestamp(), ?, 'ok', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [
+                    started,
+                    source,
+                    result.rows_read,
+                    result.added,
+                    result.updated,
+                    result.unchanged,
+                    result.deactivated,
+                    json.dumps(
+                        [
+                            {
+                                "sheet": p.source,
+                                "row": p.row,
+                                "column": p.column,
+                                "problem": p.message,
+                            }
+                            for p in problems
+                        ]
+                    ),
+                    message,
+                ],
+            ).fetchone()[0]
+            db.audit(
+                cur,
+                actor_id,
+                "data.import",
+                "sync_runs",
+                result.run_id,
+                json.dumps(
+                    {
+                        "source": source,
+                        "added": result.added,
+                        "updated": result.updated,
+                        "deactivated": result.deactivated,
+                        "problems": len(problems),
+                    }
+                ),
+            )
+        return result
+    except Exception as exc:
+        _log_failure(con, source, started, exc)
+        raise
+
+
+def _log_failure(con, source: str, started: datetime, exc: Exception) -> None:
+    """Record a failed run in its own transaction (the import's was rolled back)."""
+    message = str(exc) if isinstance(exc, ValidationError) else f"Unexpected error: {exc!r}"
+    with db.transaction(con) as cur:
+        cur.execute(
+            "INSERT INTO sync_runs (started_at, finished_at, source, status, message) "
+            "VALUES (?, current_localtimestamp(), ?, 'failed', ?)",
+            [started, source, message],
+        )
+
+
+def import_files(
+    con,
+    roster_csv: bytes | str | None = None,
+    responses_csv: bytes | str | None = None,
+    actor_id: int | None = None,
+    label: str = "",
+) -> ImportResult:
+    """Import a roster CSV and/or a form-responses CSV (their contents) in one transaction."""
+    started = datetime.now().replace(microsecond=0)
+    try:
+        roster_rows = None if roster_csv is None else csv_rows(roster_csv, "roster file")
+        response_rows = (
+            None if responses_csv is None else csv_rows(responses_csv, "form responses file")
+        )
+    except SourceProblem as exc:
+        _log_failure(con, "csv", started, exc)
+        raise
+    return run_import(
+        con,
+        roster_rows=roster_rows,
+        response_rows=response_rows,
+        source="csv",
+        actor_id=actor_id,
+        label=label,
+    )
+
+
+# ---- Google Sheets ---------------------------------------------------------------------------
+
+
+def sheets_ready(con, info: Mapping | None) -> bool:
+    """True when a service account is configured and a spreadsheet is connected."""
+    return bool(info) and bool(source_config(con).spreadsheet)
+
+
+def sync_sheets(
+    con,
+    *,
+    info: Mapping | None = None,
+    client=None,
+    actor_id: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Read the roster and form responses from the connected spreadsheet (one batch_get)
+    and import them. `client` is a gspread client (built from `info` when not given)."""
+    from pdcore import sheets
+
+    started = datetime.now().replace(microsecond=0)
+    if not SYNC_LOCK.acquire(blocking=False):
+        raise SourceProblem("A sync is already running: wait for it to finish.")
+    try:
+        try:
+            config = source_config(con)
+            if not config.spreadsheet:
+                raise SourceProblem(
+                    "No spreadsheet is connected yet: paste its link on the Data page."
+                )
+            if client is None:
+                if not info:
+                    raise SourceProblem(
+                        "Google Sheets is not set up: add a service account key to "
+                        ".streamlit/secrets.toml (see the Data page)."
+                    )
+                client = sheets.client_for(info)
+            wanted = {
+                name: title
+                for name, title in (
+                    ("roster", config.roster_worksheet),
+                    ("responses", config.responses_worksheet),
+                )
+                if title
+            }
+            if not wanted:
+                raise SourceProblem("Name the roster or form responses worksheet to sync.")
+            data = sheets.read_worksheets(
+                client,
+                config.spreadsheet,
+                wanted,
+                who=sheets.service_account_email(info),
+                sleep=sleep,
+                progress=progress,
+            )
+        except ValidationError as exc:
+            _log_failure(con, "sheets", started, exc)
+            raise
+        if progress:
+            rows = sum(max(len(t) - 1, 0) for t in data.tables.values())
+            progress(f"Read {rows} rows in {data.api_calls} requests; checking and saving...")
+        return run_import(
+            con,
+            roster_rows=data.tables.get("roster"),
+            response_rows=data.tables.get("responses"),
+            source="sheets",
+            actor_id=actor_id,
+            day_first=bool(data.locale) and not data.locale.startswith("en_US"),
+            label=f"'{data.title}'" if data.title else "",
+        )
+    finally:
+        SYNC_LOCK.release()
+
+
+def last_sync(con, source: str | None = None):
+    """(started_at, status) of the latest run (of one source when given), or None."""
+    sql = "SELECT started_at, status FROM sync_runs"
+    params: list = []
+    if source:
+        sql += " WHERE source = ?"
+        params.append(source)
+    return db.read(con).execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+
+
+def sync_history(con, limit: int = 50) -> pd.DataFrame:
+    """The latest runs, newest first, with their counts, outcome and problems."""
+    frame = (
+        db.read(con)
+        .execute(
+            "SELECT started_at, source, status, rows_read, added, updated, unchanged, "
+            "deactivated, json_array_length(problems::JSON) AS problems, message "
+            "FROM sync_runs ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+        .df()
+    )
+    return frame
+
+
+# ---- exports ---------------------------------------------------------------------------------
+
+
+def export_frame(con, what: str) -> pd.DataFrame:
+    """One of the exports as a table: cohorts, unmatched, health or participation."""
+    if what == "cohorts":
+        from pdcore import cohorts
+
+        return cohorts.cohort_frame(con)
+    if what == "unmatched":
+        from pdcore import formation
+
+        return formation.unmatched_frame(con)
+    if what == "health":
+        from pdcore import health
+
+        return health.health_table(con)
+    if what == "participation":
+        from pdcore import participation
+
+        return participation.participation_table(con)
+    raise ValidationError(f"There is no '{what}' export; choose one of {', '.join(EXPORTS)}.")
+
+
+def push_to_sheet(
+    con,
+    what: str,
+    *,
+    info: Mapping | None = None,
+    client=None,
+    actor_id: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[str, int]:
+    """Replace the contents of the named worksheet with the cohorts or unmatched table.
+
+    Returns (worksheet title, rows written).
+    """
+    from pdcore import sheets
+
+    if what not in ("cohorts", "unmatched"):
+        raise ValidationError("Only cohorts and unmatched staff can be pushed to the Sheet.")
+    config = source_config(con)
+    if not config.spreadsheet:
+        raise SourceProblem("No spreadsheet is connected yet: paste its link on the Data page.")
+    if client is None:
+        if not info:
+            raise SourceProblem("Google Sheets is not set up: add a service account key first.")
+        client = sheets.client_for(info)
+    title = config.worksheet_for(what)
+    frame = export_frame(con, what)
+    written = sheets.write_worksheet(
+        client,
+        config.spreadsheet,
+        title,
+        frame,
+        who=sheets.service_account_email(info),
+        sleep=sleep,
+    )
+    with db.transaction(con) as cur:
+        db.audit(
+            cur,
+            actor_id,
+            "data.push",
+            detail=json.dumps({"what": what, "worksheet": title, "rows": written}),
+        )
+    return title, written
+
+
+# ---- command line ----------------------------------------------------------------------------
+
+
+def _print_result(result: ImportResult) -> None:
+    print(f"Import done ({result.source}): {result.summary()}")
+    for note in result.notes:
+        print(note)
+    for problem in result.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if not args.roster and not args.responses:
+        print("error: give --roster FILE.csv, --responses FILE.csv, or both.", file=sys.stderr)
+        return 2
+    con = db.connect(args.db)
+    try:
+        result = import_files(
+            con,
+            roster_csv=Path(args.roster).read_bytes() if args.roster else None,
+            responses_csv=Path(args.responses).read_bytes() if args.responses else None,
+            label=", ".join(str(p) for p in (args.roster, args.responses) if p),
+        )
+    except ValidationError as exc:
+        print(f"error: {exc} Nothing was written.", file=sys.stderr)
+        return 1
+    _print_result(result)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from pdcore import sheets
+
+    try:
+        info = sheets.credentials_info(sheets.secrets_from_file())
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    con = db.connect(args.db)
+    try:
+        result = sync_sheets(con, info=info, progress=lambda msg: print(msg, file=sys.stderr))
+    except ValidationError as exc:
+        print(f"error: {exc} Nothing was written.", file=sys.stderr)
+        return 1
+    _print_result(result)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pdcore import exports
+
+    con = db.connect(args.db)
+    frame = export_frame(con, args.what)
+    if args.out:
+        Path(args.out).write_bytes(exports.to_csv_bytes(frame))
+        print(f"Wrote {len(frame)} rows to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(exports.inert_frame(frame).to_csv(index=False))
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """Add the `import`, `sync` and `export` commands to pdcore's command line."""
+    p = subparsers.add_parser("import", help="import a roster and/or form responses from CSV files")
+    p.add_argument("--roster", metavar="FILE.csv", help="the roster (Email, Name, ...)")
+    p.add_argument("--responses", metavar="FILE.csv", help="the form responses")
+    p.set_defaults(run=cmd_import)
+
+    p = subparsers.add_parser(
+        "sync",
+        help="sync the roster and form responses from the connected Google Sheet "
+        "(service account from .streamlit/secrets.toml or the environment)",
+    )
+    p.set_defaults(run=cmd_sync)
+
+    p = subparsers.add_parser("export", help="write a table as CSV (stdout or --out)")
+    p.add_argument("what", choices=EXPORTS)
+    p.add_argument("--out", metavar="FILE.csv", help="write here instead of standard output")
+    p.set_defaults(run=cmd_export)

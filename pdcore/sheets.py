@@ -1,0 +1,342 @@
+"""Google Sheets adapter: the only module that imports gspread.
+
+Reads every worksheet a sync needs with at most two API calls (the spreadsheet's metadata,
+then ONE values:batchGet), as raw text rows, so "007" stays "007" and a duplicated header is
+ours to report rather than gspread's to raise. Writes tables back to named worksheets,
+replacing their contents, with formula-looking values made inert.
+
+Google allows 60 read requests a minute per user. A 429 (or a 5xx) is retried a few times
+with short waits (the sleep is injectable so tests do not wait), then the caller gets one
+sentence; gspread's BackOffHTTPClient is deliberately not used: it can sleep for minutes
+while a page waits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gspread
+import pandas as pd
+import requests
+from gspread.exceptions import APIError
+
+from pdcore.exports import inert
+from pdcore.model import ValidationError
+
+# Where credentials come from, in order: a [gcp_service_account] table in
+# .streamlit/secrets.toml (or the app's st.secrets), the JSON text in an environment
+# variable, or the path to a key file in GOOGLE_APPLICATION_CREDENTIALS.
+SECRETS_SECTION = "gcp_service_account"
+ENV_JSON = "PDCORE_SERVICE_ACCOUNT_JSON"
+ENV_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
+SECRETS_FILE = Path(".streamlit/secrets.toml")
+
+# Retry waits in seconds after a 429 or 5xx: three retries, about 7 s at most in all.
+RETRY_WAITS: tuple[float, ...] = (1.0, 2.0, 4.0)
+
+_KEY_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
+
+
+class SheetsError(ValidationError):
+    """Google Sheets could not be read or written; the message says what to do."""
+
+
+@dataclass
+class SheetData:
+    """What one read brought back: each requested worksheet as rows of text."""
+
+    title: str
+    locale: str
+    tables: dict[str, list[list[str]]]
+    api_calls: int = 0
+
+
+@dataclass
+class CallCounter:
+    """Counts the HTTP requests made through `call` (retries included)."""
+
+    calls: int = 0
+    waits: list[float] = field(default_factory=list)
+
+
+def credentials_info(
+    secrets: Mapping | None = None, env: Mapping[str, str] | None = None
+) -> dict | None:
+    """The service account's key as a dict, or None when Sheets are not configured.
+
+    `secrets` is st.secrets or the parsed secrets.toml; `env` defaults to os.environ.
+    """
+    env = os.environ if env is None else env
+    if secrets is not None:
+        try:
+            section = secrets.get(SECRETS_SECTION)
+        except Exception:  # st.secrets raises when there is no secrets file at all
+            section = None
+        if section:
+            return dict(section)
+    if env.get(ENV_JSON):
+        try:
+            return json.loads(env[ENV_JSON])
+        except json.JSONDecodeError as exc:
+            raise SheetsError(f"{ENV_JSON} is not valid JSON: paste the key file's text.") from exc
+    if env.get(ENV_FILE):
+        path = Path(env[ENV_FILE])
+        if not path.is_file():
+            raise SheetsError(f"{ENV_FILE} points at {path}, which does not exist.")
+        return json.loads(path.read_text(encoding="utf-8"))
+    return None
+
+
+def secrets_from_file(path: Path = SECRETS_FILE) -> dict:
+    """.streamlit/secrets.toml parsed (for the command line, which has no st.secrets)."""
+    import tomllib
+
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def service_account_email(info: Mapping | None) -> str:
+    """The address the admin shares the spreadsheet with ('' when not configured)."""
+    return str((info or {}).get("client_email", ""))
+
+
+def client_for(info: Mapping) -> gspread.Client:
+    """A gspread client signed in as the service account (no network until a request)."""
+    try:
+        return gspread.service_account_from_dict(dict(info))
+    except (ValueError, KeyError) as exc:
+        raise SheetsError(
+            "The service account key is incomplete: paste the whole JSON key file Google "
+            "gave you into the [gcp_service_account] section of .streamlit/secrets.toml."
+        ) from exc
+
+
+def spreadsheet_key(text: str) -> str:
+    """The spreadsheet key from a pasted URL or a bare key."""
+    text = (text or "").strip()
+    match = _KEY_IN_URL.search(text)
+    if match:
+        return match.group(1)
+    if _BARE_KEY.fullmatch(text):
+        return text
+    raise SheetsError(
+        "That is not a Google Sheets link or key: paste the address from the browser bar, "
+        "like https://docs.google.com/spreadsheets/d/.../edit."
+    )
+
+
+def a1_title(title: str) -> str:
+    """A worksheet title quoted for A1 notation ('It''s' style)."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def call(
+    fn: Callable[[], object],
+    *,
+    who: str = "",
+    counter: CallCounter | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    waits: Sequence[float] = RETRY_WAITS,
+):
+    """Run one API request, retrying a few times on quota (429) and server (5xx) errors.
+
+    Every other failure becomes a SheetsError with one sentence saying what to do.
+    """
+    attempt = 0
+    while True:
+        if counter is not None:
+            counter.calls += 1
+        try:
+            return fn()
+        except APIError as exc:
+            status = _status(exc)
+            if (status == 429 or status >= 500) and attempt < len(waits):
+                wait = waits[attempt]
+                attempt += 1
+                if counter is not None:
+                    counter.waits.append(wait)
+                sleep(wait)
+                continue
+            raise SheetsError(_explain(status, exc, who)) from exc
+        except requests.RequestException as exc:
+            raise SheetsError(
+                "Could not reach Google Sheets (the network may be down): nothing was "
+                "changed; try again in a few minutes."
+            ) from exc
+
+
+def _status(exc: APIError) -> int:
+    response = getattr(exc, "response", None)
+    if response is not None and getattr(response, "status_code", None):
+        return int(response.status_code)
+    return int(getattr(exc, "code", 0) or 0)
+
+
+def _explain(status: int, exc: APIError, who: str) -> str:
+    share = f" with {who}" if who else " with the service account"
+    if status == 404:
+        return (
+            "Google Sheets has no spreadsheet with that key: check the link on the Data page "
+            "(copy it from the browser bar while the sheet is open)."
+        )
+    if status == 403:
+        return (
+            f"The service account may not open this spreadsheet: share it{share} "
+            "(Viewer is enough to sync, Editor to push results)."
+        )
+    if status == 429:
+        return (
+            "Google Sheets is rate-limiting this app (60 reads a minute): nothing was "
+            "changed; wait a minute and sync again."
+        )
+    if status == 401:
+        return (
+            "Google refused the service account's key: create a new key and paste it into "
+            ".streamlit/secrets.toml."
+        )
+    if status >= 500:
+        return "Google Sheets is having trouble right now: nothing was changed; try again later."
+    message = (getattr(exc, "error", None) or {}).get("message", str(exc))
+    return f"Google Sheets refused the request ({status}): {message}"
+
+
+def read_worksheets(
+    client: gspread.Client,
+    key: str,
+    worksheets: Mapping[str, str],
+    *,
+    who: str = "",
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[str], None] | None = None,
+) -> SheetData:
+    """Read worksheets by title as raw text rows: `{name: title}` -> `{name: rows}`.
+
+    Two requests: the spreadsheet's metadata (to name a missing worksheet clearly) and one
+    values:batchGet for all of them together.
+    """
+    http = client.http_client
+    counter = CallCounter()
+    say = progress or (lambda _msg: None)
+    say("Opening the spreadsheet...")
+    meta = call(lambda: http.fetch_sheet_metadata(key), who=who, counter=counter, sleep=sleep)
+    titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
+    for name, title in worksheets.items():
+        if title not in titles:
+            raise SheetsError(
+                f"The spreadsheet has no worksheet named '{title}' (for the {name}); it has "
+                f"{', '.join(repr(t) for t in titles) or 'none'}. Fix the name on the Data page."
+            )
+    say(f"Reading {', '.join(repr(t) for t in worksheets.values())}...")
+    names = list(worksheets)
+    ranges = [a1_title(worksheets[n]) for n in names]
+    params = {"majorDimension": "ROWS", "valueRenderOption": "FORMATTED_VALUE"}
+    body = call(
+        lambda: http.values_batch_get(key, ranges, params=dict(params)),
+        who=who,
+        counter=counter,
+        sleep=sleep,
+    )
+    value_ranges = body.get("valueRanges", [])
+    tables = {}
+    for name, vr in zip(names, value_ranges, strict=False):
+        tables[name] = [[_text(v) for v in row] for row in vr.get("values", [])]
+    for name in names:
+        tables.setdefault(name, [])
+    props = meta.get("properties", {})
+    return SheetData(
+        title=props.get("title", ""),
+        locale=props.get("locale", ""),
+        tables=tables,
+        api_calls=counter.calls,
+    )
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def sheet_values(frame: pd.DataFrame) -> list[list]:
+    """A table as Sheet rows (header first), every text value made inert."""
+    header = [str(inert(str(c))) for c in frame.columns]
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        row = []
+        for value in record:
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                row.append("")
+            elif isinstance(value, bool | int | float | str):
+                row.append(inert(value))
+            else:  # dates, numpy scalars, ...
+                row.append(inert(str(value)))
+        rows.append(row)
+    return [header, *rows]
+
+
+def write_worksheet(
+    client: gspread.Client,
+    key: str,
+    title: str,
+    frame: pd.DataFrame,
+    *,
+    who: str = "",
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Replace the contents of worksheet `title` with `frame` (added if missing).
+
+    Returns the number of data rows written. Values are sent RAW and made inert, so a
+    name like "=HYPERLINK(...)" arrives as text.
+    """
+    http = client.http_client
+    values = sheet_values(frame)
+    n_rows, n_cols = max(len(values), 2), max(len(values[0]), 1)
+    meta = call(lambda: http.fetch_sheet_metadata(key), who=who, sleep=sleep)
+    sheet = next(
+        (s["properties"] for s in meta.get("sheets", []) if s["properties"]["title"] == title),
+        None,
+    )
+    if sheet is None:
+        request = {
+            "addSheet": {
+                "properties": {
+                    "title": title,
+                    "sheetType": "GRID",
+                    "gridProperties": {"rowCount": n_rows, "columnCount": n_cols},
+                }
+            }
+        }
+    else:
+        frozen = sheet.get("gridProperties", {}).get("frozenRowCount", 0)
+        request = {
+            "updateSheetProperties": {
+                "properties": {
+                    "sheetId": sheet["sheetId"],
+                    "gridProperties": {
+                        "rowCount": max(n_rows, frozen + 1),
+                        "columnCount": n_cols,
+                    },
+                },
+                "fields": "gridProperties/rowCount,gridProperties/columnCount",
+            }
+        }
+        call(lambda: http.values_clear(key, a1_title(title)), who=who, sleep=sleep)
+    call(lambda: http.batch_update(key, {"requests": [request]}), who=who, sleep=sleep)
+    call(
+        lambda: http.values_update(
+            key,
+            f"{a1_title(title)}!A1",
+            params={"valueInputOption": "RAW"},
+            body={"values": values},
+        ),
+        who=who,
+        sleep=sleep,
+    )
+    return len(values) - 1
