@@ -1,13 +1,224 @@
-"""Find a group: Find a cohort that fits who you want to work with or when you can meet, start one, or ask to be placed quietly."""
+"""Find a group: say what matters (WHO or WHEN, free slots, colleagues, department), then join
+a ranked cohort of your topic, start a new one, or quietly ask to be placed."""
 
 import streamlit as st
 
+from pdcore import cohorts, formation, help_requests, roster, survey, topics
+from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
+con = session.connection()
 st.title("Find a group")
 st.caption(
-    "Find a cohort that fits who you want to work with or when you can meet, start one, or ask to be placed quietly."
+    "Find a cohort that fits who you want to work with or when you can meet, start one, "
+    "or ask to be placed quietly."
 )
-empty_state("This page is being built.", "Check back soon.")
+
+flash = st.session_state.pop("fg_flash", None)
+if flash:
+    st.success(flash, icon=":material/task_alt:")
+
+current = cohorts.current_cohort(con, me.id)
+if current:
+    st.info(
+        f"You are in **{current.name}** ({current.topic}). Leave it on My cohort first if you "
+        "want a different group.",
+        icon=":material/groups:",
+    )
+    st.page_link("pages/my_cohort.py", label="Open My cohort", icon=":material/groups:")
+    st.stop()
+
+waiting = help_requests.open_place_me(con, me.id)
+if waiting:
+    with st.container(border=True):
+        st.markdown("**You asked to be placed.**")
+        st.write(
+            waiting.describe()
+            + " A coach or the school's cohort formation will place you in a group of your "
+            "topic. Only coaches and admins see who asked."
+        )
+        if st.button("Withdraw my request", key="place_me_withdraw"):
+            try:
+                help_requests.withdraw(con, waiting.id, me.id)
+                st.session_state["fg_flash"] = "Your request to be placed is withdrawn."
+                st.rerun()
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(str(exc))
+
+offered = topics.offered(con)
+if not offered:
+    empty_state(
+        "No topics are offered yet.",
+        "Answer the interest survey; an admin offers the topics many colleagues chose.",
+    )
+    st.stop()
+by_id = {t.id: t for t in offered}
+ids = list(by_id)
+answer = survey.answer(con, me.id)
+if st.session_state.get("fg_topic") not in by_id:
+    st.session_state["fg_topic"] = next(
+        (c for c in (answer.choices if answer else ()) if c in by_id), ids[0]
+    )
+topic_id = st.selectbox("Topic", ids, format_func=lambda i: by_id[i].name, key="fg_topic")
+
+# --- 1. what matters
+prefs = survey.preferences(con, me.id)
+slots = roster.slots(con)
+slot_label = {s.id: s.label + (" (school day)" if s.in_school_day else "") for s in slots}
+people = {p.id: p for p in roster.active_staff(con) if p.id != me.id and p.school == me.school}
+with st.expander("1. What matters to you", expanded=not prefs.saved), st.form("fg_prefs_form"):
+    priority = st.radio(
+        "What matters more",
+        survey.PRIORITIES,
+        index=survey.PRIORITIES.index(prefs.priority),
+        format_func=survey.PRIORITY_LABELS.get,
+        horizontal=True,
+        key="fg_priority",
+    )
+    free = st.multiselect(
+        "When you are free to meet",
+        list(slot_label),
+        default=[s for s in prefs.slot_ids if s in slot_label],
+        format_func=slot_label.get,
+        key="fg_slots",
+    )
+    mates = st.multiselect(
+        "Colleagues you would like to work with",
+        list(people),
+        default=[c for c in prefs.colleague_ids if c in people],
+        format_func=lambda pid: f"{people[pid].name} ({people[pid].department})",
+        max_selections=survey.MAX_COLLEAGUES,
+        placeholder="Type a name",
+        key="fg_colleagues",
+    )
+    dept = st.radio(
+        "Colleagues from",
+        survey.DEPT_PREFS,
+        index=survey.DEPT_PREFS.index(prefs.dept_pref),
+        format_func=survey.DEPT_LABELS.get,
+        horizontal=True,
+        key="fg_dept",
+    )
+    if st.form_submit_button("Update my matches", key="fg_prefs_submit"):
+        try:
+            survey.save_preferences(
+                con,
+                me.id,
+                priority=priority,
+                dept_pref=dept,
+                slot_ids=free,
+                colleague_ids=mates,
+                actor_id=me.id,
+            )
+            st.success("Saved. The cohorts below are ranked with your answers.")
+        except (ValidationError, PermissionDenied) as exc:
+            st.error(str(exc))
+
+# --- 2. ranked cohorts
+st.subheader(f"2. Cohorts of {by_id[topic_id].name}")
+fits = formation.suggestions_for(con, me.id, topic_id)
+open_fits = [f for f in fits if f.open_seats > 0]
+filled_up = st.session_state.pop("fg_filled", None)
+if filled_up:
+    st.warning(
+        f"{filled_up} just filled up: someone took the last seat a moment ago. "
+        "Here are the next-best cohorts with open seats.",
+        icon=":material/event_busy:",
+    )
+if not open_fits:
+    empty_state(
+        "No cohort of this topic has an open seat yet.",
+        "Start one below, or ask to be placed and we will find you a group.",
+    )
+names = {c.id: c for c in cohorts.active_cohorts(con, school=me.school, topic_id=topic_id)}
+for rank, fit in enumerate(open_fits[:8], start=1):
+    info = names.get(fit.cohort_id)
+    if info is None:
+        continue
+    with st.container(border=True):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            f"**{rank}. {info.name}**  \n{fit.sentence() or 'Open to anyone on this topic.'}"
+        )
+        left.caption(
+            f"{info.size} member{'s' if info.size != 1 else ''} · "
+            f"{fit.open_seats} open seat{'s' if fit.open_seats != 1 else ''}"
+        )
+        if right.button(
+            "Join", key=f"join_{fit.cohort_id}", type="primary" if rank == 1 else "secondary"
+        ):
+            try:
+                cohorts.join(con, me.id, fit.cohort_id)
+                st.session_state["fg_flash"] = (
+                    f"You joined {info.name}. Say hello at the next meeting; "
+                    "its goal and calendar are on My cohort."
+                )
+                st.rerun()
+            except cohorts.CohortFull:
+                st.session_state["fg_filled"] = info.name
+                st.rerun()
+            except ValidationError as exc:
+                st.error(str(exc))
+
+# --- 3. start a new cohort
+st.subheader("3. Or start a new cohort")
+with st.form("start_form"):
+    name = st.text_input(
+        "Cohort name",
+        max_chars=cohorts.NAME_MAX,
+        placeholder=f"e.g. {by_id[topic_id].name}, Wed lunch",
+        key="start_name",
+    )
+    slot_id = st.selectbox(
+        "Meeting slot",
+        list(slot_label),
+        index=None,
+        format_func=slot_label.get,
+        placeholder="When will you meet?",
+        key="start_slot",
+    )
+    goal = st.text_area(
+        "First goal",
+        max_chars=cohorts.GOAL_MAX,
+        placeholder="What do you want to get out of the time together? You can revise it later.",
+        key="start_goal",
+    )
+    if st.form_submit_button("Start this cohort", key="start_submit"):
+        try:
+            cohorts.start_cohort(
+                con, me.id, topic_id=topic_id, name=name, slot_id=slot_id, goal=goal
+            )
+            st.session_state["fg_flash"] = (
+                f"{name.strip()} has started; colleagues can now find and join it."
+            )
+            st.rerun()
+        except (ValidationError, PermissionDenied) as exc:
+            st.error(str(exc))
+
+# --- 4. place me
+st.subheader("4. Or ask to be placed")
+if waiting:
+    st.caption("Your request is in (see above).")
+else:
+    st.write(
+        "Rather not approach a group? Ask to be placed. It is private: colleagues never see "
+        "who asked; only coaches and admins do, and they place you in a group of your topic."
+    )
+    with st.form("place_me_form"):
+        note = st.text_area(
+            "Anything that would help (optional)",
+            max_chars=help_requests.NOTE_MAX,
+            placeholder="e.g. I can only meet in the school day.",
+            key="place_me_note",
+        )
+        if st.form_submit_button("Place me", type="primary", key="place_me_submit"):
+            try:
+                help_requests.ask(con, me.id, "place_me", topic_id, note)
+                st.session_state["fg_flash"] = (
+                    "Your request to be placed is in. You will see its status here."
+                )
+                st.rerun()
+            except ValidationError as exc:
+                st.error(str(exc))
