@@ -1,11 +1,338 @@
-"""My cohort: Your cohort's members, goal, meetings and reflections."""
+"""My cohort: members and their slots, the goal and its history, meetings with attendance,
+reflections, the next meeting with a calendar file, and leaving or splitting."""
 
+from datetime import date
+
+import altair as alt
 import streamlit as st
 
+from pdcore import cohorts, help_requests, meetings, roster, settings
+from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
+con = session.connection()
 st.title("My cohort")
 st.caption("Your cohort's members, goal, meetings and reflections.")
-empty_state("This page is being built.", "Check back soon.")
+
+flash = st.session_state.pop("mc_flash", None)
+if flash:
+    st.success(flash, icon=":material/task_alt:")
+
+info = cohorts.current_cohort(con, me.id)
+if info is None:
+    waiting = help_requests.open_place_me(con, me.id)
+    if waiting:
+        st.info(waiting.describe(), icon=":material/hourglass_top:")
+    empty_state(
+        "You are not in a cohort or an individual project yet.",
+        "Find a group of your topic (or ask to be placed), or start an individual project on "
+        "Pick a topic.",
+    )
+    st.page_link("pages/find_group.py", label="Find a group", icon=":material/group_add:")
+    st.page_link("pages/topics.py", label="Pick a topic", icon=":material/topic:")
+    st.stop()
+
+school = settings.load(con)
+today = date.today()
+default_day = min(max(today, school.season_start), school.season_end)
+member_list = cohorts.members(con, info.id)
+member_name = {m.staff_id: m.name for m in member_list}
+slots = roster.slots(con)
+slot_label = {s.id: s.label for s in slots}
+slot_in_day = {s.id: s.in_school_day for s in slots}
+held = meetings.held_meetings(con, info.id)
+is_project = info.kind == "individual"
+
+st.subheader(info.name)
+st.caption(
+    f"{info.topic} · "
+    + ("individual project" if is_project else f"{info.size} members")
+    + (f" · meets {info.slot_label}" if info.slot_label else "")
+)
+hours = float(held["minutes"].sum()) / 60 if not held.empty else 0.0
+c1, c2, c3 = st.columns(3)
+c1.metric("Meetings held", len(held))
+c2.metric("Hours together", f"{hours:.1f}", help=f"Target: {school.contact_hours_target:g} h")
+c3.metric(
+    "Last met",
+    f"{held['held_on'].iloc[0]:%b} {held['held_on'].iloc[0].day}" if not held.empty else "not yet",
+)
+
+tabs = st.tabs(["Members", "Goal", "Meetings", "Next meeting", "Reflections", "Leave or split"])
+
+# --- members
+with tabs[0]:
+    st.dataframe(
+        [
+            {
+                "Name": m.name,
+                "Department": m.department,
+                "Free to meet": ", ".join(m.slots) or "not said",
+                "Joined": f"{m.how} on {m.joined_at:%b} {m.joined_at.day}",
+            }
+            for m in member_list
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander("Everyone who has been in it"):
+        st.dataframe(cohorts.membership_history(con, info.id), hide_index=True, width="stretch")
+
+# --- goal
+with tabs[1]:
+    history = meetings.goal_history(con, info.id)
+    if history:
+        st.markdown(f"**Current goal** (version {history[0].version})")
+        st.write(history[0].text)
+    else:
+        empty_state("No goal yet.", "Write what you want to get out of the time together.")
+    with st.form("goal_form"):
+        text = st.text_area(
+            "Revise the goal" if history else "Set the goal",
+            value=history[0].text if history else "",
+            max_chars=cohorts.GOAL_MAX,
+            key="goal_text",
+        )
+        if st.form_submit_button("Save this version", key="goal_submit"):
+            try:
+                version = meetings.revise_goal(con, info.id, me.id, text)
+                st.session_state["mc_flash"] = f"Goal saved as version {version}."
+                st.rerun()
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(str(exc))
+    if len(history) > 1:
+        st.markdown("**Every version**")
+        for g in history:
+            st.markdown(
+                f"- **v{g.version}** ({g.author}, {g.created_at:%b} {g.created_at.day}): {g.text}"
+            )
+
+# --- meetings
+with tabs[2]:
+    with st.form("meeting_form"):
+        day = st.date_input("Date", value=default_day, key="meet_date")
+        cols = st.columns(2)
+        minutes = cols[0].number_input(
+            "Minutes", min_value=0, max_value=600, value=school.meeting_minutes, key="meet_minutes"
+        )
+        in_day = cols[1].checkbox(
+            "In the school day",
+            value=bool(info.slot_id and slot_in_day.get(info.slot_id)),
+            key="meet_in_day",
+        )
+        attended = st.multiselect(
+            "Who attended",
+            list(member_name),
+            default=list(member_name),
+            format_func=member_name.get,
+            key="meet_attendees",
+        )
+        agenda = st.selectbox(
+            "What you did",
+            meetings.AGENDAS,
+            format_func=meetings.AGENDA_LABELS.get,
+            key="meet_agenda",
+        )
+        note = st.text_area("Note (optional)", max_chars=meetings.NOTE_MAX, key="meet_note")
+        if st.form_submit_button("Log this meeting", key="meet_submit"):
+            try:
+                meetings.log_meeting(
+                    con,
+                    info.id,
+                    me.id,
+                    held_on=day,
+                    minutes=minutes,
+                    in_school_day=in_day,
+                    attendee_ids=attended,
+                    note=note,
+                    agenda=agenda,
+                    slot_id=info.slot_id,
+                )
+                st.session_state["mc_flash"] = f"Meeting of {day:%b} {day.day} logged."
+                st.rerun()
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(str(exc))
+    if held.empty:
+        empty_state("No meetings logged yet.", "Log your first meeting above after you meet.")
+    else:
+        if len(held) >= 2 and not is_project:
+            chart = (
+                alt.Chart(held)
+                .mark_bar()
+                .encode(
+                    x=alt.X("held_on:T", title=None),
+                    y=alt.Y("attended:Q", title="Attended"),
+                    tooltip=["held_on:T", "attended:Q", "minutes:Q"],
+                )
+                .properties(height=160)
+            )
+            st.altair_chart(chart, width="stretch")
+        st.dataframe(
+            held.assign(agenda=held["agenda"].map(lambda a: meetings.AGENDA_LABELS.get(a, a)))[
+                ["held_on", "minutes", "in_school_day", "agenda", "attended", "attendees", "note"]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "held_on": st.column_config.DateColumn("Date"),
+                "in_school_day": st.column_config.CheckboxColumn("School day"),
+            },
+        )
+
+# --- next meeting
+with tabs[3]:
+    upcoming = meetings.planned_meetings(con, info.id, since=today)
+    if upcoming:
+        for m in upcoming:
+            st.markdown(
+                f"- **{m.on:%a %b} {m.on.day}**, {m.slot_label or 'slot not set'}: {m.agenda_label}"
+                + (f". {m.note}" if m.note else "")
+            )
+        st.download_button(
+            "Add to Google Calendar (.ics)",
+            meetings.calendar_file(con, info.id, info.name, since=today),
+            file_name="cohort-meetings.ics",
+            mime="text/calendar",
+            icon=":material/calendar_add_on:",
+            key="ics_download",
+        )
+        st.caption("Download, then in Google Calendar: Settings > Import & export > Import.")
+    else:
+        empty_state("No meeting planned yet.", "Plan the next one below.")
+    with st.form("plan_form"):
+        on = st.date_input("Date", value=default_day, key="plan_date")
+        slot_id = st.selectbox(
+            "Slot",
+            list(slot_label),
+            index=list(slot_label).index(info.slot_id) if info.slot_id in slot_label else None,
+            format_func=slot_label.get,
+            placeholder="When?",
+            key="plan_slot",
+        )
+        agenda = st.selectbox(
+            "Agenda the cohort chose",
+            meetings.AGENDAS,
+            format_func=meetings.AGENDA_LABELS.get,
+            key="plan_agenda",
+        )
+        note = st.text_input(
+            "Details (optional)",
+            max_chars=meetings.NOTE_MAX,
+            placeholder="e.g. read chapter 3 first",
+            key="plan_note",
+        )
+        if st.form_submit_button("Plan this meeting", key="plan_submit"):
+            try:
+                meetings.plan_meeting(
+                    con, info.id, me.id, on=on, slot_id=slot_id, agenda=agenda, note=note
+                )
+                st.session_state["mc_flash"] = f"Meeting on {on:%b} {on.day} planned."
+                st.rerun()
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(str(exc))
+
+# --- reflections
+with tabs[4]:
+    with st.form("reflection_form"):
+        text = st.text_area(
+            "What did you learn or try?", max_chars=meetings.REFLECTION_MAX, key="refl_text"
+        )
+        link = st.text_input(
+            "Link to a video share-out (optional)",
+            max_chars=meetings.LINK_MAX,
+            placeholder="https://",
+            key="refl_link",
+        )
+        visibility = st.radio(
+            "Who sees it",
+            meetings.VISIBILITIES,
+            format_func={"cohort": "My cohort", "all": "All staff (the gallery)"}.get,
+            horizontal=True,
+            key="refl_visibility",
+        )
+        shareout = st.checkbox("This is our final share-out of the season", key="refl_shareout")
+        if st.form_submit_button("Add reflection", key="refl_submit"):
+            try:
+                meetings.add_reflection(
+                    con,
+                    info.id,
+                    me.id,
+                    text,
+                    link=link,
+                    visibility=visibility,
+                    is_shareout=shareout,
+                )
+                st.session_state["mc_flash"] = "Reflection added" + (
+                    " and shared with all staff." if visibility == "all" else "."
+                )
+                st.rerun()
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(str(exc))
+    notes = meetings.reflections(con, info.id, me.id)
+    if notes.empty:
+        empty_state("No reflections yet.", "Add the first one above.")
+    for r in notes.itertuples():
+        with st.container(border=True):
+            st.write(r.text)
+            st.caption(
+                f"{r.author} · {r.created_at:%b} {r.created_at.day} · "
+                + ("shared with all staff" if r.visibility == "all" else "cohort only")
+                + (" · final share-out" if r.is_shareout else "")
+            )
+            if r.link:
+                st.markdown(f"[Open the share-out]({r.link})")
+
+# --- leave or split
+with tabs[5]:
+    with st.form("leave_form"):
+        st.markdown("**Leave**" + (" this project" if is_project else " this cohort"))
+        reason = st.text_input(
+            "Reason (optional, seen by coaches and admins)",
+            max_chars=cohorts.REASON_MAX,
+            key="leave_reason",
+        )
+        sure = st.checkbox("Yes, I want to leave", key="leave_confirm")
+        if st.form_submit_button("Leave", key="leave_submit"):
+            if not sure:
+                st.error("Tick 'Yes, I want to leave' to confirm.")
+            else:
+                try:
+                    cohorts.leave(con, me.id, info.id, reason)
+                    st.session_state["mc_flash"] = (
+                        f"You left {info.name}. Its history stays; find a new group any time."
+                    )
+                    st.rerun()
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(str(exc))
+    if not is_project and len(member_list) >= 2:
+        with st.form("split_form"):
+            st.markdown("**Split** into two cohorts of the same topic")
+            st.caption(
+                "For when you realise you are on two different paths. Both cohorts keep their "
+                "history; the new one starts from the current goal."
+            )
+            movers = st.multiselect(
+                "Who moves to the new cohort",
+                list(member_name),
+                format_func=member_name.get,
+                key="split_movers",
+            )
+            new_name = st.text_input(
+                "New cohort's name", max_chars=cohorts.NAME_MAX, key="split_name"
+            )
+            new_slot = st.selectbox(
+                "New cohort's slot",
+                list(slot_label),
+                index=list(slot_label).index(info.slot_id) if info.slot_id in slot_label else None,
+                format_func=slot_label.get,
+                key="split_slot",
+            )
+            if st.form_submit_button("Split", key="split_submit"):
+                try:
+                    cohorts.split(con, me.id, info.id, movers, name=new_name, slot_id=new_slot)
+                    st.session_state["mc_flash"] = f"{new_name.strip()} split off from {info.name}."
+                    st.rerun()
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(str(exc))
