@@ -1,12 +1,137 @@
-"""Participation: Who is in, who is not: the participation funnel by department and topic."""
+"""Participation: who is in, who is not: the participation funnel by department and topic."""
+
+from datetime import datetime
 
 import streamlit as st
 
+from pdcore import db, participation
 from pdcore.model import Role
-from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui import charts, session
+from pdcore.ui.widgets import csv_download, empty_state
+
+PAGE_SIZE = 50
+STAGE_COLUMNS = [label for _col, label in participation.STAGES[1:]]
 
 me = session.require_role(Role.ADMIN)
 st.title("Participation")
 st.caption("Who is in, who is not: the participation funnel by department and topic.")
-empty_state("This page is being built.", "Check back soon.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _table(version):
+    return participation.participation_table(session.connection())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _view(version, departments, topics, roles):
+    """The filtered table and its summaries, with chart specs built once per data version."""
+    frame = participation.filter_frame(
+        _table(version), list(departments), list(topics), list(roles)
+    )
+    funnel = participation.funnel(frame)
+    by_dept = participation.by_group(frame, "department")
+    by_topic = participation.by_group(frame, "topic")
+    return {
+        "frame": frame,
+        "funnel": funnel,
+        "by_dept": by_dept,
+        "by_topic": by_topic,
+        "funnel_spec": charts.to_spec(charts.funnel_chart(funnel)) if len(frame) else None,
+        "dept_spec": charts.to_spec(charts.share_heatmap(by_dept, "department", STAGE_COLUMNS))
+        if len(frame)
+        else None,
+        "topic_spec": charts.to_spec(charts.share_heatmap(by_topic, "topic", STAGE_COLUMNS))
+        if len(frame)
+        else None,
+    }
+
+
+every = st.segmented_control(
+    "Refresh",
+    [0, 15, 30, 60],
+    default=30,
+    format_func=lambda s: "Off" if s == 0 else f"every {s} s",
+    key="participation_refresh",
+)
+
+
+@st.fragment(run_every=every or None)
+def dashboard():
+    full = _table(db.data_version())
+    if full.empty:
+        empty_state(
+            "Nobody is on the roster yet.",
+            "Import the roster on the Data and sync page, then come back here.",
+        )
+        return
+    c1, c2, c3 = st.columns(3)
+    departments = c1.multiselect(
+        "Department", sorted(full["department"].unique()), key="participation_department"
+    )
+    topics = c2.multiselect(
+        "Topic", sorted(t for t in full["topic"].unique() if t), key="participation_topic"
+    )
+    roles = c3.multiselect(
+        "Role", ["teacher", "coach", "admin"], default=["teacher"], key="participation_role"
+    )
+    view = _view(db.data_version(), tuple(departments), tuple(topics), tuple(roles))
+    frame = view["frame"]
+    st.caption(
+        f"Updated {datetime.now():%H:%M:%S}"
+        + (f"; refreshes every {every} s while this page is open." if every else ".")
+    )
+    if frame.empty:
+        empty_state("Nobody matches these filters.", "Clear a filter to see more people.")
+        return
+
+    funnel = view["funnel"]
+    cols = st.columns(len(funnel))
+    for col, row in zip(cols, funnel.itertuples(), strict=True):
+        col.metric(row.stage, row.people, f"{row.share:.0%}", delta_color="off", delta_arrow="off")
+
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader("The funnel")
+        charts.render(view["funnel_spec"])
+        csv_download(funnel, "participation-funnel.csv")
+    with right:
+        st.subheader("Share at each stage")
+        by = st.segmented_control(
+            "Break down by",
+            ["department", "topic"],
+            default="department",
+            required=True,
+            key="participation_breakdown",
+        )
+        short = "dept" if by == "department" else "topic"
+        charts.render(view[f"{short}_spec"])
+        csv_download(view[f"by_{short}"], f"participation-by-{by}.csv", f"Download CSV (by {by})")
+
+    st.subheader("People")
+    waiting = st.toggle(
+        "Only people not yet in a cohort or project", value=True, key="participation_waiting"
+    )
+    people = frame[~frame["in_group"]] if waiting else frame
+    pages = max(1, -(-len(people) // PAGE_SIZE))
+    page = st.number_input(
+        f"Page (of {pages}, {PAGE_SIZE} a page)", 1, pages, 1, key="participation_page"
+    )
+    shown = people.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    st.dataframe(
+        shown[
+            [
+                "name",
+                "email",
+                "department",
+                "role",
+                "topic",
+                "cohort",
+                *[c for c, _ in participation.STAGES[1:]],
+            ]
+        ],
+        hide_index=True,
+    )
+    csv_download(people, "participation.csv", f"Download CSV ({len(people)} people)")
+
+
+dashboard()

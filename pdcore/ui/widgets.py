@@ -16,5 +16,10 @@ def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV"
     from pdcore.exports import to_csv_bytes
 
     st.download_button(
-        label, to_csv_bytes(frame), file_name=filename, mime="text/csv", icon=":material/download:"
+        # Deferred: the CSV is built only when someone clicks, not on every rerun of the page.
+        label,
+        lambda: to_csv_bytes(frame),
+        file_name=filename,
+        mime="text/csv",
+        icon=":material/download:",
     )

@@ -1,0 +1,187 @@
+"""Season feedback: the end-of-season survey (value 1-5, what got in the way, the vote to
+continue), and its results overall, by topic and by the health of the person's cohort.
+
+The survey opens FEEDBACK_WINDOW_DAYS before the season ends; each teacher answers once.
+Obstacles are stored as one text, the chosen items joined by "; ".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from pdcore import db, health, settings
+from pdcore.model import ValidationError
+
+FEEDBACK_WINDOW_DAYS = 14
+VOTES = ("yes", "no", "unsure")
+# The known pains from the first year, offered as choices (anything else is kept as typed).
+OBSTACLES = (
+    "Too many choices",
+    "Wanted to learn from an expert",
+    "Time was not in the school day",
+    "Wanted an individual project",
+    "Hard to find a group",
+)
+_OBSTACLE_KEYS = {o.lower(): o for o in OBSTACLES}
+
+
+def opens_on(s: settings.Settings) -> date:
+    """The day the end-of-season survey opens."""
+    return s.season_end - timedelta(days=FEEDBACK_WINDOW_DAYS)
+
+
+def split_obstacles(text: str) -> list[str]:
+    """The obstacles in one stored answer: known ones in their usual words, others as typed."""
+    out = []
+    for part in (text or "").replace("\n", ";").replace("|", ";").split(";"):
+        part = " ".join(part.split())
+        if part:
+            label = _OBSTACLE_KEYS.get(part.lower(), part[:1].upper() + part[1:])
+            if label not in out:
+                out.append(label)
+    return out
+
+
+def submit(
+    con,
+    staff_id: int,
+    value: int,
+    obstacles: list[str],
+    continue_vote: str,
+    today: date | None = None,
+) -> None:
+    """Record one teacher's end-of-season answer (once; a second answer is refused)."""
+    today = today or date.today()
+    s = settings.load(con)
+    if today < opens_on(s):
+        raise ValidationError(
+            f"The end-of-season survey opens on {opens_on(s):%B %-d}; come back then."
+        )
+    if not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValidationError("Rate how valuable your cohort was from 1 to 5.")
+    if continue_vote not in VOTES:
+        raise ValidationError("Vote yes, no or unsure on continuing next year.")
+    text = "; ".join(dict.fromkeys(" ".join(o.split()) for o in obstacles if o and o.strip()))
+    with db.transaction(con) as cur:
+        if cur.execute("SELECT 1 FROM season_feedback WHERE staff_id = ?", [staff_id]).fetchone():
+            raise ValidationError("You already answered the end-of-season survey. Thank you!")
+        cur.execute(
+            "INSERT INTO season_feedback (staff_id, submitted_at, value, obstacles, continue_vote) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [staff_id, datetime.now().replace(microsecond=0), value, text, continue_vote],
+        )
+        db.audit(cur, staff_id, "feedback.submit", "staff", staff_id, json.dumps({"value": value}))
+
+
+_SQL = """
+WITH last_cohort AS (
+    -- the cohort a person is in now, else the one they were in last
+    SELECT m.staff_id, m.cohort_id, t.name AS topic
+    FROM memberships m JOIN cohorts c ON c.id = m.cohort_id JOIN topics t ON t.id = c.topic_id
+    QUALIFY row_number() OVER (PARTITION BY m.staff_id
+                               ORDER BY m.left_at IS NULL DESC, m.joined_at DESC, m.id DESC) = 1
+),
+first_choice AS (
+    SELECT i.staff_id, t.name AS topic FROM interests i JOIN topics t ON t.id = i.topic_id
+    QUALIFY row_number() OVER (PARTITION BY i.staff_id ORDER BY i.rank) = 1
+)
+SELECT f.staff_id, s.department, f.value, f.obstacles, f.continue_vote, f.submitted_at,
+       lc.cohort_id, coalesce(lc.topic, fc.topic, '(no topic)') AS topic
+FROM season_feedback f
+JOIN staff s ON s.id = f.staff_id
+LEFT JOIN last_cohort lc ON lc.staff_id = f.staff_id
+LEFT JOIN first_choice fc ON fc.staff_id = f.staff_id
+ORDER BY f.submitted_at, f.staff_id
+"""
+
+
+def feedback_table(con, today: date | None = None) -> pd.DataFrame:
+    """One row per answer with the person's topic and their cohort's health light
+    ('no cohort' when they were never in one)."""
+    frame = db.read(con).execute(_SQL).df()
+    lights = health.health_table(con, today)[["cohort_id", "light"]]
+    frame = frame.merge(lights, on="cohort_id", how="left")
+    frame["light"] = frame["light"].where(
+        frame["cohort_id"].isna(), frame["light"].fillna("closed")
+    )
+    frame["light"] = frame["light"].fillna("no cohort")
+    return frame
+
+
+def _summarise(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    grouped = frame.groupby(column, sort=True)
+    out = pd.DataFrame(
+        {
+            "answers": grouped.size(),
+            "mean_value": grouped["value"].mean().round(2),
+            "continue_yes": grouped["continue_vote"].apply(lambda v: round((v == "yes").mean(), 3)),
+        }
+    )
+    return out.reset_index().sort_values(["answers", column], ascending=[False, True])
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """The end-of-season survey's results, overall and broken down."""
+
+    answers: int
+    eligible: int  # active teachers
+    mean_value: float | None
+    votes: dict  # 'yes'/'no'/'unsure' -> count
+    by_topic: pd.DataFrame
+    by_light: pd.DataFrame
+    obstacles: pd.DataFrame  # obstacle, people, share of answers
+    values: pd.DataFrame  # value 1-5, answers
+
+    @property
+    def continue_share(self) -> float:
+        """The share of answers voting to continue (0 when nobody answered)."""
+        return self.votes.get("yes", 0) / self.answers if self.answers else 0.0
+
+    def sentence(self) -> str:
+        """The headline a school reads at its council."""
+        if not self.answers:
+            return "No answers yet."
+        return (
+            f"{self.answers} of {self.eligible} teachers answered; "
+            f"{self.continue_share:.0%} voted to continue; "
+            f"the average value was {self.mean_value:.1f} out of 5."
+        )
+
+
+def summary(con, today: date | None = None) -> FeedbackSummary:
+    """Results overall, by topic, by cohort health light, and the obstacles named."""
+    frame = feedback_table(con, today)
+    eligible = (
+        db.read(con)
+        .execute("SELECT count(*) FROM staff WHERE active AND role = 'teacher'")
+        .fetchone()[0]
+    )
+    n = len(frame)
+    votes = {v: int((frame["continue_vote"] == v).sum()) for v in VOTES}
+    counts: dict[str, int] = {}
+    for text in frame["obstacles"]:
+        for item in split_obstacles(text):
+            counts[item] = counts.get(item, 0) + 1
+    obstacles = pd.DataFrame(
+        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["obstacle", "people"]
+    )
+    obstacles["share"] = (obstacles["people"] / n).round(3) if n else 0.0
+    values = pd.DataFrame(
+        {"value": range(1, 6), "answers": [int((frame["value"] == v).sum()) for v in range(1, 6)]}
+    )
+    empty = pd.DataFrame(columns=["answers", "mean_value", "continue_yes"])
+    return FeedbackSummary(
+        answers=n,
+        eligible=eligible,
+        mean_value=round(float(frame["value"].mean()), 2) if n else None,
+        votes=votes,
+        by_topic=_summarise(frame, "topic") if n else empty.assign(topic=[]),
+        by_light=_summarise(frame, "light") if n else empty.assign(light=[]),
+        obstacles=obstacles,
+        values=values,
+    )
