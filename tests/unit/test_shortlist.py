@@ -37,7 +37,8 @@ def test_first_choice_at_a_free_slot_comes_first_with_its_reasons():
     assert picks[0].why == (
         "Your first choice, meets Wed lunch, when you are free, 1 from Mathematics, 3 open seats."
     )
-    assert picks[2].why.startswith("Your second choice, meets Wed lunch, when you are free")
+    assert picks[1].why.startswith("Your second choice, meets Wed lunch, when you are free")
+    assert picks[2].why == "Your first choice, meets Thu after school, 3 open seats."
 
 
 def test_never_more_than_three_and_only_cohorts_with_open_seats_on_chosen_topics():
