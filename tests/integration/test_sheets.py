@@ -1,0 +1,251 @@
+"""The Google Sheets adapter, driven through a real gspread.Client whose HTTP is answered
+offline from recorded traffic and fixtures of the same wire shape: errors, quota, write-back."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pdcore import db, imports, sheets
+from pdcore.sheets import SheetsError
+from tests.fixtures.sheets.replay import (
+    HERE,
+    RECORDED,
+    RESPONSES_TITLE,
+    ROSTER_TITLE,
+    SCHOOL_KEY,
+    UnrecordedRequest,
+    batch_get,
+    batch_get_uri,
+    csv_rows,
+    error,
+    load_cassette,
+    metadata,
+    metadata_uri,
+    network_down,
+    offline_client,
+    school_sheet,
+    write_back,
+)
+
+ROSTER = csv_rows(HERE / "roster.csv")
+RESPONSES = csv_rows(HERE / "responses.csv")
+WORKSHEETS = {ROSTER_TITLE: (1000, 26), RESPONSES_TITLE: (1000, 12)}
+BOTH = {ROSTER_TITLE: ROSTER, RESPONSES_TITLE: RESPONSES}
+SA_EMAIL = "pd-cohorts@riverside-pd.iam.gserviceaccount.com"
+
+
+@pytest.fixture
+def school(con, make):
+    make.slots()
+    for name in ("Project Based Learning", "Writing and Literacy", "Web Tools"):
+        make.topic(name)
+    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    return con
+
+
+class Sleeps(list):
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def staff_count(con) -> int:
+    return db.read(con).execute("SELECT count(*) FROM staff").fetchone()[0]
+
+
+def last_run(con):
+    return db.read(con).execute("SELECT status, message FROM sync_runs ORDER BY id DESC").fetchone()
+
+
+def test_the_harness_serves_real_recorded_traffic_to_gspread():
+    recorded = load_cassette(RECORDED / "WorksheetTest.test_get_all_records.json")
+    client, replay = offline_client(recorded)
+    key = "1M2mlIn8G_4hZYnBE1oh10QU9qUFp9KhiIxBT9oTCKOI"
+    values = client.open_by_key(key).sheet1.get_all_values()
+    assert values[0] == ["A1", "B1", "", "D1"] and values[1][:3] == ["1", "b2", "1.45"]
+    with pytest.raises(UnrecordedRequest):
+        client.open_by_key("someone-elses-spreadsheet-key-000000")
+    assert replay.count("GET") == 4
+
+
+def test_recorded_404_reads_as_one_sentence():
+    client, _ = offline_client(
+        load_cassette(RECORDED / "ClientTest.test_access_non_existing_spreadsheet.json")
+    )
+    with pytest.raises(SheetsError, match="has no spreadsheet with that key") as caught:
+        sheets.read_worksheets(client, "test", {"roster": "Roster"}, sleep=Sleeps())
+    assert caught.value.__cause__.response.status_code == 404
+
+
+def test_a_sync_reads_everything_with_two_requests(school):
+    client, replay = offline_client(school_sheet(ROSTER, RESPONSES))
+    result = imports.sync_sheets(school, client=client, sleep=Sleeps())
+    assert replay.count() == 2
+    assert [r[0] for r in replay.requests] == ["GET", "GET"]
+    assert "values:batchGet" in replay.requests[1][1]
+    assert result.rows_read == 19 and result.source == "sheets"
+
+
+def test_values_that_look_like_numbers_stay_text(school):
+    roster = [ROSTER[0], ["dana.admin@school.test", "Dana", "007", "admin", "yes", "0042"]]
+    client, _ = offline_client(school_sheet(roster, RESPONSES[:1]))
+    imports.sync_sheets(school, client=client, sleep=Sleeps())
+    row = db.read(school).execute("SELECT department, school FROM staff").fetchone()
+    assert row == ("007", "0042")
+
+
+def test_403_says_whom_to_share_the_sheet_with(school):
+    client, _ = offline_client([error(403, "GET", metadata_uri(SCHOOL_KEY))])
+    with pytest.raises(SheetsError, match=f"share it with {SA_EMAIL}"):
+        imports.sync_sheets(school, client=client, info={"client_email": SA_EMAIL}, sleep=Sleeps())
+    assert staff_count(school) == 0
+    status, message = last_run(school)
+    assert status == "failed" and "share it with" in message
+
+
+def test_404_on_sync_is_logged_and_writes_nothing(school):
+    client, _ = offline_client([error(404, "GET", metadata_uri(SCHOOL_KEY))])
+    with pytest.raises(SheetsError, match="no spreadsheet with that key"):
+        imports.sync_sheets(school, client=client, sleep=Sleeps())
+    assert staff_count(school) == 0 and last_run(school)[0] == "failed"
+
+
+def test_429_then_success_backs_off_briefly_and_imports(school):
+    client, replay = offline_client(
+        [
+            metadata(SCHOOL_KEY, "Riverside PD", WORKSHEETS),
+            error(429, "GET", batch_get_uri(SCHOOL_KEY, list(BOTH))),
+            error(429, "GET", batch_get_uri(SCHOOL_KEY, list(BOTH))),
+            batch_get(SCHOOL_KEY, BOTH),
+        ]
+    )
+    sleeps = Sleeps()
+    result = imports.sync_sheets(school, client=client, sleep=sleeps)
+    assert sleeps == [1.0, 2.0]
+    assert replay.count() == 4 and result.roster.added == 9
+
+
+def test_quota_that_does_not_clear_gives_up_quickly_with_a_clear_message(school):
+    client, replay = offline_client(
+        [
+            metadata(SCHOOL_KEY, "Riverside PD", WORKSHEETS),
+            error(429, "GET", batch_get_uri(SCHOOL_KEY, list(BOTH))),
+        ]
+    )
+    sleeps = Sleeps()
+    with pytest.raises(SheetsError, match="rate-limiting .* wait a minute"):
+        imports.sync_sheets(school, client=client, sleep=sleeps)
+    assert len(sleeps) == 3 and sum(sleeps) <= 10  # bounded: never freezes a page for long
+    assert replay.count() == 1 + 4
+    assert staff_count(school) == 0 and last_run(school)[0] == "failed"
+
+
+def test_network_down_is_one_sentence(school):
+    client, _ = offline_client([network_down("GET", metadata_uri(SCHOOL_KEY))])
+    with pytest.raises(SheetsError, match="Could not reach Google Sheets"):
+        imports.sync_sheets(school, client=client, sleep=Sleeps())
+    assert last_run(school)[0] == "failed"
+
+
+def test_a_missing_worksheet_is_named_with_the_ones_that_exist(school):
+    client, _ = offline_client([metadata(SCHOOL_KEY, "Riverside PD", {"Sheet1": (1000, 26)})])
+    with pytest.raises(SheetsError, match="no worksheet named 'Roster'.*'Sheet1'"):
+        imports.sync_sheets(school, client=client, sleep=Sleeps())
+
+
+def test_an_empty_worksheet_is_a_whole_source_problem(school):
+    client, _ = offline_client(school_sheet(ROSTER, []))
+    with pytest.raises(imports.SourceProblem, match="form responses is empty"):
+        imports.sync_sheets(school, client=client, sleep=Sleeps())
+    assert staff_count(school) == 0
+
+
+def test_without_a_connected_spreadsheet_sync_says_what_to_do(con):
+    with pytest.raises(imports.SourceProblem, match="No spreadsheet is connected"):
+        imports.sync_sheets(con, info={"client_email": SA_EMAIL})
+
+
+def test_push_replaces_a_worksheet_with_inert_values(school, monkeypatch):
+    frame = pd.DataFrame(
+        {
+            "cohort_id": [1, 2],
+            "cohort_name": ['=HYPERLINK("http://x")', "PBL, Wed lunch"],
+            "email": ["ana.ruiz@school.test", "+1 555"],
+        }
+    )
+    monkeypatch.setattr(imports, "export_frame", lambda con, what: frame)
+    client, replay = offline_client(
+        [
+            metadata(SCHOOL_KEY, "Riverside PD", {**WORKSHEETS, "Cohorts": (1000, 26)}),
+            *write_back(SCHOOL_KEY, "Cohorts", 3, 3),
+        ]
+    )
+    title, written = imports.push_to_sheet(school, "cohorts", client=client, sleep=Sleeps())
+    assert (title, written) == ("Cohorts", 2)
+    assert [m for m, _u, _b in replay.requests] == ["GET", "POST", "POST", "PUT"]
+    sent = json.loads(replay.requests[-1][2])
+    assert sent["values"] == [
+        ["cohort_id", "cohort_name", "email"],
+        [1, '\'=HYPERLINK("http://x")', "ana.ruiz@school.test"],
+        [2, "PBL, Wed lunch", "'+1 555"],
+    ]
+    resize = json.loads(replay.requests[2][2])["requests"][0]["updateSheetProperties"]
+    assert resize["properties"]["gridProperties"] == {"rowCount": 3, "columnCount": 3}
+    audit = db.read(school).execute("SELECT action FROM audit_log ORDER BY id DESC").fetchone()
+    assert audit[0] == "data.push"
+
+
+def test_push_adds_the_worksheet_when_it_is_missing(school, monkeypatch):
+    frame = pd.DataFrame({"email": ["a@school.test"], "reason": ["no slot in common"]})
+    monkeypatch.setattr(imports, "export_frame", lambda con, what: frame)
+    client, replay = offline_client(
+        [
+            metadata(SCHOOL_KEY, "Riverside PD", WORKSHEETS),
+            *write_back(SCHOOL_KEY, "Unmatched", 2, 2, exists=False),
+        ]
+    )
+    imports.push_to_sheet(school, "unmatched", client=client, sleep=Sleeps())
+    added = json.loads(replay.requests[1][2])["requests"][0]["addSheet"]["properties"]
+    assert added["title"] == "Unmatched"
+
+
+def test_push_to_a_sheet_shared_read_only_says_so(school, monkeypatch):
+    monkeypatch.setattr(imports, "export_frame", lambda con, what: pd.DataFrame({"a": [1]}))
+    client, _ = offline_client(
+        [
+            metadata(SCHOOL_KEY, "Riverside PD", {**WORKSHEETS, "Cohorts": (1000, 26)}),
+            error(
+                403,
+                "POST",
+                f"https://sheets.googleapis.com/v4/spreadsheets/{SCHOOL_KEY}"
+                "/values/%27Cohorts%27:clear",
+            ),
+        ]
+    )
+    with pytest.raises(SheetsError, match="Editor to push"):
+        imports.push_to_sheet(school, "cohorts", client=client, sleep=Sleeps())
+
+
+def test_credentials_come_from_secrets_then_environment(tmp_path):
+    info = {"type": "service_account", "client_email": SA_EMAIL}
+    assert sheets.credentials_info({"gcp_service_account": info}, env={}) == info
+    assert sheets.credentials_info({}, env={sheets.ENV_JSON: json.dumps(info)}) == info
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(info))
+    assert sheets.credentials_info(None, env={sheets.ENV_FILE: str(key_file)}) == info
+    assert sheets.credentials_info({}, env={}) is None
+    assert sheets.service_account_email(info) == SA_EMAIL
+    with pytest.raises(SheetsError, match="not valid JSON"):
+        sheets.credentials_info({}, env={sheets.ENV_JSON: "{oops"})
+    with pytest.raises(SheetsError, match="incomplete"):
+        sheets.client_for({"client_email": SA_EMAIL})
+
+
+def test_spreadsheet_key_from_a_link_or_a_bare_key():
+    url = f"https://docs.google.com/spreadsheets/d/{SCHOOL_KEY}/edit?usp=sharing#gid=0"
+    assert sheets.spreadsheet_key(url) == SCHOOL_KEY
+    assert sheets.spreadsheet_key(f"  {SCHOOL_KEY} ") == SCHOOL_KEY
+    with pytest.raises(SheetsError):
+        sheets.spreadsheet_key("Riverside PD sheet")
