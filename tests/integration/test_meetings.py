@@ -1,0 +1,236 @@
+"""Goals, meetings, attendance, reflections, the gallery and the calendar of a cohort."""
+
+from datetime import date
+
+import pytest
+
+from pdcore import cohorts, db, meetings, settings
+from pdcore.model import PermissionDenied, ValidationError
+
+TODAY = date(2027, 1, 20)
+
+
+@pytest.fixture
+def cohort(con, make):
+    """A Web Tools cohort of Ana and Ben meeting Wed lunch; Cara is in another cohort."""
+    settings.save(con, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
+    slots = make.slots()
+    topic = make.topic("Web Tools")
+    ana, ben, cara = make.staff("Ana Ruiz"), make.staff("Ben Kim"), make.staff("Cara Chen")
+    cid = cohorts.start_cohort(
+        con, ana, topic_id=topic, name="Web Tools, Wed lunch", slot_id=slots[2], goal="First"
+    )
+    cohorts.join(con, ben, cid)
+    other = make.cohort(make.topic("PBL"), members=[cara], name="PBL")
+    return {"id": cid, "ana": ana, "ben": ben, "cara": cara, "slots": slots, "other": other}
+
+
+def test_any_member_revises_the_goal_and_every_version_is_kept(con, cohort):
+    v2 = meetings.revise_goal(con, cohort["id"], cohort["ben"], "  Narrowed: one tool a month ")
+    assert v2 == 2
+    history = meetings.goal_history(con, cohort["id"])
+    assert [(g.version, g.text, g.author) for g in history] == [
+        (2, "Narrowed: one tool a month", "Ben Kim"),
+        (1, "First", "Ana Ruiz"),
+    ]
+    with pytest.raises(ValidationError, match="already the goal"):
+        meetings.revise_goal(con, cohort["id"], cohort["ana"], "Narrowed: one tool a month")
+    with pytest.raises(ValidationError, match="write the goal"):
+        meetings.revise_goal(con, cohort["id"], cohort["ana"], "   ")
+    with pytest.raises(PermissionDenied):
+        meetings.revise_goal(con, cohort["id"], cohort["cara"], "Hijack")
+    assert len(meetings.goal_history(con, cohort["id"])) == 2
+
+
+def test_log_a_meeting_with_attendance(con, cohort):
+    mid = meetings.log_meeting(
+        con,
+        cohort["id"],
+        cohort["ana"],
+        held_on=date(2026, 12, 2),
+        minutes=55,
+        in_school_day=True,
+        attendee_ids=[cohort["ana"], cohort["ben"]],
+        note="Tried Padlet.",
+        agenda="try-a-lesson",
+        today=TODAY,
+    )
+    frame = meetings.held_meetings(con, cohort["id"])
+    assert frame[
+        ["id", "minutes", "in_school_day", "attended", "attendees", "note"]
+    ].values.tolist() == [[mid, 55, True, 2, "Ana Ruiz, Ben Kim", "Tried Padlet."]]
+
+
+@pytest.mark.parametrize(
+    ("held_on", "minutes", "who", "note", "message"),
+    [
+        (date(2026, 10, 31), 60, "ana", "", "within this season"),
+        (date(2027, 5, 1), 60, "ana", "", "within this season"),
+        (date(2027, 1, 21), 60, "ana", "", "in the future"),
+        (date(2026, 12, 2), 0, "ana", "", "more than 0 minutes"),
+        (date(2026, 12, 2), -5, "ana", "", "more than 0 minutes"),
+        (date(2026, 12, 2), 481, "ana", "", "at most 480"),
+        (date(2026, 12, 2), 60, "cara", "", "Only the cohort's members"),
+        (date(2026, 12, 2), 60, None, "", "Tick who attended"),
+        (date(2026, 12, 2), 60, "ana", "n" * 1001, "1000 characters"),
+    ],
+)
+def test_a_bad_meeting_log_says_what_to_change(con, cohort, held_on, minutes, who, note, message):
+    with pytest.raises(ValidationError, match=message):
+        meetings.log_meeting(
+            con,
+            cohort["id"],
+            cohort["ana"],
+            held_on=held_on,
+            minutes=minutes,
+            in_school_day=False,
+            attendee_ids=[cohort[who]] if who else [],
+            note=note,
+            today=TODAY,
+        )
+    assert meetings.held_meetings(con, cohort["id"]).empty
+
+
+def test_only_members_log_for_their_cohort(con, cohort):
+    with pytest.raises(PermissionDenied):
+        meetings.log_meeting(
+            con,
+            cohort["id"],
+            cohort["cara"],
+            held_on=date(2026, 12, 2),
+            minutes=60,
+            in_school_day=False,
+            attendee_ids=[cohort["ana"]],
+            today=TODAY,
+        )
+
+
+def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
+    with pytest.raises(ValidationError, match="has passed"):
+        meetings.plan_meeting(
+            con,
+            cohort["id"],
+            cohort["ben"],
+            on=date(2027, 1, 19),
+            slot_id=cohort["slots"][2],
+            agenda="read",
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="school's list"):
+        meetings.plan_meeting(
+            con,
+            cohort["id"],
+            cohort["ben"],
+            on=date(2027, 2, 3),
+            slot_id=999,
+            agenda="read",
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="agenda list"):
+        meetings.plan_meeting(
+            con,
+            cohort["id"],
+            cohort["ben"],
+            on=date(2027, 2, 3),
+            slot_id=cohort["slots"][2],
+            agenda="party",
+            today=TODAY,
+        )
+    with pytest.raises(PermissionDenied):
+        meetings.plan_meeting(
+            con,
+            cohort["id"],
+            cohort["cara"],
+            on=date(2027, 2, 3),
+            slot_id=cohort["slots"][2],
+            agenda="read",
+            today=TODAY,
+        )
+    mid = meetings.plan_meeting(
+        con,
+        cohort["id"],
+        cohort["ben"],
+        on=date(2027, 2, 3),
+        slot_id=cohort["slots"][2],
+        agenda="modules",
+        note="Units 3-4",
+        today=TODAY,
+    )
+    (planned,) = meetings.planned_meetings(con, cohort["id"], since=TODAY)
+    assert (planned.id, planned.on, planned.slot_label, planned.agenda_label) == (
+        mid,
+        date(2027, 2, 3),
+        "Wed lunch",
+        "Work through certification modules",
+    )
+    ics = meetings.calendar_file(con, cohort["id"], "Web Tools, Wed lunch").decode()
+    assert ics.count("BEGIN:VEVENT") == 1
+    assert "DTSTART:20270203T114500\r\n" in ics and f"UID:pd-cohorts-meeting-{mid}" in ics
+    # When it happens, logging that day turns the plan into the held meeting, agenda kept.
+    held = meetings.log_meeting(
+        con,
+        cohort["id"],
+        cohort["ana"],
+        held_on=date(2027, 2, 3),
+        minutes=60,
+        in_school_day=True,
+        attendee_ids=[cohort["ana"]],
+        today=date(2027, 2, 3),
+    )
+    assert held == mid
+    assert meetings.planned_meetings(con, cohort["id"]) == []
+    assert meetings.held_meetings(con, cohort["id"])["agenda"].tolist() == ["modules"]
+
+
+def test_reflections_validate_and_the_gallery_shows_only_shared_ones(con, cohort, make):
+    cid, ana, ben = cohort["id"], cohort["ana"], cohort["ben"]
+    for link in ("javascript:alert(1)", "ftp://files.example.org/x", "www.example.org", "http://"):
+        with pytest.raises(ValidationError, match="http:// or https://"):
+            meetings.add_reflection(con, cid, ana, "Good", link=link)
+    with pytest.raises(ValidationError, match="write your reflection"):
+        meetings.add_reflection(con, cid, ana, "  ")
+    with pytest.raises(ValidationError, match="Choose who sees it"):
+        meetings.add_reflection(con, cid, ana, "x", visibility="world")
+    with pytest.raises(PermissionDenied):
+        meetings.add_reflection(con, cid, cohort["cara"], "Not mine", visibility="all")
+    meetings.add_reflection(con, cid, ana, "Only for us")
+    meetings.add_reflection(
+        con,
+        cid,
+        ben,
+        "Students asked better questions.",
+        link="https://flip.example.org/1",
+        visibility="all",
+    )
+    meetings.add_reflection(
+        con,
+        cohort["other"],
+        cohort["cara"],
+        "Our PBL share-out",
+        visibility="all",
+        is_shareout=True,
+    )
+    assert meetings.reflections(con, cid, ana)["text"].tolist() == [
+        "Students asked better questions.",
+        "Only for us",
+    ]
+    # Someone outside the cohort sees only what was shared with all staff.
+    assert meetings.reflections(con, cid, cohort["cara"])["text"].tolist() == [
+        "Students asked better questions."
+    ]
+    shared = meetings.gallery(con)
+    assert shared["text"].tolist() == ["Our PBL share-out", "Students asked better questions."]
+    web_only = meetings.gallery(con, topic_id=cohorts.get(con, cid).topic_id)
+    assert web_only[["author", "link"]].values.tolist() == [
+        ["Ben Kim", "https://flip.example.org/1"]
+    ]
+
+
+def test_a_member_who_left_can_no_longer_write(con, cohort):
+    cohorts.leave(con, cohort["ben"], cohort["id"], "schedule changed")
+    with pytest.raises(PermissionDenied):
+        meetings.add_reflection(con, cohort["id"], cohort["ben"], "Late note")
+    # Their past records stay.
+    assert db.read(con).execute(
+        "SELECT count(*) FROM goals WHERE cohort_id = ?", [cohort["id"]]
+    ).fetchone() == (1,)
