@@ -1,12 +1,290 @@
-"""Data and sync: Sync the roster and survey answers from Google Sheets or files, and export results."""
+"""Data and sync: the roster and survey answers in (Google Sheets or CSV), results out."""
+
+from pathlib import Path
 
 import streamlit as st
 
-from pdcore.model import Role
-from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore import db, imports, settings
+from pdcore.model import Role, ValidationError
+from pdcore.ui import session, sync_schedule
+from pdcore.ui.widgets import csv_download, empty_state
+
+DEMO_FILES = Path(__file__).resolve().parent.parent / "data"
+EXPORT_LABELS = {
+    "cohorts": "Cohorts (one row per member)",
+    "unmatched": "Unmatched staff",
+    "health": "Cohort health",
+    "participation": "Participation",
+}
 
 me = session.require_role(Role.ADMIN)
+con = session.connection()
 st.title("Data and sync")
-st.caption("Sync the roster and survey answers from Google Sheets or files, and export results.")
-empty_state("This page is being built.", "Check back soon.")
+st.caption(
+    "Bring in the roster and survey answers from Google Sheets or CSV files, see what changed "
+    "and what was skipped, and send cohorts and unmatched staff back out."
+)
+info, secrets_problem = sync_schedule.service_account()
+sync_schedule.start(con)
+config = imports.source_config(con)
+
+
+@st.cache_data(show_spinner=False)
+def _history(version: int):
+    return imports.sync_history(session.connection())
+
+
+@st.cache_data(show_spinner=False)
+def _export(what: str, version: int):
+    return imports.export_frame(session.connection(), what)
+
+
+def show_result(result: imports.ImportResult) -> None:
+    """The counts, notes and problem rows of one import."""
+    if result.problems:
+        st.warning(f"Done, with some rows skipped. {result.summary()}", icon=":material/rule:")
+    else:
+        st.success(f"Done. {result.summary()}", icon=":material/check_circle:")
+    cols = st.columns(5)
+    for col, (label, value) in zip(
+        cols,
+        (
+            ("Rows read", result.rows_read),
+            ("Added", result.added),
+            ("Updated", result.updated),
+            ("Unchanged", result.unchanged),
+            ("Deactivated", result.deactivated),
+        ),
+        strict=True,
+    ):
+        col.metric(label, value)
+    for note in result.notes:
+        st.info(note, icon=":material/new_releases:")
+    if result.problems:
+        st.markdown(
+            f"**{len(result.problems)} problem rows** (row numbers as the sheet shows them)"
+        )
+        st.dataframe(result.problem_table(), hide_index=True, key="result_problems")
+
+
+sheets_tab, files_tab, export_tab, history_tab = st.tabs(
+    ["Google Sheets", "Upload CSV files", "Export", "History"]
+)
+
+with sheets_tab:
+    if info:
+        email = info.get("client_email", "")
+        st.markdown(
+            "Share the spreadsheet with this service account (Viewer to sync, Editor to push "
+            "results back):"
+        )
+        st.code(email, language=None)
+    else:
+        if secrets_problem:
+            st.error(secrets_problem)
+        empty_state(
+            "Google Sheets is not set up yet, so only CSV files can be imported.",
+            "Create a service account in Google Cloud, download its JSON key, and paste it "
+            "into `.streamlit/secrets.toml` under a `[gcp_service_account]` section (or set "
+            "PDCORE_SERVICE_ACCOUNT_JSON). Restart the app: its email appears here.",
+        )
+    with st.form("sheet_source"):
+        url = st.text_input(
+            "Spreadsheet link or key",
+            value=config.spreadsheet,
+            placeholder="https://docs.google.com/spreadsheets/d/.../edit",
+            key="sheet_url",
+        )
+        c1, c2 = st.columns(2)
+        roster_ws = c1.text_input(
+            "Roster worksheet", value=config.roster_worksheet, key="roster_ws"
+        )
+        responses_ws = c2.text_input(
+            "Form responses worksheet", value=config.responses_worksheet, key="responses_ws"
+        )
+        c3, c4 = st.columns(2)
+        cohorts_ws = c3.text_input(
+            "Push cohorts to worksheet", value=config.cohorts_worksheet, key="cohorts_ws"
+        )
+        unmatched_ws = c4.text_input(
+            "Push unmatched staff to worksheet",
+            value=config.unmatched_worksheet,
+            key="unmatched_ws",
+        )
+        with st.expander("Column mapping (only if your headers differ from the defaults)"):
+            st.caption(
+                "Headers match ignoring case and surrounding spaces. Leave blank for the default."
+            )
+            roster_map, response_map = {}, {}
+            left, right = st.columns(2)
+            left.markdown("**Roster**")
+            for field_name, (default, required) in imports.ROSTER_FIELDS.items():
+                roster_map[field_name] = left.text_input(
+                    f"{default}{' (required)' if required else ''}",
+                    value=config.roster_columns.get(field_name, ""),
+                    placeholder=default,
+                    key=f"map_roster_{field_name}",
+                )
+            right.markdown("**Form responses**")
+            for field_name, (default, required) in imports.RESPONSE_FIELDS.items():
+                response_map[field_name] = right.text_input(
+                    f"{default}{' (required)' if required else ''}",
+                    value=config.response_columns.get(field_name, ""),
+                    placeholder=default,
+                    key=f"map_responses_{field_name}",
+                )
+        save = st.form_submit_button("Save", icon=":material/save:")
+    if save:
+        try:
+            config = imports.save_source_config(
+                con,
+                me.id,
+                spreadsheet=url,
+                roster_worksheet=roster_ws,
+                responses_worksheet=responses_ws,
+                cohorts_worksheet=cohorts_ws,
+                unmatched_worksheet=unmatched_ws,
+                roster_columns=roster_map,
+                response_columns=response_map,
+            )
+            st.success("Saved. The next sync uses these settings.")
+        except ValidationError as exc:
+            st.error(str(exc))
+
+    every = settings.load(con).sync_every_minutes
+    last = imports.last_sync(con, "sheets")
+    schedule = (
+        f"Syncs run every {every} minutes while the app is up."
+        if every > 0
+        else "Scheduled syncs are off (Settings: sync every ... minutes)."
+    )
+    when = f"Last sync: {last[0]:%b %d, %H:%M} ({last[1]})." if last else "No sync has run yet."
+    st.caption(f"{when} {schedule}")
+    ready = bool(info) and bool(config.spreadsheet)
+    if st.button(
+        "Sync now",
+        key="sync_now",
+        type="primary",
+        icon=":material/sync:",
+        disabled=not ready,
+        help=None if ready else "Set up the service account and save the spreadsheet link first.",
+    ):
+        with st.status("Syncing from Google Sheets...", expanded=True) as status:
+            try:
+                result = imports.sync_sheets(con, info=info, actor_id=me.id, progress=status.write)
+                status.update(label="Sync finished", state="complete", expanded=False)
+            except ValidationError as exc:
+                result = None
+                status.update(label="Sync failed: nothing was changed", state="error")
+                st.error(str(exc))
+        if result:
+            show_result(result)
+
+with files_tab:
+    st.markdown(
+        "Upload the roster, the form responses, or both. They go through the same checks as a "
+        "sync: one transaction, nothing half-written, problem rows listed."
+    )
+    c1, c2 = st.columns(2)
+    roster_file = c1.file_uploader("Roster CSV", type=["csv"], key="roster_file")
+    responses_file = c2.file_uploader("Form responses CSV", type=["csv"], key="responses_file")
+    c1.caption("Columns: " + ", ".join(d for d, _r in imports.ROSTER_FIELDS.values()))
+    c2.caption("Columns: " + ", ".join(d for d, _r in imports.RESPONSE_FIELDS.values()))
+    if st.button("Import files", key="import_files", type="primary", icon=":material/upload:"):
+        if not roster_file and not responses_file:
+            st.error("Choose a roster file, a form responses file, or both, then import.")
+        else:
+            try:
+                result = imports.import_files(
+                    con,
+                    roster_csv=roster_file.getvalue() if roster_file else None,
+                    responses_csv=responses_file.getvalue() if responses_file else None,
+                    actor_id=me.id,
+                    label=", ".join(f.name for f in (roster_file, responses_file) if f),
+                )
+                show_result(result)
+            except ValidationError as exc:
+                st.error(f"{exc} Nothing was changed.")
+    with st.expander("Try it with the demo files"):
+        st.caption(
+            "A copy of the demo school's roster with a few changes (two new teachers, one who "
+            "left, one who moved department) and a handful of new survey answers."
+        )
+        for name in ("demo_roster.csv", "demo_responses.csv"):
+            path = DEMO_FILES / name
+            if path.is_file():
+                st.download_button(
+                    f"Download {name}",
+                    path.read_bytes(),
+                    file_name=name,
+                    mime="text/csv",
+                    key=f"demo_{name}",
+                    icon=":material/download:",
+                )
+
+with export_tab:
+    what = st.radio(
+        "Table",
+        imports.EXPORTS,
+        format_func=EXPORT_LABELS.get,
+        horizontal=True,
+        key="export_what",
+    )
+    try:
+        frame = _export(what, db.data_version())
+    except Exception as exc:  # another module's table failed: say so, keep the page usable
+        frame = None
+        st.error(f"The {EXPORT_LABELS[what].lower()} table could not be built: {exc}")
+    if frame is not None and frame.empty:
+        empty_state(
+            f"The {EXPORT_LABELS[what].lower()} table is empty.",
+            "Import a roster and survey answers, then form cohorts.",
+        )
+    elif frame is not None:
+        st.caption(f"{len(frame)} rows. Values starting with = + - @ are made inert.")
+        st.dataframe(frame.head(200), hide_index=True, key="export_preview")
+        csv_download(frame, f"{what}.csv", label=f"Download {what}.csv")
+        if what in ("cohorts", "unmatched"):
+            target = config.worksheet_for(what)
+            if st.button(
+                f"Push to the '{target}' worksheet",
+                key=f"push_{what}",
+                icon=":material/cloud_upload:",
+                disabled=not (info and config.spreadsheet),
+                help="Replaces that worksheet's contents. Needs Editor access for the account.",
+            ):
+                try:
+                    with st.spinner("Writing to Google Sheets..."):
+                        title, rows = imports.push_to_sheet(con, what, info=info, actor_id=me.id)
+                    st.success(f"Wrote {rows} rows to the '{title}' worksheet.")
+                except ValidationError as exc:
+                    st.error(str(exc))
+
+with history_tab:
+    history = _history(db.data_version())
+    if history.empty:
+        empty_state("No syncs or imports have run yet.", "Sync from Google Sheets or upload files.")
+    else:
+        failed = int((history["status"] == "failed").sum())
+        st.caption(f"The latest {len(history)} runs, newest first; {failed} failed.")
+        st.dataframe(
+            history.drop(columns=["id"]),
+            hide_index=True,
+            key="history_table",
+            column_config={
+                "started_at": st.column_config.DatetimeColumn("Started", format="MMM D, HH:mm"),
+                "message": st.column_config.TextColumn("Outcome", width="large"),
+            },
+        )
+        labels = {
+            r.id: f"{r.started_at:%b %d %H:%M}, {r.source}, {r.status}, {r.problems} problems"
+            for r in history.itertuples()
+        }
+        pick = st.selectbox(
+            "Problem rows of a run", list(labels), format_func=labels.get, key="history_run"
+        )
+        problems = imports.run_problems(con, pick)
+        if problems.empty:
+            st.caption("That run skipped no rows.")
+        else:
+            st.dataframe(problems, hide_index=True, key="history_problems")

@@ -1117,7 +1117,7 @@ def sync_history(con, limit: int = 50) -> pd.DataFrame:
     frame = (
         db.read(con)
         .execute(
-            "SELECT started_at, source, status, rows_read, added, updated, unchanged, "
+            "SELECT id, started_at, source, status, rows_read, added, updated, unchanged, "
             "deactivated, json_array_length(problems::JSON) AS problems, message "
             "FROM sync_runs ORDER BY id DESC LIMIT ?",
             [limit],
@@ -1125,6 +1125,19 @@ def sync_history(con, limit: int = 50) -> pd.DataFrame:
         .df()
     )
     return frame
+
+
+def run_problems(con, run_id: int) -> pd.DataFrame:
+    """The row problems of one logged run: sheet, row, column, problem."""
+    row = db.read(con).execute("SELECT problems FROM sync_runs WHERE id = ?", [run_id]).fetchone()
+    items = json.loads(row[0]) if row else []
+    return pd.DataFrame(
+        [
+            (i.get("sheet", ""), i.get("row"), i.get("column", ""), i.get("problem", ""))
+            for i in items
+        ],
+        columns=["sheet", "row", "column", "problem"],
+    )
 
 
 # ---- exports ---------------------------------------------------------------------------------
