@@ -70,6 +70,9 @@ def main() -> None:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return
     con = session.connection()
+    from pdcore.ui import sync_schedule  # the scheduled Sheets sync (a no-op until set up)
+
+    sync_schedule.start(con)
     domain = settings.load(con).allowed_domain
     if session.auth_configured() and domain and not email.endswith("@" + domain):
         st.error(f"{email} is not a {domain} address. Sign in with your school account.")

@@ -672,7 +672,11 @@ def _apply_responses(
     notes: list[str],
 ) -> Counts:
     counts = Counts()
-    staff = {e: i for i, e in cur.execute("SELECT id, email FROM staff").fetchall()}
+    staff, active_ids = {}, set()
+    for sid, email, active in cur.execute("SELECT id, email, active FROM staff").fetchall():
+        staff[email] = sid
+        if active:
+            active_ids.add(sid)
 
     # Topics by name (a merged write-in answers as the topic it was folded into).
     topic_rows = cur.execute("SELECT id, name, merged_into FROM topics").fetchall()
@@ -796,7 +800,7 @@ def _apply_responses(
                             f"'{mate_email}' is not an email address; skipped",
                         )
                     )
-                elif mail not in staff:
+                elif mail not in staff or staff[mail] not in active_ids:
                     problems.append(
                         Problem(row, names["colleagues"], f"'{mail}' is not on the roster; skipped")
                     )
