@@ -68,8 +68,8 @@ W_PLACE = 1000.0  # per person placed
 W_RANK = 60.0  # per step down the person's ranked choices
 W_NAMED = 20.0  # per named-colleague request honoured (each direction counts)
 W_MUTUAL = 15.0  # extra when two people named each other
-W_DEPT = 12.0  # per department preference honoured
-W_AVAIL = 8.0  # per WHO-priority member free at the cohort's slot
+W_DEPT = 18.0  # per department preference honoured
+W_AVAIL = 4.0  # per WHO-priority member free at the cohort's slot
 W_SIZE = 30.0  # a cohort one person outside the ideal range
 W_SIZE_STEP = 10.0  # each further person outside it
 W_EXISTING = 5.0  # per seat filled in an existing cohort (fill those first)
@@ -710,6 +710,12 @@ class _School:
             for t in r:
                 mates[(t, self.dept[i])].append(i)
         self.mates = mates
+        by_choice: dict[int, list[int]] = defaultdict(list)
+        for i, r in enumerate(self.rank):
+            for t in r:
+                by_choice[t].append(i)
+        self.by_choice = by_choice
+        self._recruiting = True
 
     # ----------------------------------------------------------------- primitives
 
@@ -792,6 +798,72 @@ class _School:
                 v += w
         return v
 
+    def _dept_after(self, g: _Group, i: int, s: int) -> int:
+        """Honoured department preferences in g once person i joins (s=1) or leaves (s=-1)."""
+        n = g.n + s
+        if n < 2:
+            return 0
+        h = n - 1
+        di = self.dept[i]
+        p = self.pref[i]
+        dc = g.dc
+        pts = 0
+        sc = g.sc
+        for d, k in sc.items():
+            c = dc[d]
+            if d == di:
+                c += s
+                if p == _SAME:
+                    k += s
+            if k and 2 * (c - 1) >= h:
+                pts += k
+        if p == _SAME and di not in sc and 2 * dc.get(di, 0) >= h:
+            pts += 1
+        mc = g.mc
+        for d, k in mc.items():
+            c = dc[d]
+            if d == di:
+                c += s
+                if p == _MIX:
+                    k += s
+            if k and 2 * (n - c) >= h:
+                pts += k
+        if p == _MIX and di not in mc and 2 * (n - dc.get(di, 0) - 1) >= h:
+            pts += 1
+        return pts
+
+    def _dept_swap(self, g: _Group, out: int, inn: int) -> int:
+        """Change in g's honoured preferences when ``out`` leaves and ``inn`` takes the seat.
+        The size does not change, so only the two departments involved can change."""
+        dept, pref = self.dept, self.pref
+        do, di = dept[out], dept[inn]
+        po, pi = pref[out], pref[inn]
+        if do == di and po == pi:
+            return 0
+        n = g.n
+        if n < 2:
+            return 0
+        h = n - 1
+        dc, sc, mc = g.dc, g.sc, g.mc
+        if do == di:
+            c = dc[do]
+            ds = (pi == _SAME) - (po == _SAME)
+            dm = (pi == _MIX) - (po == _MIX)
+            return ds * (2 * (c - 1) >= h) + dm * (2 * (n - c) >= h)
+        delta = 0
+        for d, step, ps in ((do, -1, po), (di, 1, pi)):
+            c = dc.get(d, 0)
+            k_s = sc.get(d, 0)
+            k_m = mc.get(d, 0)
+            old = k_s * (2 * (c - 1) >= h) + k_m * (2 * (n - c) >= h)
+            c += step
+            if ps == _SAME:
+                k_s += step
+            elif ps == _MIX:
+                k_m += step
+            delta += k_s * (2 * (c - 1) >= h) + k_m * (2 * (n - c) >= h) - old
+        return delta
+
     def _delta_move(self, i: int, to: int) -> float:
         """Objective change of moving person i to group ``to`` (-1: unplaced)."""
         lim = self.lim
@@ -801,17 +873,19 @@ class _School:
         if frm >= 0:
             g = self.groups[frm]
             delta -= self._own(i, g) + self.fixed_w[i].get(frm, 0.0)
-            old = g.pts
-            self._inc(g, i, -1)
-            delta += W_DEPT * (g.points() - old) - lim.penalty(g.n) + lim.penalty(g.n + 1)
-            self._inc(g, i, 1)
+            delta += (
+                W_DEPT * (self._dept_after(g, i, -1) - g.pts)
+                - lim.penalty(g.n - 1)
+                + lim.penalty(g.n)
+            )
         if to >= 0:
             g = self.groups[to]
             delta += self._own(i, g) + self.fixed_w[i].get(to, 0.0)
-            old = g.pts
-            self._inc(g, i, 1)
-            delta += W_DEPT * (g.points() - old) - lim.penalty(g.n) + lim.penalty(g.n - 1)
-            self._inc(g, i, -1)
+            delta += (
+                W_DEPT * (self._dept_after(g, i, 1) - g.pts)
+                - lim.penalty(g.n + 1)
+                + lim.penalty(g.n)
+            )
         for j, w in self.links[i].items():
             wj = where[j]
             if wj < 0:
@@ -824,39 +898,30 @@ class _School:
 
     def _delta_swap(self, i: int, j: int) -> float:
         """Objective change of swapping persons i and j (in different groups)."""
-        gi, gj = self.where[i], self.where[j]
+        where = self.where
+        gi, gj = where[i], where[j]
         a, b = self.groups[gi], self.groups[gj]
         delta = self._own(i, b) - self._own(i, a) + self._own(j, a) - self._own(j, b)
         fw = self.fixed_w
-        delta += fw[i].get(gj, 0.0) - fw[i].get(gi, 0.0) + fw[j].get(gi, 0.0) - fw[j].get(gj, 0.0)
-        where = self.where
+        if fw[i] or fw[j]:
+            delta += (
+                fw[i].get(gj, 0.0) - fw[i].get(gi, 0.0) + fw[j].get(gi, 0.0) - fw[j].get(gj, 0.0)
+            )
         for k, w in self.links[i].items():
-            if k == j:
-                continue
-            wk = where[k]
-            if wk == gj:
-                delta += w
-            elif wk == gi:
-                delta -= w
+            if k != j:
+                wk = where[k]
+                if wk == gj:
+                    delta += w
+                elif wk == gi:
+                    delta -= w
         for k, w in self.links[j].items():
-            if k == i:
-                continue
-            wk = where[k]
-            if wk == gi:
-                delta += w
-            elif wk == gj:
-                delta -= w
-        oa, ob = a.pts, b.pts
-        self._inc(a, i, -1)
-        self._inc(a, j, 1)
-        self._inc(b, j, -1)
-        self._inc(b, i, 1)
-        delta += W_DEPT * (a.points() + b.points() - oa - ob)
-        self._inc(a, j, -1)
-        self._inc(a, i, 1)
-        self._inc(b, i, -1)
-        self._inc(b, j, 1)
-        return delta
+            if k != i:
+                wk = where[k]
+                if wk == gi:
+                    delta += w
+                elif wk == gj:
+                    delta -= w
+        return delta + W_DEPT * (self._dept_swap(a, i, j) + self._dept_swap(b, j, i))
 
     def _swap(self, i: int, j: int) -> None:
         gi, gj = self.where[i], self.where[j]
@@ -900,6 +965,19 @@ class _School:
                 best, best_n = s, k
         return True, best
 
+    def _total(self) -> float:
+        """The objective from scratch (tests check the incremental deltas against it)."""
+        total = 0.0
+        where = self.where
+        for g in self.groups:
+            if not g.alive:
+                continue
+            for i in g.members:
+                total += self._own(i, g) + self.fixed_w[i].get(g.idx, 0.0)
+                total += sum(w for j, w in self.links[i].items() if where[j] == g.idx and j > i)
+            total += W_DEPT * g.points() - self.lim.penalty(g.n)
+        return total
+
     # ----------------------------------------------------------------- solve
 
     def solve(self) -> None:
@@ -910,6 +988,8 @@ class _School:
         self._improve(passes=4)
         self._place_leftovers()
         self._improve(passes=2)
+        if self._deepen():
+            self._improve(passes=2)
         self._place_leftovers()
         self._check()
 
@@ -1355,22 +1435,51 @@ class _School:
             return False
         g1 = self.groups[cur]
         can_leave = g1.n - 1 >= self._lb(g1)
+        rank = self.rank[i]
+        my_rank = rank[g1.topic]
+        who_unfree = not self.when[i] and g1.slot not in self.slots[i]
+        pref = self.pref[i]
+        dept_unmet = pref and not self._met(i, g1)
+        size_off = not (lim.imin <= g1.n <= lim.imax)
+        where = self.where
+        linked = {where[j] for j in self.links[i]}
+        linked.update(self.fixed_w[i])
+        d = self.dept[i]
         best, best_move = 1e-9, None
         for gi in self._candidates(i):
             g2 = self.groups[gi]
             if not self._fits(i, g2):
                 continue
-            if can_leave and g2.n < lim.mx:
-                d = self._delta_move(i, gi)
-                if d > best:
-                    best, best_move = d, ("move", gi)
-            for j in g2.members:
-                if self._fits(j, g1):
-                    d = self._delta_swap(i, j)
-                    if d > best:
-                        best, best_move = d, ("swap", j)
+            # Only look where something i wants could get better: a swap keeps sizes.
+            promising = (
+                gi in linked
+                or rank[g2.topic] < my_rank
+                or (who_unfree and g2.slot in self.slots[i])
+                or (
+                    dept_unmet
+                    and (
+                        2 * g2.dc.get(d, 0) >= g2.n - 1
+                        if pref == _SAME
+                        else 2 * (g2.n - g2.dc.get(d, 0)) >= g2.n - 1
+                    )
+                )
+            )
+            if (
+                can_leave
+                and g2.n < lim.mx
+                and (promising or size_off or not (lim.imin <= g2.n <= lim.imax))
+            ):
+                delta = self._delta_move(i, gi)
+                if delta > best:
+                    best, best_move = delta, ("move", gi)
+            if promising:
+                for j in g2.members:
+                    if self._fits(j, g1):
+                        delta = self._delta_swap(i, j)
+                        if delta > best:
+                            best, best_move = delta, ("swap", j)
         if best_move is None:
-            if self.pref[i] == _SAME and not self._met(i, g1):
+            if dept_unmet and pref == _SAME and self._recruiting:
                 return self._recruit(i)
             return False
         if best_move[0] == "move":
@@ -1380,17 +1489,46 @@ class _School:
         return True
 
     def _recruit(self, i: int, steps: int = 2) -> bool:
-        """Bring dept-mates into the cohort of someone who wants their own department: up to
-        two moves or swaps (a single one often gains nothing by itself); undone unless the
-        objective improves."""
-        lim = self.lim
+        """Gather dept-mates around someone who wants their own department: in their cohort,
+        or in the cohort most of their dept-mates are in after swapping them into it; then
+        up to ``steps`` moves or swaps bringing dept-mates in (one alone often gains nothing).
+        Undone unless the objective improves."""
         where = self.where
-        gi = where[i]
-        g = self.groups[gi]
+        g = self.groups[where[i]]
         d = self.dept[i]
         mates = [j for j in self.mates.get((g.topic, d), ()) if j != i and where[j] >= 0]
+        if not mates:
+            return False
+        if self._chain(i, where[i], mates, steps):
+            return True
+        count = Counter(where[j] for j in mates if where[j] != where[i])
+        if not count:
+            return False
+        home = max(count, key=lambda h: (count[h], -h))
+        h = self.groups[home]
+        if not self._fits(i, h):
+            return False
+        best, best_x = -1e18, None
+        for x in h.members:
+            if self.dept[x] != d and self._fits(x, g):
+                delta = self._delta_swap(i, x)
+                if delta > best:
+                    best, best_x = delta, x
+        if best_x is None:
+            return False
+        self._swap(i, best_x)
+        if best > 1e-9 or self._chain(i, home, mates, steps, already=best):
+            return True
+        self._swap(i, best_x)
+        return False
+
+    def _chain(self, i: int, gi: int, mates: list[int], steps: int, already: float = 0.0):
+        lim = self.lim
+        where = self.where
+        g = self.groups[gi]
+        d = self.dept[i]
         done: list[tuple[str, int, int]] = []
-        total = 0.0
+        total = already
         for _ in range(steps):
             best, best_op = -1e18, None
             for j in mates:
@@ -1442,7 +1580,8 @@ class _School:
     def _improve(self, passes: int) -> None:
         order = list(range(len(self.people)))
         self.rng.shuffle(order)
-        for _ in range(passes):
+        for k in range(passes):
+            self._recruiting = k < 2  # chains are dearer; they find most of what they can early
             changed = 0
             for i in order:
                 if self._improve_person(i):
@@ -1457,10 +1596,10 @@ class _School:
         for g in list(self.groups):
             if not g.alive or g.cohort_id is not None:
                 continue
-            if g.n < lim.imin and self._dissolve(g):
+            if g.n < lim.imin and (self._dissolve(g) or self._grow(g)):
                 changed += 1
                 continue
-            if g.n > lim.imax and g.n >= 2 * lim.imin and self._split(g):
+            if g.n > lim.imax and g.n >= 2 * lim.mn and self._split(g):
                 changed += 1
                 continue
             ok, best = self._best_slot(g.members, g.slot)
@@ -1498,6 +1637,86 @@ class _School:
         for i, frm in reversed(done):
             self._move(i, frm)
         return False
+
+    def _grow(self, g: _Group) -> bool:
+        """Bring one more person into a small cohort, moving its slot to one a WHEN-priority
+        newcomer is free at if every WHEN member is free then too."""
+        best, best_move = 1e-9, None
+        where = self.where
+        for i in self.by_choice.get(g.topic, ()):
+            fi = where[i]
+            if fi == g.idx:
+                continue
+            if fi >= 0:
+                f = self.groups[fi]
+                if f.n - 1 < self._lb(f):
+                    continue
+            if self._fits(i, g):
+                delta, slot = self._delta_move(i, g.idx), None
+            elif self.when[i]:
+                ok, slot = self._best_slot(g.members + [i])
+                if not ok or slot is None:
+                    continue
+                delta = self._delta_move_slot(i, g, slot)
+            else:
+                continue
+            if delta > best:
+                best, best_move = delta, (i, slot)
+        if best_move is None:
+            return False
+        i, slot = best_move
+        if slot is not None:
+            g.slot = slot
+        self._move(i, g.idx)
+        return True
+
+    def _double_swap(self, i: int) -> bool:
+        """Two swaps between i's cohort and another one, kept only together: the exchange of
+        two people for two that single swaps cannot reach one step at a time."""
+        where = self.where
+        a = where[i]
+        ga = self.groups[a]
+        for b in self._candidates(i):
+            gb = self.groups[b]
+            if gb.topic != ga.topic or not self._fits(i, gb):
+                continue
+            for j in list(gb.members):
+                if not self._fits(j, ga):
+                    continue
+                first = self._delta_swap(i, j)
+                if first < -2 * W_NAMED:
+                    continue
+                self._swap(i, j)
+                best, pair = 1e-9 - first, None
+                for x in ga.members:
+                    if x == j or not self._fits(x, gb):
+                        continue
+                    for y in gb.members:
+                        if y != i and self._fits(y, ga):
+                            second = self._delta_swap(x, y)
+                            if second > best:
+                                best, pair = second, (x, y)
+                if pair is not None:
+                    self._swap(*pair)
+                    return True
+                self._swap(i, j)
+        return False
+
+    def _deepen(self) -> int:
+        """Double swaps for everyone whose department preference is still not honoured once
+        single moves and swaps have converged."""
+        changed = 0
+        where = self.where
+        for i in range(len(self.people)):
+            gi = where[i]
+            if (
+                gi >= 0
+                and self.pref[i]
+                and not self._met(i, self.groups[gi])
+                and self._double_swap(i)
+            ):
+                changed += 1
+        return changed
 
     def _split(self, g: _Group) -> bool:
         """Split a too-big cohort in two at the same slot if the objective improves."""
