@@ -1,12 +1,147 @@
-"""Cohort health: One row per cohort: cadence, attendance, goals, evidence and contact hours."""
+"""Cohort health: one row per cohort: cadence, attendance, goals, evidence and contact hours."""
 
+import pandas as pd
 import streamlit as st
 
+from pdcore import db, health, settings
 from pdcore.model import Role
-from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui import charts, session
+from pdcore.ui.widgets import csv_download, empty_state
+
+PAGE_SIZE = 100
+LIGHT_ICONS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
 
 me = session.require_role(Role.ADMIN)
 st.title("Cohort health")
 st.caption("One row per cohort: cadence, attendance, goals, evidence and contact hours.")
-empty_state("This page is being built.", "Check back soon.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _health(version):
+    con = session.connection()
+    frame = health.health_table(con)
+    frame.insert(6, "status", frame["light"].map(LIGHT_ICONS) + " " + frame["light"])
+    rules = settings.load(con)
+    spec = charts.to_spec(charts.lights_by_topic_chart(frame)) if len(frame) else None
+    return frame, rules, spec
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _detail(version, cohort_id):
+    return health.cohort_detail(session.connection(), cohort_id)
+
+
+frame, rules, spec = _health(db.data_version())
+if frame.empty:
+    empty_state(
+        "No cohorts are running yet.",
+        "Cohorts appear here once teachers join or are placed in one (see Unmatched staff).",
+    )
+    st.stop()
+
+counts = health.light_counts(frame)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Cohorts and projects", len(frame))
+c2.metric("🟢 Green", counts["green"])
+c3.metric("🟡 Amber", counts["amber"])
+c4.metric("🔴 Red", counts["red"])
+
+with st.expander("How the score is built", icon=":material/calculate:"):
+    weights = pd.DataFrame(
+        [(k, float(w)) for k, w in rules.health_weights.items()], columns=["measure", "weight"]
+    )
+    st.dataframe(weights, hide_index=True, width="content")
+    st.markdown(
+        f"Green at **{rules.health_green:.0%}** or more, amber from **{rules.health_amber:.0%}**, "
+        f"red below. Cadence expects **{rules.meetings_per_month}** meeting(s) a month from "
+        f"{rules.season_start:%B %-d}; size counts inside **{rules.min_size}-{rules.max_size}**. "
+        f"A measure not due yet (no meeting expected, no second meeting) is left out. Contact "
+        f"hours are information, not a grade: a note shows when a cohort will end the season "
+        f"under **{rules.contact_hours_target:g} h** per member."
+    )
+    st.page_link("pages/settings.py", label="Change weights and thresholds in Settings")
+
+left, right = st.columns([3, 2])
+with right:
+    st.subheader("Lights by topic")
+    charts.render(spec)
+with left:
+    st.subheader("Cohorts, weakest first")
+    f1, f2, f3 = st.columns(3)
+    lights = f1.multiselect("Light", list(LIGHT_ICONS), key="health_light")
+    topics = f2.multiselect("Topic", sorted(frame["topic"].unique()), key="health_topic")
+    kinds = f3.multiselect("Kind", sorted(frame["kind"].unique()), key="health_kind")
+    shown = frame
+    if lights:
+        shown = shown[shown["light"].isin(lights)]
+    if topics:
+        shown = shown[shown["topic"].isin(topics)]
+    if kinds:
+        shown = shown[shown["kind"].isin(kinds)]
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="health_page") if pages > 1 else 1
+    window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+
+percent = st.column_config.NumberColumn(format="percent")
+st.dataframe(
+    window.drop(columns=["cohort_id", "light", *[c for c in frame if c.startswith("part_")]]),
+    hide_index=True,
+    column_config={
+        "score": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
+        "attendance": percent,
+        "in_school_day": percent,
+        "contact_hours": st.column_config.NumberColumn("contact h/member", format="%.1f"),
+        "projected_hours": st.column_config.NumberColumn("projected h", format="%.1f"),
+        "notes": st.column_config.TextColumn(width="large"),
+    },
+)
+csv_download(shown.drop(columns=["status"]), "cohort-health.csv")
+
+st.subheader("Drill down")
+pick = st.selectbox(
+    "Cohort",
+    list(window["cohort_id"]),
+    index=None,
+    format_func=dict(zip(window["cohort_id"], window["cohort"], strict=True)).get,
+    placeholder="Pick a cohort to see its meetings, attendance, goals and reflections",
+    key="health_cohort",
+)
+if pick is not None:
+    row = window[window["cohort_id"] == pick].iloc[0]
+    st.markdown(f"**{row['cohort']}** · {row['topic']} · {row['status']} ({row['score']:.0%})")
+    parts = pd.DataFrame(
+        [
+            (c, row[f"part_{c}"], float(rules.health_weights.get(c, 0)))
+            for c in health.COMPONENTS
+            if pd.notna(row[f"part_{c}"])
+        ],
+        columns=["measure", "part", "weight"],
+    )
+    st.dataframe(
+        parts,
+        hide_index=True,
+        width="content",
+        column_config={
+            "part": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")
+        },
+    )
+    if row["notes"]:
+        st.caption(row["notes"])
+    detail = _detail(db.data_version(), int(pick))
+    tabs = st.tabs(["Meetings", "Attendance", "Goals", "Reflections"])
+    for tab, (name, table) in zip(
+        tabs,
+        (
+            ("meetings", detail.meetings),
+            ("attendance", detail.attendance),
+            ("goals", detail.goals),
+            ("reflections", detail.reflections),
+        ),
+        strict=True,
+    ):
+        with tab:
+            if table.empty:
+                empty_state(f"No {name} recorded yet.", "Members add them on their My cohort page.")
+            else:
+                st.dataframe(table, hide_index=True)
+                csv_download(table, f"cohort-{pick}-{name}.csv", f"Download CSV ({name})")

@@ -1,12 +1,83 @@
-"""Season feedback: Results of the end-of-season survey: value, obstacles, and the vote to continue."""
+"""Season feedback: results of the end-of-season survey: value, obstacles, and the vote to continue."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
+from pdcore import db, feedback, settings
 from pdcore.model import Role
-from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui import charts, session
+from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
 st.title("Season feedback")
 st.caption("Results of the end-of-season survey: value, obstacles, and the vote to continue.")
-empty_state("This page is being built.", "Check back soon.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _results(version):
+    c = session.connection()
+    s = feedback.summary(c)
+    specs = {}
+    if s.answers:
+        votes = pd.DataFrame({"vote": list(s.votes), "answers": list(s.votes.values())})
+        specs["votes"] = charts.to_spec(
+            charts.counts_chart(votes, "vote", "answers", charts.VOTE_COLORS, list(s.votes))
+        )
+        values = s.values.assign(value=s.values["value"].astype(str))
+        specs["values"] = charts.to_spec(
+            charts.counts_chart(values, "value", "answers", sort=["5", "4", "3", "2", "1"])
+        )
+        if len(s.obstacles):
+            specs["obstacles"] = charts.to_spec(
+                charts.counts_chart(s.obstacles, "obstacle", "people")
+            )
+    return s, specs, feedback.opens_on(settings.load(c))
+
+
+summary, specs, opens = _results(db.data_version())
+if not summary.answers:
+    today = date.today()
+    when = (
+        f"opens on **{opens:%A, %B %-d, %Y}** ({(opens - today).days} days from now)"
+        if opens > today
+        else f"has been open since **{opens:%B %-d}**"
+    )
+    empty_state(
+        f"No end-of-season answers yet. The survey {when}.",
+        "Each teacher answers once in the app (how valuable their cohort was, what got in the "
+        "way, and whether to continue next year); results appear here as answers arrive, "
+        f"out of {summary.eligible} teachers.",
+    )
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Answers", f"{summary.answers} of {summary.eligible}")
+c2.metric("Voted to continue", f"{summary.continue_share:.0%}")
+c3.metric("Average value", f"{summary.mean_value:.1f} / 5")
+st.markdown(summary.sentence())
+
+left, right = st.columns(2)
+with left:
+    st.subheader("The vote to continue")
+    charts.render(specs["votes"])
+with right:
+    st.subheader("How valuable was it?")
+    charts.render(specs["values"])
+
+st.subheader("What got in the way")
+if "obstacles" in specs:
+    charts.render(specs["obstacles"])
+    csv_download(summary.obstacles, "feedback-obstacles.csv", "Download CSV (obstacles)")
+else:
+    st.caption("Nobody named an obstacle.")
+
+share = st.column_config.NumberColumn(format="percent")
+for title, table, name in (
+    ("By topic", summary.by_topic, "topic"),
+    ("By cohort health", summary.by_light, "health"),
+):
+    st.subheader(title)
+    st.dataframe(table, hide_index=True, column_config={"continue_yes": share})
+    csv_download(table, f"feedback-by-{name}.csv", f"Download CSV (by {name})")

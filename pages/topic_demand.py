@@ -1,12 +1,138 @@
-"""Topic demand: Survey demand per topic, write-ins to merge, and which topics are offered."""
+"""Topic demand: survey demand per topic, write-ins to merge, and which topics are offered."""
 
 import streamlit as st
 
-from pdcore.model import Role
-from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore import db, settings, topics
+from pdcore.model import Role, ValidationError
+from pdcore.ui import charts, session
+from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
+con = session.connection()
 st.title("Topic demand")
 st.caption("Survey demand per topic, write-ins to merge, and which topics are offered.")
-empty_state("This page is being built.", "Check back soon.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _demand(version):
+    c = session.connection()
+    frame = topics.demand_frame(c)
+    threshold = settings.load(c).offer_threshold
+    live = frame[frame["status"] != "retired"]
+    spec = charts.to_spec(charts.demand_chart(live, threshold)) if len(live) else None
+    return frame, topics.merge_suggestions(c), threshold, spec
+
+
+def _done(message: str) -> None:
+    st.session_state["topic_demand_done"] = message
+    st.rerun()
+
+
+frame, suggestions, threshold, spec = _demand(db.data_version())
+if message := st.session_state.pop("topic_demand_done", None):
+    st.success(message, icon=":material/check_circle:")
+if frame.empty:
+    empty_state(
+        "No topics yet.",
+        "Topics arrive with the interest survey: share it with staff, or add topics by "
+        "importing survey responses on the Data and sync page.",
+    )
+    st.stop()
+
+live = frame[frame["status"] != "retired"]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Offered topics", int(live["offered"].sum()))
+c2.metric("Proposed, not offered", int((~live["offered"]).sum()))
+c3.metric("Write-ins", int(live["write_in"].sum()))
+c4.metric("Offer threshold", f"{threshold} first choices", help="Change it in Settings.")
+st.caption(
+    f"A proposed topic counts as offered once **{threshold}** people choose it first; an admin "
+    "can offer or retire any topic whatever the count. Retiring stops new choices; cohorts "
+    "already running on it carry on."
+)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Survey demand")
+    charts.render(spec)
+with right:
+    st.subheader("Counts")
+    st.dataframe(
+        frame[["topic", "status", "first_choice", "any_rank", "offered"]],
+        hide_index=True,
+        column_config={
+            "first_choice": st.column_config.NumberColumn("1st choice"),
+            "any_rank": st.column_config.NumberColumn("any rank"),
+        },
+    )
+    csv_download(frame, "topic-demand.csv")
+
+st.subheader("Write-ins that look alike")
+if not suggestions:
+    empty_state(
+        "No write-ins to group right now.",
+        'When people type a topic another way ("PBL", "project-based learning"), it shows '
+        "up here for you to merge.",
+    )
+for s in suggestions:
+    with st.container(border=True):
+        names = ", ".join(f"“{n.strip()}”" for n in s.source_names)
+        st.markdown(f"{names} → **{s.target_name}** (about {s.people} people ranked them)")
+        if st.button(
+            f"Merge into {s.target_name}", key=f"merge_suggested_{s.target_id}", type="primary"
+        ):
+            try:
+                moved = topics.merge(con, s.source_ids, s.target_id, me.id)
+            except ValidationError as exc:
+                st.error(str(exc))
+            else:
+                _done(f"Merged {names} into {s.target_name}; {moved} people's choices moved.")
+
+st.subheader("Offer, retire or merge a topic")
+options = list(frame["topic_id"])
+name_of = dict(zip(frame["topic_id"], frame["topic"], strict=True))
+status_of = dict(zip(frame["topic_id"], frame["status"], strict=True))
+with st.form("topic_action"):
+    topic_id = st.selectbox(
+        "Topic",
+        options,
+        index=None,
+        format_func=lambda t: f"{name_of[t]} ({status_of[t]})",
+        placeholder="Pick a topic",
+        key="topic_action_topic",
+    )
+    action = st.radio(
+        "Action",
+        ["Offer", "Retire", "Reopen as proposed", "Merge into another topic"],
+        horizontal=True,
+        key="topic_action_kind",
+    )
+    target = st.selectbox(
+        "Merge into (only for a merge)",
+        options,
+        index=None,
+        format_func=name_of.get,
+        placeholder="Pick the topic to keep",
+        key="topic_action_target",
+    )
+    submitted = st.form_submit_button("Apply", type="primary", key="topic_action_apply")
+if submitted:
+    try:
+        if topic_id is None:
+            raise ValidationError("Pick a topic first.")
+        name = name_of[topic_id]
+        if action == "Merge into another topic":
+            if target is None or target == topic_id:
+                raise ValidationError("Pick a different topic to merge into.")
+            moved = topics.merge(con, [topic_id], target, me.id)
+            msg = f"Merged {name} into {name_of[target]}; {moved} people's choices moved."
+        else:
+            status = {"Offer": "offered", "Retire": "retired", "Reopen as proposed": "proposed"}
+            running = topics.set_status(con, topic_id, status[action], me.id)
+            msg = f"{name} is now {status[action]}."
+            if action == "Retire" and running:
+                msg += f" Its {running} running cohort(s) carry on."
+    except ValidationError as exc:
+        st.error(str(exc))
+    else:
+        _done(msg)

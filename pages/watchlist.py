@@ -1,12 +1,116 @@
-"""Watchlist: Staff who may be isolated, with the reason, and your follow-up log."""
+"""Watchlist: staff who may be isolated, with the reason, and your follow-up log."""
+
+from datetime import date
 
 import streamlit as st
 
-from pdcore.model import Role
+from pdcore import db, followups, watchlist
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui.widgets import csv_download, empty_state
+
+PAGE_SIZE = 50
 
 me = session.require_role(Role.COACH, Role.ADMIN)
+con = session.connection()
 st.title("Watchlist")
 st.caption("Staff who may be isolated, with the reason, and your follow-up log.")
-empty_state("This page is being built.", "Check back soon.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _lists(version):
+    c = session.connection()
+    return watchlist.watchlist_frame(c), watchlist.caseload_frame(c)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _history(version, staff_id):
+    return followups.history(session.connection(), me, staff_id)
+
+
+if message := st.session_state.pop("watchlist_done", None):
+    st.success(message, icon=":material/check_circle:")
+
+frame, caseload = _lists(db.data_version())
+if frame.empty:
+    empty_state(
+        "Nobody is on the watchlist right now.",
+        "People appear here when they have no group some days into the season, ask privately "
+        "to be placed, miss their cohort's meetings, or never answered the survey.",
+    )
+else:
+    mine = frame[frame["coach_id"] == me.id]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Open cases", len(frame))
+    c2.metric("Nobody has followed up", int((frame["status"] == "new").sum()))
+    c3.metric("In progress", int((frame["status"] == "in progress").sum()))
+    c4.metric("Assigned to you", len(mine))
+
+    f1, f2 = st.columns([1, 2])
+    only_mine = f1.toggle("Only people assigned to me", key="watch_mine")
+    reasons = f2.multiselect(
+        "Reason",
+        list(watchlist.REASON_LABELS),
+        format_func=watchlist.REASON_LABELS.get,
+        key="watch_reasons",
+    )
+    shown = mine if only_mine else frame
+    if reasons:
+        shown = shown[shown["reason_codes"].map(lambda c: bool(set(c.split(",")) & set(reasons)))]
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="watch_page") if pages > 1 else 1
+    window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if window.empty:
+        empty_state("Nobody matches these filters.", "Clear a filter to see the whole list.")
+    st.dataframe(
+        window[["name", "department", "reasons", "coach", "last_contact", "next_step", "status"]],
+        hide_index=True,
+        column_config={"reasons": st.column_config.TextColumn(width="large")},
+    )
+    csv_download(shown.drop(columns=["reason_codes", "coach_id"]), "watchlist.csv")
+
+    st.subheader("Follow up")
+    person = st.selectbox(
+        "Person",
+        list(window["staff_id"]),
+        index=None,
+        format_func=dict(zip(window["staff_id"], window["name"], strict=True)).get,
+        placeholder="Pick someone from the list above",
+        key="watch_person",
+    )
+    if person is not None:
+        row = window[window["staff_id"] == person].iloc[0]
+        st.markdown(f"**{row['name']}** ({row['department']}): {row['reasons']}")
+        try:
+            past = _history(db.data_version(), int(person))
+        except PermissionDenied as exc:
+            st.error(str(exc))
+            st.stop()
+        if past.empty:
+            st.caption("No follow-ups yet.")
+        else:
+            st.dataframe(past, hide_index=True)
+        with st.form("followup"):
+            when = st.date_input("Contacted on", date.today(), key="followup_date")
+            note = st.text_area("Note (coaches and admins only)", key="followup_note")
+            step = st.text_input("Next step", key="followup_next")
+            resolved = st.checkbox("Resolved: no follow-up needed now", key="followup_resolved")
+            if st.form_submit_button("Save follow-up", type="primary", key="followup_save"):
+                try:
+                    followups.log(con, me, int(person), when, note, step, resolved)
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["watchlist_done"] = f"Saved a follow-up for {row['name']}."
+                    for key in ("followup_note", "followup_next", "followup_resolved"):
+                        st.session_state.pop(key, None)  # a fresh form for the next one
+                    st.rerun()
+
+st.subheader("Caseload by coach")
+if caseload.empty:
+    empty_state("No coaches on the roster.", "Add coaches to the roster on the Data page.")
+else:
+    st.dataframe(caseload.drop(columns=["coach_id"]), hide_index=True)
+    csv_download(
+        caseload.drop(columns=["coach_id"]), "coach-caseload.csv", "Download CSV (caseload)"
+    )

@@ -352,6 +352,7 @@ HEALTH_COLUMNS = [
     "in_school_day",
     "days_since_last",
     "notes",
+    *[f"part_{c}" for c in COMPONENTS],
 ]
 
 
@@ -392,6 +393,7 @@ def health_table(con, today: date | None = None) -> pd.DataFrame:
                 round(m.in_day / m.held, 3) if m.held else None,
                 m.days_since_last,
                 " ".join(h.notes),
+                *[h.parts.get(c) for c in COMPONENTS],
             )
         )
     frame = pd.DataFrame.from_records(records, columns=HEALTH_COLUMNS)

@@ -129,3 +129,59 @@ def validate(s: Settings) -> list[str]:
 def as_dict(s: Settings) -> dict:
     """Settings as plain JSON-able values (for display and export)."""
     return {k: _encode(k, v) for k, v in asdict(s).items()}
+
+
+def save_slots(con, slots: list[tuple[int | None, str, bool]], actor_id: int | None = None) -> int:
+    """Replace the school's meeting-slot list with `slots` (id or None for a new one, label,
+    in the school day), in the order given, in one transaction; returns how many there are.
+
+    A slot that cohorts, meetings or availability still use cannot be removed (rename it).
+    """
+    from pdcore.model import ValidationError
+    from pdcore.roster import slot_key
+
+    clean = [(sid, " ".join((label or "").split()), bool(in_day)) for sid, label, in_day in slots]
+    clean = [s for s in clean if s[1]]
+    if not clean:
+        raise ValidationError("Keep at least one meeting slot.")
+    keys = [slot_key(label) for _, label, _ in clean]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("Two slots have the same name; give each slot its own name.")
+    with db.transaction(con) as cur:
+        existing = {
+            r[0]: r[1] for r in cur.execute("SELECT id, label FROM meeting_slots").fetchall()
+        }
+        kept = {sid for sid, _, _ in clean if sid in existing}
+        for sid in set(existing) - kept:
+            used = cur.execute(
+                "SELECT (SELECT count(*) FROM cohorts WHERE slot_id = $1)"
+                " + (SELECT count(*) FROM meetings WHERE slot_id = $1)"
+                " + (SELECT count(*) FROM availability WHERE slot_id = $1)",
+                [sid],
+            ).fetchone()[0]
+            if used:
+                raise ValidationError(
+                    f"{existing[sid]} is in use by cohorts or people's availability; "
+                    "rename it instead of removing it."
+                )
+            cur.execute("DELETE FROM meeting_slots WHERE id = ?", [sid])
+        # Labels are unique: park the kept ones on temporary names before renaming.
+        for sid in kept:
+            cur.execute("UPDATE meeting_slots SET label = ? WHERE id = ?", [f"__slot_{sid}", sid])
+        next_id = max(existing, default=0) + 1
+        for order, (sid, label, in_day) in enumerate(clean, start=1):
+            if sid in kept:
+                cur.execute(
+                    "UPDATE meeting_slots SET label = ?, in_school_day = ?, sort_order = ? "
+                    "WHERE id = ?",
+                    [label, in_day, order, sid],
+                )
+            else:
+                cur.execute(
+                    "INSERT INTO meeting_slots (id, label, in_school_day, sort_order) "
+                    "VALUES (?, ?, ?, ?)",
+                    [next_id, label, in_day, order],
+                )
+                next_id += 1
+        db.audit(cur, actor_id, "settings.slots", detail=json.dumps({"slots": len(clean)}))
+    return len(clean)
