@@ -117,6 +117,23 @@ with st.expander("1. What matters to you", expanded=not prefs.saved), st.form("f
             st.error(str(exc))
 
 # --- 2. ranked cohorts
+
+
+def _join(staff_id: int, cohort_id: int, name: str) -> None:
+    """Join from a callback: it runs even when the list redrawn after the click no longer
+    shows the cohort (it filled up meanwhile), so the person is told instead of ignored."""
+    try:
+        cohorts.join(session.connection(), staff_id, cohort_id)
+        st.session_state["fg_flash"] = (
+            f"You joined {name}. Say hello at the next meeting; its goal and calendar are on "
+            "My cohort."
+        )
+    except cohorts.CohortFull:
+        st.session_state["fg_filled"] = name
+    except ValidationError as exc:
+        st.session_state["fg_error"] = str(exc)
+
+
 st.subheader(f"2. Cohorts of {by_id[topic_id].name}")
 fits = formation.suggestions_for(con, me.id, topic_id)
 open_fits = [f for f in fits if f.open_seats > 0]
@@ -146,21 +163,16 @@ for rank, fit in enumerate(open_fits[:8], start=1):
             f"{info.size} member{'s' if info.size != 1 else ''} · "
             f"{fit.open_seats} open seat{'s' if fit.open_seats != 1 else ''}"
         )
-        if right.button(
-            "Join", key=f"join_{fit.cohort_id}", type="primary" if rank == 1 else "secondary"
-        ):
-            try:
-                cohorts.join(con, me.id, fit.cohort_id)
-                st.session_state["fg_flash"] = (
-                    f"You joined {info.name}. Say hello at the next meeting; "
-                    "its goal and calendar are on My cohort."
-                )
-                st.rerun()
-            except cohorts.CohortFull:
-                st.session_state["fg_filled"] = info.name
-                st.rerun()
-            except ValidationError as exc:
-                st.error(str(exc))
+        right.button(
+            "Join",
+            key=f"join_{fit.cohort_id}",
+            type="primary" if rank == 1 else "secondary",
+            on_click=_join,
+            args=(me.id, fit.cohort_id, info.name),
+        )
+fg_error = st.session_state.pop("fg_error", None)
+if fg_error:
+    st.error(fg_error)
 
 # --- 3. start a new cohort
 st.subheader("3. Or start a new cohort")

@@ -46,6 +46,29 @@ def _flash() -> None:
     message = st.session_state.pop("topics_flash", None)
     if message:
         st.success(message, icon=":material/task_alt:")
+    problem = st.session_state.pop("topics_problem", None)
+    if problem:
+        st.warning(problem)
+
+
+def _join(staff_id: int, cohort_id: int, name: str) -> None:
+    """Join from a callback, so a cohort that filled up since the list was drawn is reported."""
+    try:
+        cohorts.join(session.connection(), staff_id, cohort_id)
+        st.session_state["topics_flash"] = f"You joined {name}. See My cohort for its goal."
+        st.session_state.pop("shortlist_open", None)
+    except cohorts.CohortFull:
+        st.session_state["topics_problem"] = (
+            f"{name} just filled up. Here is a fresh short list; Find a group shows more."
+        )
+    except ValidationError as exc:
+        st.session_state["topics_problem"] = str(exc)
+
+
+def _choose(topic_id: int, mode: str) -> None:
+    """Carry a short-list pick down to 'Choose how to learn'."""
+    st.session_state["pick_topic"] = topic_id
+    st.session_state["pick_mode"] = mode
 
 
 offered, cohort_table = _catalogue(db.data_version(), me.school)
@@ -83,25 +106,20 @@ if st.session_state.get("shortlist_open"):
             st.write(s.why)
             if current:
                 continue
-            if s.kind == "join" and st.button("Join", key=f"short_join_{s.cohort_id}"):
-                try:
-                    cohorts.join(con, me.id, s.cohort_id)
-                    st.session_state["topics_flash"] = (
-                        f"You joined {s.title.removeprefix('Join ')}."
-                    )
-                    st.session_state.pop("shortlist_open", None)
-                    st.rerun()
-                except cohorts.CohortFull:
-                    st.warning(
-                        "This cohort just filled up. Ask for a new short list, or see "
-                        "**Find a group** for the next-best cohorts."
-                    )
-                except ValidationError as exc:
-                    st.error(str(exc))
-            elif s.kind != "join" and st.button("Choose this", key=f"short_{s.kind}_{s.topic_id}"):
-                st.session_state["pick_topic"] = s.topic_id
-                st.session_state["pick_mode"] = {"start": "cohort"}.get(s.kind, s.kind)
-                st.rerun()
+            if s.kind == "join":
+                st.button(
+                    "Join",
+                    key=f"short_join_{s.cohort_id}",
+                    on_click=_join,
+                    args=(me.id, s.cohort_id, s.title.removeprefix("Join ")),
+                )
+            else:
+                st.button(
+                    "Choose this",
+                    key=f"short_{s.kind}_{s.topic_id}",
+                    on_click=_choose,
+                    args=(s.topic_id, {"start": "cohort"}.get(s.kind, s.kind)),
+                )
 
 # --- the catalogue
 st.subheader("This year's topics")
