@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import coaching, db, growth, settings
+from pdcore import coaching, db, growth, pathways, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import csv_download, empty_state
@@ -66,6 +66,20 @@ def _add_plc() -> None:
         ss["plc_notes"], ss["plc_needs"] = "", ""
 
     _report(add, "PLC notes saved; the needs now show on Plan sessions.")
+
+
+def _add_pathway() -> None:
+    ss = st.session_state
+
+    def add():
+        pathways.add_pathway(
+            con, me.id, ss.get("pw_name", ""), ss.get("pw_link", ""), ss.get("pw_desc", ""),
+            (ss.get("pw_steps") or "").splitlines(),
+        )  # fmt: skip
+        for key in ("pw_name", "pw_link", "pw_desc", "pw_steps"):
+            ss[key] = ""
+
+    _report(add, "Pathway listed: teachers can follow it on their Growth plan page.")
 
 
 if st.session_state.get(ERROR):
@@ -276,6 +290,26 @@ def plc_section() -> None:
         st.dataframe(notes, hide_index=True, key="plc_table")
 
 
+def pathways_section() -> None:
+    st.subheader("Online pathways")
+    listed = pathways.uptake(con)
+    if listed.empty:
+        empty_state("No pathways are listed yet.", "List one below: a course and its steps.")
+    else:
+        st.dataframe(
+            listed,
+            hide_index=True,
+            key="pathways_table",
+            column_config={"link": st.column_config.LinkColumn("link")},
+        )
+    with st.expander("List a pathway"), st.form("pathway_form", border=False):
+        st.text_input("Name", key="pw_name", placeholder="e.g. Google Certified Educator Level 2")
+        st.text_input("Link", key="pw_link", placeholder="https://...")
+        st.text_area("Description (optional)", key="pw_desc", height=68)
+        st.text_area("Steps, one per line", key="pw_steps", height=120)
+        st.form_submit_button("List pathway", key="pw_save", on_click=_add_pathway)
+
+
 if me.role == Role.ADMIN:
     coverage_section()
     with st.expander("Open requests for one-on-one coaching"):
@@ -285,9 +319,10 @@ if me.role == Role.ADMIN:
         else:
             st.dataframe(requests.drop(columns=["request_id", "staff_id"]), hide_index=True)
     plc_section()
+    pathways_section()
 else:
-    tab_claim, tab_load, tab_log, tab_plc = st.tabs(
-        ["Plans to claim", "My caseload", "Log a session", "PLC notes"]
+    tab_claim, tab_load, tab_log, tab_plc, tab_paths = st.tabs(
+        ["Plans to claim", "My caseload", "Log a session", "PLC notes", "Pathways"]
     )
     with tab_claim:
         claim_section()
@@ -297,6 +332,8 @@ else:
         log_section(load)
     with tab_plc:
         plc_section()
+    with tab_paths:
+        pathways_section()
     st.caption(
         f"Growth plans are private: you see your caseload's and the unassigned plans of "
         f"{me.school or 'your school'} ({growth.school_year_label(settings.load(con))})."

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
+
 from pdcore import db, roster
 from pdcore.model import PermissionDenied, Role, ValidationError
 
@@ -164,3 +166,29 @@ def evidence_for(
     return [
         (when, f"Finished {title} of {name} (pathway)", link) for when, title, name, link in rows
     ]
+
+
+def uptake(con) -> pd.DataFrame:
+    """Per pathway: pathway, link, steps, started (people), finished (every step done)."""
+    return (
+        db.read(con)
+        .execute(
+            """
+        WITH steps AS (
+            SELECT p.id, p.name, p.link, count(s.id) AS steps
+            FROM pathways p LEFT JOIN pathway_steps s ON s.pathway_id = p.id GROUP BY ALL
+        ), per_person AS (
+            SELECT s.pathway_id, pr.staff_id, count(*) AS done
+            FROM pathway_progress pr JOIN pathway_steps s ON s.id = pr.step_id
+            JOIN staff st ON st.id = pr.staff_id AND st.active
+            GROUP BY ALL
+        )
+        SELECT steps.name AS pathway, steps.link, steps.steps,
+               count(pp.staff_id) AS started,
+               count(pp.staff_id) FILTER (WHERE pp.done >= steps.steps) AS finished
+        FROM steps LEFT JOIN per_person pp ON pp.pathway_id = steps.id
+        GROUP BY ALL ORDER BY steps.name
+        """
+        )
+        .df()
+    )

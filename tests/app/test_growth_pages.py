@@ -36,6 +36,7 @@ TABLE_COLUMNS = {
     "needs_table": "need",
     "per_session": "unmarked",
     "coverage_table": "met_this_month",
+    "pathways_table": "finished",
 }
 
 
@@ -191,6 +192,24 @@ def test_coach_logs_a_session_with_a_clear_message_for_bad_minutes(open_app):
     # The needs now sit beside topic demand where sessions are planned.
     at.switch_page("pages/plan_sessions.py").run()
     assert list(table(at, "needs_table")["need"]) == ["Intervention plans", "Pacing"]
+
+
+def test_coach_lists_a_pathway_that_teachers_then_follow(open_app):
+    at = open_app(DEMO_COACH, page="pages/coaching.py")
+    at.text_input(key="pw_name").input("Google Certified Educator Level 2")
+    at.text_input(key="pw_link").input("skillshop")
+    at.text_area(key="pw_steps").input("Unit 1\nUnit 2\nExam")
+    at.button(key="pw_save").click().run()
+    assert "https://" in texts(at.error)[0]
+    assert at.text_area(key="pw_steps").value == "Unit 1\nUnit 2\nExam"
+    at.text_input(key="pw_link").input("https://skillshop.withgoogle.com/")
+    at.button(key="pw_save").click().run()
+    assert any("Pathway listed" in s for s in texts(at.success))
+    listed = table(at, "pathways_table").set_index("pathway")
+    assert listed.loc["Google Certified Educator Level 2", "steps"] == 3
+
+    teacher = open_app(DEMO_TEACHER, page="pages/growth.py")
+    assert any("Google Certified Educator Level 2" in m for m in texts(teacher.markdown))
 
 
 # ---- admin ----------------------------------------------------------------------------------

@@ -383,3 +383,17 @@ def test_coverage_counts_plans_coaches_and_meetings_this_month(con, school):
     assert not frame.loc["Cy Teacher", "met_this_month"]
     with pytest.raises(PermissionDenied, match="for admins"):
         coaching.coverage(con, school["maya"], today=TODAY)
+
+
+def test_pathway_uptake_counts_who_started_and_who_finished(con, school):
+    pathways.add_pathway(con, school["maya"], "Level 1", "https://a.example", "", ["U1", "U2"])
+    pathways.add_pathway(con, school["dana"], "Level 2", "", "", ["V1"])
+    first = pathways.pathway_list(con)[0].steps
+    for step in first:
+        pathways.mark_step(con, school["ana"], step.id)
+    pathways.mark_step(con, school["ben"], first[0].id)
+    got = pathways.uptake(con).set_index("pathway")
+    assert got.loc["Level 1", ["steps", "started", "finished"]].tolist() == [2, 2, 1]
+    assert got.loc["Level 2", ["steps", "started", "finished"]].tolist() == [1, 0, 0]
+    with pytest.raises(ValidationError, match="already a pathway"):
+        pathways.add_pathway(con, school["maya"], "level 1", "", "", ["x"])
