@@ -1,0 +1,166 @@
+"""The admin's Data page: connect a sheet, sync, upload files, read problems, export."""
+
+from __future__ import annotations
+
+import pytest
+
+from pdcore import db, imports, sheets
+from pdcore.ui import sync_schedule
+from tests.conftest import DEMO_ADMIN, ROOT
+from tests.fixtures.sheets.replay import (
+    SCHOOL_KEY,
+    csv_rows,
+    error,
+    metadata_uri,
+    offline_client,
+    school_sheet,
+)
+
+PAGE = "pages/data.py"
+DEMO_ROSTER = (ROOT / "data" / "demo_roster.csv").read_bytes()
+DEMO_RESPONSES = (ROOT / "data" / "demo_responses.csv").read_bytes()
+SA = {"client_email": "pd-cohorts@riverside-pd.iam.gserviceaccount.com"}
+
+
+@pytest.fixture
+def no_scheduler(monkeypatch):
+    """Pages call sync_schedule.start; keep background threads out of page tests."""
+    monkeypatch.setattr(sync_schedule, "start", lambda con: False)
+
+
+def tab(at, label: str):
+    return next(t for t in at.tabs if t.label == label)
+
+
+def history(at):
+    return tab(at, "History").dataframe[0].value
+
+
+def texts(at) -> str:
+    parts = [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_without_sheets_the_page_says_how_to_set_them_up(open_app, no_scheduler):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Data and sync"
+    assert "Google Sheets is not set up yet" in texts(at)
+    assert at.button(key="sync_now").disabled
+    # The demo school's October roster import is in the history already.
+    assert history(at)["status"].tolist() == ["ok"]
+
+
+def test_uploading_the_demo_files_shows_counts_problems_and_history(open_app, no_scheduler):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.file_uploader(key="roster_file").set_value(("demo_roster.csv", DEMO_ROSTER, "text/csv"))
+    at.file_uploader(key="responses_file").set_value(
+        ("demo_responses.csv", DEMO_RESPONSES, "text/csv")
+    )
+    at.button(key="import_files").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Added"] == "6" and metrics["Deactivated"] == "1"
+    assert "Fri lunch" in texts(at)
+    problems = tab(at, "Upload CSV files").dataframe[0].value
+    # A colleague who just left (deactivated by this roster) and one who never worked here.
+    assert problems["row"].tolist() == [7, 7]
+    assert "kofi.hart@demo-school.org" in problems["problem"].iloc[0]
+    assert "someone@elsewhere.org" in problems["problem"].iloc[1]
+    runs = history(at)
+    assert len(runs) == 2 and runs["added"].iloc[0] == 6
+
+
+def test_a_bad_file_changes_nothing_and_says_why(open_app, no_scheduler, app_db):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.file_uploader(key="roster_file").set_value(
+        ("people.csv", b"Mail,Name\ndana.whitfield@demo-school.org,Dana\n", "text/csv")
+    )
+    at.button(key="import_files").click().run()
+    assert not at.exception
+    assert "has no 'Email' column" in texts(at) and "Nothing was changed" in texts(at)
+    at.button(key="import_files").click().run()  # the run is logged as failed
+    assert "failed" in history(at)["status"].tolist()
+
+
+def test_import_without_files_asks_for_one(open_app, no_scheduler):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.button(key="import_files").click().run()
+    assert "Choose a roster file" in texts(at)
+
+
+def test_saving_a_sheet_link_keeps_what_was_typed_when_it_is_wrong(open_app, no_scheduler, app_db):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.text_input(key="sheet_url").input("our PD sheet")
+    at.button(key="FormSubmitter:sheet_source-Save").click().run()
+    assert "not a Google Sheets link" in texts(at)
+    assert at.text_input(key="sheet_url").value == "our PD sheet"
+    url = f"https://docs.google.com/spreadsheets/d/{SCHOOL_KEY}/edit#gid=0"
+    at.text_input(key="sheet_url").input(url)
+    at.text_input(key="map_roster_email").input("E-mail")
+    at.button(key="FormSubmitter:sheet_source-Save").click().run()
+    assert "Saved" in texts(at)
+    con = db.connect(app_db)  # the same in-process database the app holds
+    saved = imports.source_config(con)
+    assert saved.spreadsheet == SCHOOL_KEY and saved.roster_columns == {"email": "E-mail"}
+
+
+@pytest.fixture
+def sheets_ready(open_app, app_db, monkeypatch, no_scheduler):
+    """The demo school with a service account and a connected (offline) spreadsheet."""
+    con = db.connect(app_db)
+    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    con.close()
+    replays = []
+
+    def offline(interactions):
+        def client_for(info):
+            client, replay = offline_client(interactions)
+            replays.append(replay)
+            return client
+
+        monkeypatch.setattr(sheets, "client_for", client_for)
+
+    def _open():
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        at.secrets["gcp_service_account"] = SA
+        at.user = {"is_logged_in": True, "email": DEMO_ADMIN, "name": "dana"}
+        at.run()
+        at.switch_page(PAGE).run()
+        return at
+
+    return _open, offline, replays
+
+
+def test_sync_now_shows_the_service_account_and_the_result(sheets_ready):
+    open_page, offline, replays = sheets_ready
+    roster = csv_rows(ROOT / "data" / "demo_roster.csv")
+    responses = csv_rows(ROOT / "data" / "demo_responses.csv")
+    offline(school_sheet(roster, responses))
+    at = open_page()
+    assert SA["client_email"] in [c.value for c in at.code]
+    at.button(key="sync_now").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Rows read"] == "268"
+    assert replays[0].count() == 2
+
+
+def test_sync_now_with_an_unshared_sheet_says_whom_to_share_with(sheets_ready):
+    open_page, offline, _ = sheets_ready
+    offline([error(403, "GET", metadata_uri(SCHOOL_KEY))])
+    at = open_page()
+    at.button(key="sync_now").click().run()
+    assert not at.exception
+    assert f"share it with {SA['client_email']}" in texts(at)
+    assert "failed" in history(at)["status"].tolist()
+
+
+def test_exports_preview_and_download(open_app, no_scheduler):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.radio(key="export_what").set_value("unmatched").run()
+    assert not at.exception
+    preview = tab(at, "Export").dataframe[0].value
+    assert {"email", "reason"} <= set(preview.columns) and len(preview) > 0
+    assert any(b.label == "Download unmatched.csv" for b in at.get("download_button"))
