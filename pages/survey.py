@@ -11,6 +11,9 @@ con = session.connection()
 st.title("Interest survey")
 st.caption("Rank up to three topics you want to learn about this year, or write in your own.")
 
+flash = st.session_state.pop("survey_flash", None)
+if flash:
+    st.toast(flash, icon=":material/task_alt:")
 answer = survey.answer(con, me.id)
 is_open = survey.is_open(con)
 close = settings.load(con).survey_close
@@ -81,7 +84,8 @@ else:
         if st.form_submit_button("Save my answers", type="primary", key="survey_submit"):
             try:
                 saved = survey.submit(con, me.id, picks, write_in, actor_id=me.id)
-                st.success("Saved: " + ", ".join(saved.choice_names) + ".")
+                st.session_state["survey_flash"] = "Saved: " + ", ".join(saved.choice_names) + "."
+                st.rerun()
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
 

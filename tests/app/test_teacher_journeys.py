@@ -70,6 +70,7 @@ def test_survey_answer_and_change_it(open_app, school):
     answer = survey.answer(school, ana)
     assert answer.choices[:2] == (offered[1], offered[2])
     assert answer.choice_names[2] == "Knitting in class" and answer.source == "app"
+    assert "3. Knitting in class" in texts(at.success)  # the page shows the new answer
     # Preferences: WHO first, two slots, and a colleague picked from the roster.
     slots = [s.id for s in roster.slots(school)][:2]
     ben = next(p.id for p in roster.active_staff(school) if p.id != ana and p.role == "teacher")
