@@ -249,3 +249,36 @@ def test_spreadsheet_key_from_a_link_or_a_bare_key():
     assert sheets.spreadsheet_key(f"  {SCHOOL_KEY} ") == SCHOOL_KEY
     with pytest.raises(SheetsError):
         sheets.spreadsheet_key("Riverside PD sheet")
+
+
+def test_the_schedule_syncs_when_due_and_not_before(school, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from pdcore import settings
+    from pdcore.ui import sync_schedule
+
+    monkeypatch.setattr(
+        sheets, "client_for", lambda info: offline_client(school_sheet(ROSTER, RESPONSES))[0]
+    )
+    assert sync_schedule.run_if_due(school, None) is None  # no service account: never
+    first = sync_schedule.run_if_due(school, {"client_email": SA_EMAIL})
+    assert first is not None and first.roster.added == 9
+    assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}) is None  # just ran
+    later = datetime.now() + timedelta(minutes=16)
+    assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}, now=later) is not None
+    settings.save(school, None, sync_every_minutes=0)
+    far = datetime.now() + timedelta(days=1)
+    assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}, now=far) is None
+
+
+def test_a_failing_scheduled_sync_is_logged_and_waits_for_the_interval(school, monkeypatch):
+    from pdcore.ui import sync_schedule
+
+    monkeypatch.setattr(
+        sheets,
+        "client_for",
+        lambda info: offline_client([error(404, "GET", metadata_uri(SCHOOL_KEY))])[0],
+    )
+    assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}) is None
+    assert last_run(school)[0] == "failed"
+    assert not sync_schedule.due(school)  # a broken link does not hammer the quota
