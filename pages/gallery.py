@@ -34,7 +34,7 @@ chart = (
     .mark_bar()
     .encode(
         x=alt.X("shared:Q", title="Reflections shared"),
-        y=alt.Y("topic:N", sort="-x", title=None),
+        y=alt.Y("topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         tooltip=["topic", "shared"],
     )
 )

@@ -131,7 +131,7 @@ chart = (
     .mark_bar()
     .encode(
         x=alt.X("Any choice:Q", title="Colleagues who chose it"),
-        y=alt.Y("Topic:N", sort="-x", title=None),
+        y=alt.Y("Topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         tooltip=["Topic", "First choice", "Any choice"],
     )
 )
