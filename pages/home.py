@@ -41,7 +41,14 @@ if me.role in (Role.COACH, Role.ADMIN):
     c3.metric("Without a group", counts.unplaced)
     c4.metric("Open 'place me' requests", counts.place_me_open)
     if me.role == Role.COACH:
-        st.page_link("pages/watchlist.py", label="Open the watchlist", icon=":material/visibility:")
+        from pdcore.watchlist import open_case_count
+
+        cases = open_case_count(con, me.id)
+        st.page_link(
+            "pages/watchlist.py",
+            label=f"Open the watchlist: {cases} open case(s) assigned to you",
+            icon=":material/visibility:",
+        )
     else:
         st.page_link(
             "pages/participation.py", label="Open participation", icon=":material/monitoring:"

@@ -228,9 +228,23 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
     return frame.sort_values(["reason_count", "name"], ascending=[False, True], kind="stable")
 
 
+# (connection id, data version, day) -> watchlist: the home page asks on every visit, and the
+# answer only changes after a write (db.data_version) or overnight.
+_OPEN_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
 def open_case_count(con, coach_id: int | None = None, today: date | None = None) -> int:
-    """Open cases on the watchlist; only those assigned to `coach_id` when given."""
-    frame = watchlist_frame(con, today)
+    """Open cases on the watchlist; only those assigned to `coach_id` when given.
+
+    Remembered until the next committed write, so a home page can show it on every visit.
+    """
+    today = today or date.today()
+    key = (id(con), db.data_version(), today)
+    frame = _OPEN_CACHE.get(key)
+    if frame is None:
+        frame = watchlist_frame(con, today)
+        _OPEN_CACHE.clear()
+        _OPEN_CACHE[key] = frame
     if coach_id is not None:
         frame = frame[frame["coach_id"] == coach_id]
     return len(frame)
