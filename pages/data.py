@@ -111,6 +111,14 @@ with sheets_tab:
             value=config.unmatched_worksheet,
             key="unmatched_ws",
         )
+        every_input = st.number_input(
+            "Sync every ... minutes while the app is up (0 turns scheduled syncs off)",
+            min_value=0,
+            max_value=24 * 60,
+            value=settings.load(con).sync_every_minutes,
+            step=5,
+            key="sync_every",
+        )
         with st.expander("Column mapping (only if your headers differ from the defaults)"):
             st.caption(
                 "Headers match ignoring case and surrounding spaces. Leave blank for the default."
@@ -147,6 +155,8 @@ with sheets_tab:
                 roster_columns=roster_map,
                 response_columns=response_map,
             )
+            if int(every_input) != settings.load(con).sync_every_minutes:
+                settings.save(con, me.id, sync_every_minutes=int(every_input))
             st.success("Saved. The next sync uses these settings.")
         except ValidationError as exc:
             st.error(str(exc))
@@ -156,7 +166,7 @@ with sheets_tab:
     schedule = (
         f"Syncs run every {every} minutes while the app is up."
         if every > 0
-        else "Scheduled syncs are off (Settings: sync every ... minutes)."
+        else "Scheduled syncs are off (set a number of minutes above to turn them on)."
     )
     when = f"Last sync: {last[0]:%b %d, %H:%M} ({last[1]})." if last else "No sync has run yet."
     st.caption(f"{when} {schedule}")
@@ -177,6 +187,10 @@ with sheets_tab:
                 result = None
                 status.update(label="Sync failed: nothing was changed", state="error")
                 st.error(str(exc))
+            except Exception as exc:  # logged in the history; say it plainly, keep the page
+                result = None
+                status.update(label="Sync failed: nothing was changed", state="error")
+                st.error(f"The sync stopped on an unexpected error ({exc}). Nothing was changed.")
         if result:
             show_result(result)
 

@@ -1087,7 +1087,7 @@ def sync_sheets(
                 sleep=sleep,
                 progress=progress,
             )
-        except ValidationError as exc:
+        except Exception as exc:  # every run is logged, the unexpected ones too
             _log_failure(con, "sheets", started, exc)
             raise
         if progress:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdcore import db, imports, sheets
+from pdcore import db, imports, settings, sheets
 from pdcore.ui import sync_schedule
 from tests.conftest import DEMO_ADMIN, ROOT
 from tests.fixtures.sheets.replay import (
@@ -98,11 +98,14 @@ def test_saving_a_sheet_link_keeps_what_was_typed_when_it_is_wrong(open_app, no_
     url = f"https://docs.google.com/spreadsheets/d/{SCHOOL_KEY}/edit#gid=0"
     at.text_input(key="sheet_url").input(url)
     at.text_input(key="map_roster_email").input("E-mail")
+    at.number_input(key="sync_every").set_value(30)
     at.button(key="FormSubmitter:sheet_source-Save").click().run()
     assert "Saved" in texts(at)
     con = db.connect(app_db)  # the same in-process database the app holds
     saved = imports.source_config(con)
     assert saved.spreadsheet == SCHOOL_KEY and saved.roster_columns == {"email": "E-mail"}
+    assert settings.load(con).sync_every_minutes == 30
+    assert "Syncs run every 30 minutes" in " ".join(c.value for c in at.caption)
 
 
 @pytest.fixture
