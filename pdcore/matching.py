@@ -429,14 +429,11 @@ def _fit(
         reasons.append(f"{_names([m.name for m in asked])} asked to work with you")
         score += W_NAMED / 2 * len(asked)
 
-    if open_seats == 0:
-        reasons.append(f"full ({size} of {lim.mx})")
-    else:
-        reasons.append(f"{open_seats} open seat{'s' if open_seats != 1 else ''}")
-        if lim.imin <= size + 1 <= lim.imax:
-            score += 5
-        elif size + 1 < lim.imin:
-            score += 3  # a small cohort that needs people
+    # Open seats are shown by callers next to the sentence, so they only weigh here.
+    if open_seats and lim.imin <= size + 1 <= lim.imax:
+        score += 5
+    elif open_seats and size + 1 < lim.imin:
+        score += 3  # a small cohort that needs people
     return CohortFit(cohort.id, score, open_seats, tuple(reasons))
 
 
