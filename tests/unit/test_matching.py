@@ -45,7 +45,10 @@ def person(pid, *choices, dept="English", priority="when", slots=(1,), **kw) -> 
     )
 
 
-def form(people, cohorts=(), topics=TOPICS, rules=Rules(), seed=0, **kw) -> Formation:
+DEFAULT_RULES = Rules()
+
+
+def form(people, cohorts=(), topics=TOPICS, rules=DEFAULT_RULES, seed=0, **kw) -> Formation:
     return form_cohorts(people, cohorts, topics, rules, SLOTS, seed=seed, **kw)
 
 
