@@ -104,6 +104,9 @@ def _coverage(version: int, viewer_id: int, today: date):
     return frame, by_dept
 
 
+COVERAGE_MEASURES = ["with a plan", "with a coach", "met coach"]
+
+
 def coverage_section() -> None:
     st.subheader("Coaching coverage")
     today = date.today()
@@ -120,15 +123,20 @@ def coverage_section() -> None:
         (c4, "met_this_month", f"Met their coach in {today:%B}"),
     ):
         k = int(frame[field].sum())
-        col.metric(label, k, delta=f"{k / n:.0%} of teachers", delta_color="off")
+        col.metric(label, k, delta=f"{k / n:.0%} of teachers", delta_color="off", delta_arrow="off")
     chart = (
         alt.Chart(by_dept)
         .mark_bar()
         .encode(
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of teachers"),
             y=alt.Y("department:N", title=None),
-            yOffset="measure:N",
-            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top")),
+            yOffset=alt.YOffset("measure:N", sort=COVERAGE_MEASURES),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(domain=COVERAGE_MEASURES, range=["#4c78a8", "#72b7b2", "#54a24b"]),
+            ),
             tooltip=["department", "measure", alt.Tooltip("share:Q", format=".0%")],
         )
         .properties(height=alt.Step(9))
@@ -146,7 +154,16 @@ def coverage_section() -> None:
         "Not met this month": frame["has_coach"] & ~frame["met_this_month"],
     }
     view = frame[masks[show]] if show in masks else frame
-    st.dataframe(view.drop(columns=["staff_id"]), hide_index=True, key="coverage_table")
+    st.dataframe(
+        view.drop(columns=["staff_id"]),
+        hide_index=True,
+        key="coverage_table",
+        column_config={
+            "has_plan": st.column_config.CheckboxColumn("plan"),
+            "has_coach": st.column_config.CheckboxColumn("has a coach"),
+            "met_this_month": st.column_config.CheckboxColumn("met this month"),
+        },
+    )
     csv_download(view.drop(columns=["staff_id"]), "coaching-coverage.csv")
 
 
@@ -233,7 +250,12 @@ def show_plan(staff_id: int) -> None:
         )
     held = coaching.sessions_for(con, me.id, staff_id)
     if len(held):
-        st.dataframe(held, hide_index=True, key=f"held_{staff_id}")
+        st.dataframe(
+            held,
+            hide_index=True,
+            key=f"held_{staff_id}",
+            column_config={"held_on": st.column_config.DateColumn("date")},
+        )
 
 
 def log_section(load: pd.DataFrame) -> None:
@@ -270,6 +292,7 @@ def log_section(load: pd.DataFrame) -> None:
             ],
             hide_index=True,
             key="requests_table",
+            column_config={"asked_on": st.column_config.DateColumn("asked on")},
         )
 
 
@@ -287,7 +310,12 @@ def plc_section() -> None:
     if notes.empty:
         empty_state("No PLC notes yet.", "Coaches record each Friday's PLC here.")
     else:
-        st.dataframe(notes, hide_index=True, key="plc_table")
+        st.dataframe(
+            notes,
+            hide_index=True,
+            key="plc_table",
+            column_config={"met_on": st.column_config.DateColumn("met on")},
+        )
 
 
 def pathways_section() -> None:

@@ -244,6 +244,7 @@ with tab_coach:
             requests[["asked_on", "topic", "preferred_slots", "note", "status"]],
             hide_index=True,
             key="my_requests_table",
+            column_config={"asked_on": st.column_config.DateColumn("asked on")},
         )
 
     st.subheader("Coaching sessions I have had")
@@ -252,7 +253,12 @@ with tab_coach:
         c1, c2 = st.columns(2)
         c1.metric("Sessions", len(held))
         c2.metric("Minutes", int(held["minutes"].sum()))
-        st.dataframe(held, hide_index=True, key="my_sessions_table")
+        st.dataframe(
+            held,
+            hide_index=True,
+            key="my_sessions_table",
+            column_config={"held_on": st.column_config.DateColumn("date")},
+        )
     else:
         empty_state(
             "No one-on-one sessions yet.",

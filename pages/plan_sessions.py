@@ -23,6 +23,7 @@ FLASH = "plan_flash"
 ERROR = "plan_error"
 PROBLEMS = (ValidationError, PermissionDenied)
 KIND_LABEL = sessions.LEADER_LABELS
+DAY = st.column_config.DateColumn("day", format="ddd MMM D, YYYY")
 
 
 def _report(action, success: str) -> None:
@@ -286,20 +287,36 @@ with tab_signups:
         empty_state("No sessions yet.", "Publish options and sign-ups appear here.")
     else:
         st.subheader("Per session")
-        by_day = per_session.groupby("day")[["signed_up", "attended"]].sum().reset_index()
+        by_day = per_session.groupby("day")[["attended", "absent", "unmarked"]].sum()
+        by_day.index = [f"{d:%b} {d.day}" for d in by_day.index]
+        stacked = by_day.rename(columns={"unmarked": "not marked yet"}).reset_index(names="day")
         chart = (
-            alt.Chart(by_day.melt("day", var_name="measure", value_name="people"))
-            .mark_line(point=True)
+            alt.Chart(stacked.melt("day", var_name="measure", value_name="people"))
+            .mark_bar()
             .encode(
-                x=alt.X("day:T", title=None),
-                y=alt.Y("people:Q"),
-                color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top")),
-                tooltip=["day:T", "measure", "people"],
+                x=alt.X("day:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("people:Q", title="people signed up"),
+                color=alt.Color(
+                    "measure:N",
+                    title=None,
+                    legend=alt.Legend(orient="top"),
+                    scale=alt.Scale(
+                        domain=["attended", "absent", "not marked yet"],
+                        range=["#54a24b", "#e45756", "#bab0ac"],
+                    ),
+                ),
+                order=alt.Order("measure:N"),
+                tooltip=["day", "measure", "people"],
             )
             .properties(height=220)
         )
         st.altair_chart(chart, width="stretch")
-        st.dataframe(per_session.drop(columns=["session_id"]), hide_index=True, key="per_session")
+        st.dataframe(
+            per_session.drop(columns=["session_id"]),
+            hide_index=True,
+            key="per_session",
+            column_config={"day": DAY},
+        )
         csv_download(
             per_session.drop(columns=["session_id"]),
             "sessions-per-session.csv",

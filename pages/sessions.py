@@ -142,6 +142,11 @@ if len(history):
     history["attended"] = (
         history["attended"].map({True: "yes", False: "no"}).fillna("not yet marked")
     )
-    st.dataframe(history, hide_index=True, key="sd_history")
+    st.dataframe(
+        history,
+        hide_index=True,
+        key="sd_history",
+        column_config={"day": st.column_config.DateColumn("day", format="ddd MMM D, YYYY")},
+    )
 else:
     empty_state("You have not signed up for a staff-development session yet.")
