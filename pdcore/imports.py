@@ -279,10 +279,11 @@ def csv_rows(data: bytes | str, what: str = "file") -> list[list[str]]:
     else:
         text = data.lstrip("\ufeff")
     try:
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
-        if sample.count("\t") > max(sample.count(","), sample.count(";")):
-            delimiter = "\t"
+        # The header line decides the separator: Excel in many locales writes ";", and
+        # answers (slot lists, colleagues) hold commas and semicolons of their own.
+        first = text.split("\n", 1)[0]
+        counts = {d: first.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=lambda d: (counts[d], d == ","))
         return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
         raise SourceProblem(f"The {what} is not a readable CSV file ({exc}).") from exc

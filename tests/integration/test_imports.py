@@ -347,3 +347,10 @@ def test_saving_a_sheet_link_keeps_the_key_and_refuses_overwriting_the_data(scho
         imports.save_source_config(school, None, unmatched_worksheet="Roster")
     with pytest.raises(ValueError, match="not a Google Sheets link"):
         imports.save_source_config(school, None, spreadsheet="my sheet")
+
+
+def test_the_header_line_decides_the_separator():
+    text = 'Email,Name\n"a@x.org; b@x.org; c@x.org; d@x.org",Ana\n'
+    assert imports.csv_rows(text)[1] == ["a@x.org; b@x.org; c@x.org; d@x.org", "Ana"]
+    assert imports.csv_rows("Email;Name\na@x.org;Ana, B.\n")[1] == ["a@x.org", "Ana, B."]
+    assert imports.csv_rows("Email\tName\na@x.org\tAna\n")[1] == ["a@x.org", "Ana"]
