@@ -200,6 +200,9 @@ def claim_section() -> None:
         key="claim_pick",
     )
     right.button("Claim", key="claim_btn", type="primary", on_click=_claim)
+    pick = st.session_state.get("claim_pick")
+    if pick is not None and pick in names:
+        show_plan(pick)
 
 
 def caseload_section() -> pd.DataFrame:

@@ -17,10 +17,10 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db, roster
+from pdcore import db
 from pdcore.growth import (
     MAX_REQUEST_NOTE,
-    _person,
+    active_person,
     check_in_school_year,
     check_minutes,
     clean_text,
@@ -101,7 +101,7 @@ def coaches(con, school: str | None = None) -> list[CoachInfo]:
 
 def choose_coach(con, staff_id: int, coach_id: int) -> None:
     """The teacher picks their own coach from their school's coaches."""
-    me = _person(con, staff_id)
+    me = active_person(con, staff_id)
     if coach_id not in {c.id for c in coaches(con, me.school)}:
         raise ValidationError("Pick one of your school's coaches from the list.")
     with db.transaction(con) as cur:
@@ -120,7 +120,7 @@ def leave_to_coaches(con, staff_id: int) -> None:
 
 def claim(con, coach_id: int, staff_id: int) -> None:
     """A coach takes on a teacher who has no coach yet (exact: two coaches cannot both claim)."""
-    coach = _person(con, coach_id)
+    coach = active_person(con, coach_id)
     if coach.role != Role.COACH:
         raise PermissionDenied("Only coaches can claim a teacher.")
     with db.transaction(con) as cur:
@@ -160,7 +160,7 @@ def unassigned_plans(con, coach_id: int) -> pd.DataFrame:
 
     Columns: staff_id, name, email, department, focus, topic, goals, matches (shared words).
     """
-    coach = _person(con, coach_id)
+    coach = active_person(con, coach_id)
     if coach.role not in (Role.COACH, Role.ADMIN):
         raise PermissionDenied("Only coaches and admins see unassigned growth plans.")
     from pdcore.growth import plans_frame
@@ -193,7 +193,7 @@ def caseload(con, coach_id: int) -> pd.DataFrame:
     Columns: staff_id, name, email, department, how, focus, goals, sessions, minutes,
     last_contact, open_request.
     """
-    _person(con, coach_id)
+    active_person(con, coach_id)
     return (
         db.read(con)
         .execute(
@@ -233,7 +233,7 @@ def request_coaching(
 
     One open request at a time: asking again updates the open one.
     """
-    _person(con, staff_id)
+    active_person(con, staff_id)
     note = clean_text(note, "Your note", MAX_REQUEST_NOTE)
     slot_ids = sorted(set(slot_ids))
     if topic_id is None and not note:
@@ -303,7 +303,7 @@ def my_requests(con, staff_id: int) -> pd.DataFrame:
 
 def open_requests(con, viewer_id: int) -> pd.DataFrame:
     """Open one-on-one requests a coach may act on (caseload and unassigned), or all for admins."""
-    viewer = _person(con, viewer_id)
+    viewer = active_person(con, viewer_id)
     if viewer.role not in (Role.COACH, Role.ADMIN):
         raise PermissionDenied("Only coaches and admins see coaching requests.")
     sql = _REQUESTS_SQL + " AND h.status = 'open'"
@@ -330,7 +330,7 @@ def log_session(
     requests are marked done: the session answers them.
     """
     today = today or date.today()
-    coach = _person(con, coach_id)
+    coach = active_person(con, coach_id)
     if coach.role != Role.COACH:
         raise PermissionDenied("Only coaches log one-on-one coaching sessions.")
     if staff_id == coach_id:
@@ -380,7 +380,7 @@ def sessions_for(con, viewer_id: int, staff_id: int) -> pd.DataFrame:
 
 def add_plc_note(con, coach_id: int, met_on: date, notes: str, needs: str = "") -> int:
     """A coach records a PLC meeting they led, with the school-wide needs (one per line)."""
-    coach = _person(con, coach_id)
+    coach = active_person(con, coach_id)
     if coach.role != Role.COACH:
         raise PermissionDenied("PLC notes are kept by the coaches who lead the PLCs.")
     met_on = check_in_school_year(con, met_on, "a PLC meeting")
@@ -450,7 +450,7 @@ class Coverage:
 
 def coverage_frame(con, viewer_id: int, today: date | None = None) -> pd.DataFrame:
     """One row per active teacher: has_plan, has_coach, coach, met_this_month (admins only)."""
-    viewer = _person(con, viewer_id)
+    viewer = active_person(con, viewer_id)
     if viewer.role != Role.ADMIN:
         raise PermissionDenied("Coaching coverage is for admins.")
     from pdcore import settings
@@ -492,8 +492,3 @@ def coverage(con, viewer_id: int, today: date | None = None) -> Coverage:
         int(frame["has_coach"].sum()),
         int(frame["met_this_month"].sum()),
     )
-
-
-def coach_names(con) -> dict[int, str]:
-    """Every coach's id and name (for labels)."""
-    return {c.id: c.name for c in roster.active_staff(con, Role.COACH)}

@@ -114,7 +114,8 @@ def check_minutes(minutes, what: str = "The session", most: int = 480) -> int:
 # ---- who may see what ----------------------------------------------------------------------
 
 
-def _person(con, staff_id: int) -> StaffMember:
+def active_person(con, staff_id: int) -> StaffMember:
+    """The active roster entry of `staff_id`, or PermissionDenied (signed out, deactivated)."""
     person = roster.by_id(con, staff_id)
     if person is None or not person.active:
         raise PermissionDenied("You are not on the school's active roster.")
@@ -263,7 +264,7 @@ def save_plan(con, staff_id: int, focus: str, goals, topic_id: int | None = None
     `goals` is a list of (goal, measure) pairs; blank pairs are ignored, so a form can always
     offer three rows.
     """
-    _person(con, staff_id)
+    active_person(con, staff_id)
     focus = clean_text(focus, "Your focus", MAX_FOCUS, required=True)
     cleaned = _clean_goals(goals)
     year = school_year_label(settings.load(con))
@@ -345,7 +346,7 @@ def plans_frame(con, viewer_id: int) -> pd.DataFrame:
     Columns: staff_id, name, email, department, focus, topic, goals, evidence, coach_id, coach,
     reflected, updated_at.
     """
-    viewer = _person(con, viewer_id)
+    viewer = active_person(con, viewer_id)
     year = school_year_label(settings.load(con))
     sql = """
         SELECT p.staff_id, s.name, s.email, s.department, p.focus, coalesce(t.name, '') AS topic,

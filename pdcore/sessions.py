@@ -20,7 +20,13 @@ from datetime import date
 import pandas as pd
 
 from pdcore import db, topics
-from pdcore.growth import MAX_REQUEST_NOTE, _person, check_in_school_year, clean_text, long_date
+from pdcore.growth import (
+    MAX_REQUEST_NOTE,
+    active_person,
+    check_in_school_year,
+    clean_text,
+    long_date,
+)
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 LEADER_KINDS = ("coach", "teacher", "staff", "expert")
@@ -77,7 +83,7 @@ class Option:
 
 
 def _planner(con, actor_id: int) -> StaffMember:
-    person = _person(con, actor_id)
+    person = active_person(con, actor_id)
     if person.role not in (Role.COACH, Role.ADMIN):
         raise PermissionDenied("Only coaches and admins plan staff-development sessions.")
     return person
@@ -235,7 +241,7 @@ def sign_up(con, staff_id: int, session_id: int, today: date | None = None) -> N
     Raises SessionFull when every seat is taken and SignupClosed once the day has come.
     """
     today = today or date.today()
-    _person(con, staff_id)
+    active_person(con, staff_id)
     with db.transaction(con) as cur:
         row = cur.execute(
             "SELECT day, title, capacity FROM sd_sessions WHERE id = ?", [session_id]
@@ -412,7 +418,7 @@ def request_expert(con, staff_id: int, topic_id: int | None, note: str = "") -> 
 
     Asking again about the same topic updates the open request instead of adding another.
     """
-    _person(con, staff_id)
+    active_person(con, staff_id)
     note = clean_text(note, "Your note", MAX_REQUEST_NOTE)
     if topic_id is None and not note:
         raise ValidationError("Pick a topic or write what you would like to learn.")
