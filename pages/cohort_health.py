@@ -16,6 +16,11 @@ st.title("Cohort health")
 st.caption("One row per cohort: cadence, attendance, goals, evidence and contact hours.")
 
 
+def _label(names: dict):
+    """A selectbox label for an id; a label passed back (as tests do) stays itself."""
+    return lambda value: names.get(value, value)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _health(version):
     con = session.connection()
@@ -102,7 +107,7 @@ pick = st.selectbox(
     "Cohort",
     list(window["cohort_id"]),
     index=None,
-    format_func=dict(zip(window["cohort_id"], window["cohort"], strict=True)).get,
+    format_func=_label(dict(zip(window["cohort_id"], window["cohort"], strict=True))),
     placeholder="Pick a cohort to see its meetings, attendance, goals and reflections",
     key="health_cohort",
 )

@@ -13,6 +13,11 @@ st.title("Topic demand")
 st.caption("Survey demand per topic, write-ins to merge, and which topics are offered.")
 
 
+def _label(names: dict):
+    """A selectbox label for an id; a label passed back (as tests do) stays itself."""
+    return lambda value: names.get(value, value)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _demand(version):
     c = session.connection()
@@ -97,7 +102,7 @@ with st.form("topic_action"):
         "Topic",
         options,
         index=None,
-        format_func=lambda t: f"{name_of[t]} ({status_of[t]})",
+        format_func=_label({t: f"{name_of[t]} ({status_of[t]})" for t in options}),
         placeholder="Pick a topic",
         key="topic_action_topic",
     )
@@ -111,7 +116,7 @@ with st.form("topic_action"):
         "Merge into (only for a merge)",
         options,
         index=None,
-        format_func=name_of.get,
+        format_func=_label(name_of),
         placeholder="Pick the topic to keep",
         key="topic_action_target",
     )

@@ -16,6 +16,11 @@ st.title("Unmatched staff")
 st.caption("Active staff with no cohort and no individual project, and what to do for each.")
 
 
+def _label(names: dict):
+    """A selectbox label for an id; a label passed back (as tests do) stays itself."""
+    return lambda value: names.get(value, value)
+
+
 @st.cache_resource(show_spinner="Asking the matching engine...", max_entries=4)
 def _unmatched(version):
     """The list as a table, and the names of active cohorts (for suggestions)."""
@@ -101,7 +106,7 @@ person = st.selectbox(
     "Person",
     list(window["staff_id"]),
     index=None,
-    format_func=dict(zip(window["staff_id"], window["name"], strict=True)).get,
+    format_func=_label(dict(zip(window["staff_id"], window["name"], strict=True))),
     placeholder="Pick someone from the list above",
     key="unmatched_person",
 )
@@ -120,9 +125,9 @@ if person is not None:
             "Topic",
             topic_ids,
             index=topic_ids.index(first) if first in topic_ids else None,
-            format_func=offered.get,
+            format_func=_label(offered),
             placeholder="Pick a topic",
-            key="unmatched_topic",
+            key=f"unmatched_topic_{person}",  # per person: each gets their own default
         )
         fits = _suggestions(db.data_version(), int(person), topic_id) if topic_id else []
         if topic_id and not fits:
@@ -131,12 +136,15 @@ if person is not None:
             "Cohort (best fit first)",
             fits,
             index=None,
-            format_func=lambda f: (
-                f"{cohort_names.get(f.cohort_id, f.cohort_id)}: "
-                f"{f.sentence()} ({f.open_seats} seats)"
+            format_func=_label(
+                {
+                    f: f"{cohort_names.get(f.cohort_id, f.cohort_id)}: {f.sentence()} "
+                    f"({f.open_seats} seats)"
+                    for f in fits
+                }
             ),
             placeholder="Pick a cohort",
-            key="unmatched_cohort",
+            key=f"unmatched_cohort_{person}",
         )
         if st.button("Place", key="unmatched_place", type="primary", disabled=fit is None):
             try:
@@ -151,7 +159,7 @@ if person is not None:
             "Coach",
             list(coaches),
             index=None,
-            format_func=coaches.get,
+            format_func=_label(coaches),
             placeholder="Pick a coach",
             key="unmatched_coach",
         )

@@ -17,6 +17,11 @@ st.title("Watchlist")
 st.caption("Staff who may be isolated, with the reason, and your follow-up log.")
 
 
+def _label(names: dict):
+    """A selectbox label for an id; a label passed back (as tests do) stays itself."""
+    return lambda value: names.get(value, value)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _lists(version):
     c = session.connection()
@@ -74,7 +79,7 @@ else:
         "Person",
         list(window["staff_id"]),
         index=None,
-        format_func=dict(zip(window["staff_id"], window["name"], strict=True)).get,
+        format_func=_label(dict(zip(window["staff_id"], window["name"], strict=True))),
         placeholder="Pick someone from the list above",
         key="watch_person",
     )
