@@ -10,7 +10,7 @@ import streamlit as st
 
 from pdcore import roster, settings
 from pdcore.model import Role
-from pdcore.ui import session
+from pdcore.ui import session, sync_schedule
 from pdcore.ui.navigation import PAGES, SECTION_ORDER
 
 st.set_page_config(page_title="PD Cohorts", page_icon=":material/groups:", layout="wide")
@@ -70,9 +70,7 @@ def main() -> None:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return
     con = session.connection()
-    from pdcore.ui import sync_schedule  # the scheduled Sheets sync (a no-op until set up)
-
-    sync_schedule.start(con)
+    sync_schedule.start(con)  # the scheduled Sheets sync (a no-op until a sheet is set up)
     domain = settings.load(con).allowed_domain
     if session.auth_configured() and domain and not email.endswith("@" + domain):
         st.error(f"{email} is not a {domain} address. Sign in with your school account.")

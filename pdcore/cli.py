@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from pdcore import db
+from pdcore import db, formation, imports
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -63,23 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="schema version and row counts")
     p.set_defaults(run=cmd_info)
 
-    for register in _extra_commands():
-        register(sub)
+    # Commands owned by their domain modules.
+    imports.register_cli(sub)
+    formation.register_cli(sub)
     return parser
-
-
-def _extra_commands():
-    """Commands owned by other modules: each module's `register_cli(subparsers)`."""
-    import importlib
-
-    for name in ("pdcore.imports", "pdcore.formation"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        yield module.register_cli
 
 
 def main(argv: list[str] | None = None) -> int:
