@@ -516,3 +516,38 @@ def test_health_table_on_an_empty_school_is_empty_with_its_columns(con):
     assert table.empty and list(table.columns) == health.HEALTH_COLUMNS
     assert wl.watchlist_frame(con, TODAY).empty
     assert participation.funnel(participation.participation_table(con, TODAY))["people"].sum() == 0
+
+
+# --- the meeting-slot list (saved from the Settings page) ------------------------------------
+
+
+def test_meeting_slots_can_be_renamed_added_reordered_and_unused_ones_removed(con, make):
+    ids = make.slots()
+    keep = [(ids[1], "Tuesday before school", False), (ids[0], "Mon before school", False)]
+    n = settings.save_slots(con, [*keep, (None, "Friday PLC", True)], actor_id=None)
+    assert n == 3
+    got = [(s.label, s.in_school_day) for s in roster.slots(con)]
+    assert got == [
+        ("Tuesday before school", False),
+        ("Mon before school", False),
+        ("Friday PLC", True),
+    ]
+    assert (
+        con.execute("SELECT count(*) FROM audit_log WHERE action = 'settings.slots'").fetchone()[0]
+        == 1
+    )
+
+
+def test_a_slot_in_use_or_a_duplicate_name_is_refused_and_nothing_changes(con, make):
+    ids = make.slots()
+    make.cohort(make.topic(), slot_id=ids[2])
+    before = roster.slots(con)
+    everything_but_used = [(s.id, s.label, s.in_school_day) for s in before if s.id != ids[2]]
+    with pytest.raises(ValidationError, match="in use"):
+        settings.save_slots(con, everything_but_used)
+    all_slots = [(s.id, s.label, s.in_school_day) for s in before]
+    with pytest.raises(ValidationError, match="same name"):
+        settings.save_slots(con, [*all_slots, (None, "wed  LUNCH", True)])
+    with pytest.raises(ValidationError, match="at least one"):
+        settings.save_slots(con, [(None, "  ", False)])
+    assert roster.slots(con) == before
