@@ -213,6 +213,19 @@ REFLECTIONS = (
     "We realised we were on two different paths and adjusted our goal.",
     "The module quizzes are easier done in pairs; we finished three.",
 )
+COACHING_FOCUS = (
+    "Planning a first genius-hour week",
+    "Feedback on a writing rubric",
+    "Setting up Google Classroom workflows",
+    "Classroom routines for group work",
+)
+PLC_NEEDS = (
+    "Writing intervention plans for struggling readers",
+    "Time to build blended Learner Pathways",
+    "Common grading language across departments",
+    "Support for new teachers with Google Classroom",
+    "Co-planning time with special education",
+)
 LEAVE_REASONS = ("schedule changed", "moved to a coaching plan", "group was not a fit", "")
 
 
@@ -765,6 +778,41 @@ def generate(
             ["staff_id", "coach_id", "contacted_on", "note", "next_step", "resolved"],
             followups,
         )
+
+        # One-on-one coaching for about half the caseload, and the coaches' Friday PLC notes.
+        coaching = [
+            (
+                coach,
+                sid,
+                min(last_day, season_start + timedelta(days=rng.randint(1, 40))),
+                rng.choice((20, 30, 30, 45)),
+                rng.choice(COACHING_FOCUS),
+                "Try it in one class and bring student work next time",
+            )
+            for sid, coach, _how in assignments
+            if rng.random() < 0.5 and last_day >= season_start
+        ]
+        _bulk(
+            cur,
+            "coaching_sessions",
+            ["coach_id", "staff_id", "held_on", "minutes", "focus", "next_step"],
+            coaching,
+        )
+        plc = []
+        friday = season_start + timedelta(days=(4 - season_start.weekday()) % 7)
+        for school in schools:
+            day = friday
+            while day <= last_day and coaches_by_school[school]:
+                plc.append(
+                    (
+                        rng.choice(coaches_by_school[school]),
+                        day,
+                        "Looked at common assessment results across departments.",
+                        "\n".join(rng.sample(PLC_NEEDS, 2)),
+                    )
+                )
+                day += timedelta(days=7)
+        _bulk(cur, "plc_notes", ["coach_id", "met_on", "notes", "needs"], plc)
 
         # Wednesday staff development: three options a week, sign-ups and attendance.
         sessions, signups = [], []
