@@ -191,7 +191,7 @@ def test_coach_logs_a_session_with_a_clear_message_for_bad_minutes(open_app):
     assert any("PLC notes saved" in s for s in texts(at.success))
     # The needs now sit beside topic demand where sessions are planned.
     at.switch_page("pages/plan_sessions.py").run()
-    assert list(table(at, "needs_table")["need"]) == ["Intervention plans", "Pacing"]
+    assert {"Intervention plans", "Pacing"} <= set(table(at, "needs_table")["need"])
 
 
 def test_coach_lists_a_pathway_that_teachers_then_follow(open_app):
