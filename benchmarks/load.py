@@ -1,0 +1,613 @@
+"""The real server under load, its cold start and its memory: `python -m benchmarks.load`.
+
+Everything runs against `streamlit run app.py` on 127.0.0.1 (benchmarks/server.py starts it
+as `make run` does, on a free port, with PDCORE_DB pointing at a private copy of a demo
+school from benchmarks/out/) and talks Streamlit's own websocket protocol
+(benchmarks/wsclient.py); nothing leaves the machine. Scenarios:
+
+* throughput: page loads per second and their p50/p95 for 1, 4, 8 and 16 concurrent users at
+  260 and 5,000 staff, for the teacher's Home page and the admin's Participation page. Each
+  load is a NEW session (a new websocket) whose first run is the page, as when a signed-in
+  person opens the app's address: identity comes from a request header mapped into st.user
+  by Streamlit's own `server.trustedUserHeaders` (what a proxy that signs people in does;
+  no change to the app), so the number is the page, not the demo sign-in screen. The
+  server's CPU seconds per load are read from /proc.
+* launch: the launch morning. Every teacher of the 260 school without a cohort (cohorts
+  reset to their starters, as on the first morning) arrives within --window seconds, signs in
+  through the demo sign-in form, opens Find a group and joins the top-ranked cohort (retrying
+  when it just filled up, asking to be placed when nothing is open), while an admin reloads
+  the Participation page. Afterwards the database is checked: no cohort above capacity, no
+  one in two cohorts, every join the teachers were told about recorded (membership and audit
+  row), every refusal explained on screen, and no error in the server log.
+* cold: seconds from `streamlit run` to the first chart drawn in Chromium.
+* memory: the server's peak resident memory after every page has been opened by every role,
+  at 260, 5,000 and 50,000 staff; and `python -m pdcore form-cohorts --dry-run` at 50,000.
+
+    .venv/bin/python -m benchmarks.load                 # every scenario
+    .venv/bin/python -m benchmarks.load throughput --sizes 260 --users 1,4 --seconds 5
+    .venv/bin/python -m benchmarks.load launch --window 60
+    .venv/bin/python -m benchmarks.load cold
+    .venv/bin/python -m benchmarks.load memory --sizes 260,5000,50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python benchmarks/load.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.run import ROLE_EMAIL, machine, school_file  # noqa: E402
+from benchmarks.server import ROOT, AppServer  # noqa: E402
+from benchmarks.wsclient import StreamlitClient, choose, trigger  # noqa: E402
+from pdcore import db  # noqa: E402
+from pdcore.model import Role  # noqa: E402
+
+# st.user from request headers (Streamlit's server.trustedUserHeaders): the load test's
+# stand-in for a signed-in person's cookie. Loopback only, benchmarks only.
+USER_HEADERS = {"X-Pd-Email": "email", "X-Pd-Signed-In": "is_logged_in"}
+TRUSTED = ("--server.trustedUserHeaders", json.dumps(USER_HEADERS))
+# A deployed app's files do not change under it; this checkout's do (people work in it), and
+# Streamlit's file watcher then unloads pdcore modules under running sessions. Measure the app,
+# not the watcher.
+STEADY = ("--server.fileWatcherType", "none")
+
+
+def signed_in(email: str) -> dict[str, str]:
+    return {"X-Pd-Email": email, "X-Pd-Signed-In": "true"}
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def private_copy(size: int, workdir: Path) -> Path:
+    source, _ = school_file(size)
+    target = workdir / f"pd-{size}.duckdb"
+    shutil.copy(source, target)
+    return target
+
+
+# ---- throughput ------------------------------------------------------------------------------
+
+PAGES = {  # scenario -> (URL path of the page, who opens it, text every load must show)
+    "teacher home": ("", ROLE_EMAIL[Role.TEACHER], "Welcome, Ana"),
+    "participation": ("participation", ROLE_EMAIL[Role.ADMIN], "Participation"),
+}
+
+
+@dataclass
+class Cell:
+    size: int
+    page: str
+    users: int
+    loads: int
+    seconds: float
+    latencies: list[float]
+    cpu: float
+    failures: int
+
+    @property
+    def per_second(self) -> float:
+        return self.loads / self.seconds
+
+    def row(self) -> list[str]:
+        return [
+            f"{self.size:,}",
+            self.page,
+            str(self.users),
+            f"{self.per_second:.1f}",
+            f"{pct(self.latencies, 0.5) * 1000:.0f}",
+            f"{pct(self.latencies, 0.95) * 1000:.0f}",
+            f"{self.cpu / max(self.loads, 1) * 1000:.0f}",
+            str(self.failures),
+        ]
+
+
+def load_once(server: AppServer, page: str, email: str, expect: str) -> float:
+    """One new session loading `page`: seconds from connecting to the run's last element."""
+    started = time.perf_counter()
+    with StreamlitClient(server.ws_url, headers=signed_in(email)) as client:
+        run = client.run(page)
+    if run.exceptions or not run.has_text(expect):
+        raise RuntimeError(f"bad page load: {run.exceptions or run.texts('heading')}")
+    return time.perf_counter() - started
+
+
+def measure_cell(server: AppServer, size: int, name: str, users: int, seconds: float) -> Cell:
+    """`users` simulated people loading the page back to back for `seconds`."""
+    page, email, expect = PAGES[name]
+    load_once(server, page, email, expect)  # warm: first-run imports and caches
+    stop_at = time.perf_counter() + seconds
+    latencies: list[float] = []
+    failures = Counter()
+    lock = threading.Lock()
+
+    def user() -> None:
+        while time.perf_counter() < stop_at:
+            try:
+                took = load_once(server, page, email, expect)
+                with lock:
+                    latencies.append(took)
+            except Exception as exc:  # counted and reported, never hidden
+                with lock:
+                    failures[type(exc).__name__] += 1
+
+    cpu0, t0 = server.cpu_seconds(), time.perf_counter()
+    threads = [threading.Thread(target=user) for _ in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed, cpu = time.perf_counter() - t0, server.cpu_seconds() - cpu0
+    return Cell(size, name, users, len(latencies), elapsed, latencies, cpu, sum(failures.values()))
+
+
+def throughput(sizes: list[int], users: list[int], seconds: float, workdir: Path) -> list[Cell]:
+    cells = []
+    for size in sizes:
+        db_path = private_copy(size, workdir)
+        with AppServer(
+            db_path, workdir / f"throughput-{size}.log", extra_args=TRUSTED + STEADY
+        ) as server:
+            for name in PAGES:
+                for n in users:
+                    cell = measure_cell(server, size, name, n, seconds)
+                    cells.append(cell)
+                    print("   " + " | ".join(cell.row()), file=sys.stderr, flush=True)
+            problems = server.problems()
+        if problems:
+            print(f"server log problems at {size}: {problems[:5]}", file=sys.stderr)
+    return cells
+
+
+def throughput_table(cells: list[Cell]) -> str:
+    header = [
+        "staff",
+        "page",
+        "users",
+        "loads/s",
+        "p50 ms",
+        "p95 ms",
+        "server CPU ms/load",
+        "failed",
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(c.row()) + " |" for c in cells]
+    return "\n".join(lines)
+
+
+# ---- launch morning --------------------------------------------------------------------------
+
+
+@dataclass
+class Teacher:
+    staff_id: int
+    email: str
+    label: str  # as the demo sign-in's roster picker shows them
+
+
+@dataclass
+class Outcome:
+    teacher: Teacher
+    result: str  # joined | placed-request | refused | error
+    messages: list[str] = field(default_factory=list)
+    attempts: int = 0
+    seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)  # server run time per step
+
+
+def reset_to_launch_morning(path: Path) -> tuple[list[Teacher], int]:
+    """The first morning: each cohort keeps only the person who started it; everyone else has
+    yet to join. Returns the teachers to simulate (unambiguous in the roster picker) and how
+    many were left out because two people share a name and department."""
+    con = db.connect(path)
+    try:
+        with db.transaction(con) as cur:
+            cur.execute(
+                "UPDATE memberships SET left_at = current_localtimestamp() - INTERVAL 1 DAY, "
+                "left_reason = 'before launch (load test)' "
+                "WHERE left_at IS NULL AND how <> 'started'"
+            )
+            cur.execute("UPDATE help_requests SET status = 'done' WHERE status = 'open'")
+        rows = (
+            db.read(con)
+            .execute(
+                "SELECT s.id, s.email, s.name, s.role, s.department FROM staff s "
+                "WHERE s.active AND s.role = 'teacher' AND NOT EXISTS ("
+                "  SELECT 1 FROM memberships m JOIN cohorts c ON c.id = m.cohort_id "
+                "  WHERE m.staff_id = s.id AND m.left_at IS NULL AND c.status = 'active') "
+                "ORDER BY s.id"
+            )
+            .fetchall()
+        )
+        labels = Counter(
+            f"{name} ({role}, {dept})"
+            for name, role, dept in db.read(con)
+            .execute("SELECT name, role, department FROM staff WHERE active")
+            .fetchall()
+        )
+    finally:
+        con.close()
+    teachers, ambiguous = [], 0
+    for sid, email, name, role, dept in rows:
+        label = f"{name} ({role}, {dept})"
+        if labels[label] > 1:
+            ambiguous += 1
+            continue
+        teachers.append(Teacher(sid, email, label))
+    return teachers, ambiguous
+
+
+def alert_texts(run) -> list[str]:
+    return [e.text for e in run.of("alert")] + run.exceptions
+
+
+def teacher_morning(server: AppServer, teacher: Teacher, max_attempts: int = 3) -> Outcome:
+    """Sign in with the demo form, open Find a group, join the top cohort (or ask)."""
+    out = Outcome(teacher, "error")
+    started = time.perf_counter()
+    try:
+        with StreamlitClient(server.ws_url) as client:
+            first = client.run()
+            out.steps["sign-in screen"] = first.seconds
+            picker = first.widget(label="Or anyone on the roster", kind="selectbox")
+            submit = first.widget(label="Sign in as this person", kind="button")
+            home = client.run("", [choose(picker, teacher.label), trigger(submit)])
+            out.steps["sign in -> home"] = home.seconds
+            if not any(t.startswith("Welcome,") for t in home.texts("heading")):
+                out.messages = ["sign-in failed", *alert_texts(home)]
+                return out
+            page = client.run("find_group")
+            out.steps["find a group"] = page.seconds
+            for _attempt in range(max_attempts):
+                out.attempts += 1
+                joins = [e for e in page.of("button") if "-join_" in e.id]
+                if not joins:
+                    # Nothing open for this topic: the page says so; ask to be placed.
+                    out.messages.append(" / ".join(alert_texts(page)))
+                    ask = page.widget(key="place_me_submit")
+                    if ask is None:
+                        out.result = "refused"
+                        return out
+                    after = client.click("find_group", ask)
+                    out.messages += alert_texts(after)
+                    out.result = "placed-request" if after.has_text("placed is in") else "error"
+                    return out
+                page = client.click("find_group", joins[0])
+                out.steps["join"] = page.seconds
+                notes = alert_texts(page)
+                if any("You joined" in t for t in notes):
+                    out.result = "joined"
+                    out.messages += [t for t in notes if "You joined" in t]
+                    return out
+                out.messages += notes
+                if not any("filled up" in t for t in notes):
+                    out.result = "refused" if notes else "error"
+                    return out
+            out.result = "refused"
+            return out
+    except Exception as exc:
+        out.messages.append(f"{type(exc).__name__}: {exc}")
+        return out
+    finally:
+        out.seconds = time.perf_counter() - started
+
+
+def admin_watching(server: AppServer, stop: threading.Event, every: float) -> list[float]:
+    """An admin on the Participation page, reloading it every `every` seconds."""
+    timings = []
+    with StreamlitClient(server.ws_url) as client:
+        first = client.run()
+        admin = next(e for e in first.of("button") if e.text.startswith("Admin: "))
+        client.run("", [trigger(admin)])
+        while not stop.is_set():
+            run = client.run("participation")
+            if run.exceptions:
+                raise RuntimeError(run.exceptions)
+            timings.append(run.seconds)
+            stop.wait(every)
+    return timings
+
+
+def launch(workdir: Path, window: float, workers: int, seed: int = 1) -> dict:
+    db_path = private_copy(260, workdir)
+    teachers, ambiguous = reset_to_launch_morning(db_path)
+    rng = random.Random(seed)
+    arrivals = sorted((rng.uniform(0, window), t) for t in teachers)
+    started_at = datetime.now()
+    with AppServer(db_path, workdir / "launch.log", extra_args=STEADY) as server:
+        stop = threading.Event()
+        admin_timings: list[float] = []
+        watcher = threading.Thread(
+            target=lambda: admin_timings.extend(admin_watching(server, stop, 5.0))
+        )
+        watcher.start()
+        t0 = time.perf_counter()
+        cpu0 = server.cpu_seconds()
+
+        def arrive(item):
+            at, teacher = item
+            time.sleep(max(0.0, t0 + at - time.perf_counter()))
+            return teacher_morning(server, teacher)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(arrive, arrivals))
+        elapsed = time.perf_counter() - t0
+        cpu = server.cpu_seconds() - cpu0
+        stop.set()
+        watcher.join()
+        rss, peak = server.memory_mb()
+        problems = server.problems()
+    checks = check_morning(db_path, outcomes, started_at)
+    return {
+        "teachers": len(teachers),
+        "left out (same name and department)": ambiguous,
+        "window s": window,
+        "elapsed s": round(elapsed, 1),
+        "outcomes": dict(Counter(o.result for o in outcomes)),
+        "retries after 'just filled up'": sum(max(0, o.attempts - 1) for o in outcomes),
+        "teacher journey p50 s": round(pct([o.seconds for o in outcomes], 0.5), 2),
+        "teacher journey p95 s": round(pct([o.seconds for o in outcomes], 0.95), 2),
+        "step p50/p95 s": {
+            step: (
+                round(pct([o.steps[step] for o in outcomes if step in o.steps], 0.5), 2),
+                round(pct([o.steps[step] for o in outcomes if step in o.steps], 0.95), 2),
+            )
+            for step in ("sign-in screen", "sign in -> home", "find a group", "join")
+        },
+        "admin participation reloads": len(admin_timings),
+        "admin reload p95 s": round(pct(admin_timings, 0.95), 2),
+        "server CPU s": round(cpu, 1),
+        "server peak RSS MB": round(peak, 0),
+        "server log problems": problems,
+        "errors": [o.messages for o in outcomes if o.result == "error"][:5],
+        "refusals (sample)": sorted(
+            {m for o in outcomes if o.result != "joined" for m in o.messages}
+        )[:6],
+        **checks,
+    }
+
+
+def check_morning(path: Path, outcomes: list[Outcome], started_at: datetime) -> dict:
+    """What the database says after the morning (it must agree with what people were told)."""
+    con = db.connect(path)
+    try:
+        cur = db.read(con)
+        max_size = json.loads(
+            (cur.execute("SELECT value FROM settings WHERE key = 'max_size'").fetchone() or ["10"])[
+                0
+            ]
+        )
+        over = cur.execute(
+            "SELECT c.id, c.kind, count(*) FROM memberships m JOIN cohorts c ON c.id = m.cohort_id "
+            "WHERE m.left_at IS NULL GROUP BY c.id, c.kind "
+            "HAVING count(*) > CASE WHEN c.kind = 'individual' THEN 1 ELSE ? END",
+            [int(max_size)],
+        ).fetchall()
+        doubled = cur.execute(
+            "SELECT m.staff_id FROM memberships m JOIN cohorts c ON c.id = m.cohort_id "
+            "WHERE m.left_at IS NULL AND c.status = 'active' GROUP BY m.staff_id "
+            "HAVING count(*) > 1"
+        ).fetchall()
+        joined_rows = {
+            r[0]
+            for r in cur.execute(
+                "SELECT staff_id FROM memberships WHERE joined_at >= ? AND left_at IS NULL",
+                [started_at],
+            ).fetchall()
+        }
+        audited = {
+            r[0]
+            for r in cur.execute(
+                "SELECT actor_id FROM audit_log WHERE action = 'cohort.joined' AND happened_at >= ?",
+                [started_at],
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    told = {o.teacher.staff_id for o in outcomes if o.result == "joined"}
+    unexplained = [
+        o for o in outcomes if o.result in ("refused", "placed-request") and not o.messages
+    ]
+    return {
+        "cohorts above capacity": len(over),
+        "people in two cohorts": len(doubled),
+        "joins told": len(told),
+        "joins in the database": len(joined_rows),
+        "joins in the audit log": len(audited),
+        "joins told = joins in the database": told == joined_rows,
+        "joins told = joins in the audit log": told == audited,
+        "refusals without an explanation": len(unexplained),
+    }
+
+
+# ---- cold start ------------------------------------------------------------------------------
+
+
+def cold_start(workdir: Path, size: int = 260, repeat: int = 3) -> list[float]:
+    """Seconds from `streamlit run` to the first chart drawn in Chromium (admin, Participation)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    results = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for n in range(repeat):
+                db_path = private_copy(size, workdir)
+                context = browser.new_context(extra_http_headers=signed_in(ROLE_EMAIL[Role.ADMIN]))
+                page = context.new_page()
+                server = AppServer(db_path, workdir / f"cold-{n}.log", extra_args=TRUSTED + STEADY)
+                server.start()
+                page.goto(server.url + "/participation")
+                page.locator(
+                    '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+                ).first.wait_for(timeout=120_000)
+                results.append(time.perf_counter() - server.started_at)
+                context.close()
+                server.stop()
+        finally:
+            browser.close()
+    return results
+
+
+# ---- memory ----------------------------------------------------------------------------------
+
+
+def every_page_every_role(server: AppServer) -> list[str]:
+    """Open every page each role may see, one session per role; returns pages that failed."""
+    from pdcore.ui.navigation import PAGES as NAV
+
+    failed = []
+    for role, email in ROLE_EMAIL.items():
+        with StreamlitClient(server.ws_url, headers=signed_in(email), timeout=300) as client:
+            for path, title, _icon, roles, _section in NAV:
+                if role not in roles:
+                    continue
+                url = Path(path).stem
+                run = client.run("" if url == "home" else url)
+                if run.exceptions or run.page_not_found:
+                    failed.append(f"{title} ({role.value}): {run.exceptions[:1]}")
+    return failed
+
+
+def memory(sizes: list[int], workdir: Path) -> list[list[str]]:
+    rows = []
+    for size in sizes:
+        db_path = private_copy(size, workdir)
+        with AppServer(
+            db_path, workdir / f"memory-{size}.log", extra_args=TRUSTED + STEADY
+        ) as server:
+            started = time.perf_counter()
+            failed = every_page_every_role(server)
+            took = time.perf_counter() - started
+            rss, peak = server.memory_mb()
+        rows.append(
+            [
+                f"{size:,}",
+                f"{peak:.0f}",
+                f"{rss:.0f}",
+                f"{took:.1f}",
+                "; ".join(failed) or "none",
+            ]
+        )
+        print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
+        db_path.unlink(missing_ok=True)
+    return rows
+
+
+def cli_memory(size: int, workdir: Path) -> tuple[float, float, str]:
+    """Peak RSS (MB) and seconds of `python -m pdcore form-cohorts --dry-run` on a copy."""
+    db_path = private_copy(size, workdir)
+    code = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+        "time.perf_counter() - t, p.returncode); print(p.stdout[-400:] + p.stderr[-400:])"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            sys.executable,
+            "-m",
+            "pdcore",
+            "--db",
+            str(db_path),
+            "form-cohorts",
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    first, _, rest = out.partition("\n")
+    kb, seconds, returncode = first.split()
+    db_path.unlink(missing_ok=True)
+    return int(kb) / 1024, float(seconds), f"exit {returncode}: {rest.strip()[:200]}"
+
+
+# ---- command line ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.load", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        default="all",
+        choices=["all", "throughput", "launch", "cold", "memory"],
+    )
+    parser.add_argument("--sizes", help="staff counts (throughput: 260,5000; memory: +50000)")
+    parser.add_argument("--users", default="1,4,8,16", help="concurrent users (throughput)")
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per throughput cell")
+    parser.add_argument("--window", type=float, default=120, help="launch arrivals window, s")
+    parser.add_argument("--workers", type=int, default=16, help="launch: teachers at once, max")
+    args = parser.parse_args(argv)
+
+    def sizes(default: str) -> list[int]:
+        return [int(s.replace("_", "")) for s in (args.sizes or default).split(",")]
+
+    print(f"Load run {datetime.now():%Y-%m-%d %H:%M} on {machine()}")
+    with tempfile.TemporaryDirectory(prefix="pd-load-") as tmp:
+        workdir = Path(tmp)
+        if args.scenario in ("all", "throughput"):
+            cells = throughput(
+                sizes("260,5000"), [int(u) for u in args.users.split(",")], args.seconds, workdir
+            )
+            print("\n## Throughput (new-session page loads)\n")
+            print(throughput_table(cells))
+        if args.scenario in ("all", "launch"):
+            result = launch(workdir, args.window, args.workers)
+            print("\n## Launch morning\n")
+            for key, value in result.items():
+                print(f"- {key}: {value}")
+        if args.scenario in ("all", "cold"):
+            times = cold_start(workdir)
+            print("\n## Cold start (streamlit run -> first chart in Chromium)\n")
+            print(
+                ", ".join(f"{t:.2f} s" for t in times), f"(median {statistics.median(times):.2f} s)"
+            )
+        if args.scenario in ("all", "memory"):
+            rows = memory(sizes("260,5000,50000"), workdir)
+            print("\n## Memory (server peak RSS after every page by every role)\n")
+            print("| staff | peak RSS MB | RSS after MB | seconds to open all | failures |")
+            print("| --- | --- | --- | --- | --- |")
+            for row in rows:
+                print("| " + " | ".join(row) + " |")
+            mb, seconds, note = cli_memory(max(sizes("260,5000,50000")), workdir)
+            print(
+                f"\nform-cohorts --dry-run at {max(sizes('260,5000,50000')):,} staff: "
+                f"peak RSS {mb:.0f} MB, {seconds:.1f} s ({note})"
+            )
+        print(
+            f"\n(this load process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
