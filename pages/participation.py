@@ -19,14 +19,17 @@ st.caption("Who is in, who is not: the participation funnel by department and to
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _table(version):
-    return participation.participation_table(session.connection())
+    frame = participation.participation_table(session.connection())
+    departments = sorted(frame["department"].unique())
+    topics = sorted(t for t in frame["topic"].unique() if t)
+    return frame, departments, topics
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _view(version, departments, topics, roles):
     """The filtered table and its summaries, with chart specs built once per data version."""
     frame = participation.filter_frame(
-        _table(version), list(departments), list(topics), list(roles)
+        _table(version)[0], list(departments), list(topics), list(roles)
     )
     funnel = participation.funnel(frame)
     by_dept = participation.by_group(frame, "department")
@@ -57,7 +60,7 @@ every = st.segmented_control(
 
 @st.fragment(run_every=every or None)
 def dashboard():
-    full = _table(db.data_version())
+    full, department_options, topic_options = _table(db.data_version())
     if full.empty:
         empty_state(
             "Nobody is on the roster yet.",
@@ -65,12 +68,8 @@ def dashboard():
         )
         return
     c1, c2, c3 = st.columns(3)
-    departments = c1.multiselect(
-        "Department", sorted(full["department"].unique()), key="participation_department"
-    )
-    topics = c2.multiselect(
-        "Topic", sorted(t for t in full["topic"].unique() if t), key="participation_topic"
-    )
+    departments = c1.multiselect("Department", department_options, key="participation_department")
+    topics = c2.multiselect("Topic", topic_options, key="participation_topic")
     roles = c3.multiselect(
         "Role", ["teacher", "coach", "admin"], default=["teacher"], key="participation_role"
     )
@@ -107,7 +106,10 @@ def dashboard():
         charts.render(view[f"{short}_spec"])
         csv_download(view[f"by_{short}"], f"participation-by-{by}.csv", f"Download CSV (by {by})")
 
-    st.subheader("People")
+    # The list of people is on request: most visits want the numbers, not 50 names.
+    if not st.toggle("Show the people", key="participation_people"):
+        csv_download(frame, "participation.csv", f"Download CSV ({len(frame)} people)")
+        return
     waiting = st.toggle(
         "Only people not yet in a cohort or project", value=True, key="participation_waiting"
     )

@@ -25,7 +25,8 @@ def _label(names: dict):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _lists(version):
     c = session.connection()
-    return watchlist.watchlist_frame(c), watchlist.caseload_frame(c)
+    watch = watchlist.watchlist_frame(c)
+    return watch, watchlist.caseload_frame(c, watch=watch)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -103,6 +103,8 @@ def feedback_table(con, today: date | None = None) -> pd.DataFrame:
     """One row per answer with the person's topic and their cohort's health light
     ('no cohort' when they were never in one)."""
     frame = db.read(con).execute(_SQL).df()
+    if frame.empty:  # mid-season: skip the health table, the costliest part
+        return frame.assign(light=pd.Series(dtype=str))
     lights = health.health_table(con, today)[["cohort_id", "light"]]
     frame = frame.merge(lights, on="cohort_id", how="left")
     frame["light"] = frame["light"].where(

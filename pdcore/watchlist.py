@@ -250,10 +250,14 @@ def open_case_count(con, coach_id: int | None = None, today: date | None = None)
     return len(frame)
 
 
-def caseload_frame(con, today: date | None = None) -> pd.DataFrame:
-    """One row per coach: teachers assigned, of them on the watchlist, follow-ups, last contact."""
+def caseload_frame(
+    con, today: date | None = None, watch: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per coach: teachers assigned, of them on the watchlist, follow-ups, last contact.
+
+    Pass `watch` (a watchlist_frame already at hand) to save computing it twice."""
     today = today or date.today()
-    watch = watchlist_frame(con, today)
+    watch = watchlist_frame(con, today) if watch is None else watch
     on_list = watch.groupby("coach_id").size() if len(watch) else pd.Series(dtype=int)
     frame = (
         db.read(con)
