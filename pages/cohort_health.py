@@ -101,6 +101,9 @@ st.dataframe(
     },
 )
 csv_download(shown.drop(columns=["status"]), "cohort-health.csv")
+st.page_link(
+    "pages/data.py", label="Push the cohort lists to the school's Google Sheet (Data and sync)"
+)
 
 st.subheader("Drill down")
 pick = st.selectbox(

@@ -100,6 +100,7 @@ st.dataframe(
     },
 )
 csv_download(frame.drop(columns=["staff_id"]), "unmatched.csv")
+st.page_link("pages/data.py", label="Push this list to the school's Google Sheet (Data and sync)")
 
 st.subheader("Help one person")
 person = st.selectbox(
