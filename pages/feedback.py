@@ -33,10 +33,10 @@ def _results(version):
             specs["obstacles"] = charts.to_spec(
                 charts.counts_chart(s.obstacles, "obstacle", "people")
             )
-    return s, specs, feedback.opens_on(settings.load(c))
+    return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c)
 
 
-summary, specs, opens = _results(db.data_version())
+summary, specs, opens, comments = _results(db.data_version())
 if not summary.answers:
     today = date.today()
     when = (
@@ -81,3 +81,10 @@ for title, table, name in (
     st.subheader(title)
     st.dataframe(table, hide_index=True, column_config={"continue_yes": share})
     csv_download(table, f"feedback-by-{name}.csv", f"Download CSV (by {name})")
+
+st.subheader("What teachers wrote")
+if comments.empty:
+    st.caption("No comments yet.")
+else:
+    st.dataframe(comments, hide_index=True)
+    csv_download(comments, "feedback-comments.csv", "Download CSV (comments)")

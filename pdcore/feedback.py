@@ -17,6 +17,7 @@ from pdcore import db, health, settings
 from pdcore.model import ValidationError
 
 FEEDBACK_WINDOW_DAYS = 14
+MAX_COMMENT = 2000
 VOTES = ("yes", "no", "unsure")
 # The known pains from the first year, offered as choices (anything else is kept as typed).
 OBSTACLES = (
@@ -32,6 +33,29 @@ _OBSTACLE_KEYS = {o.lower(): o for o in OBSTACLES}
 def opens_on(s: settings.Settings) -> date:
     """The day the end-of-season survey opens."""
     return s.season_end - timedelta(days=FEEDBACK_WINDOW_DAYS)
+
+
+def is_open(s: settings.Settings, today: date) -> bool:
+    """Whether teachers can answer today: from opens_on until the season's end."""
+    return opens_on(s) <= today <= s.season_end
+
+
+def my_answer(con, staff_id: int) -> dict | None:
+    """This teacher's own answer, or None when they have not answered."""
+    row = (
+        db.read(con)
+        .execute(
+            "SELECT value, obstacles, continue_vote, comment, submitted_at "
+            "FROM season_feedback WHERE staff_id = ?",
+            [staff_id],
+        )
+        .fetchone()
+    )
+    if row is None:
+        return None
+    return dict(
+        zip(("value", "obstacles", "continue_vote", "comment", "submitted_at"), row, strict=True)
+    )
 
 
 def split_obstacles(text: str) -> list[str]:
@@ -53,10 +77,14 @@ def submit(
     obstacles: list[str],
     continue_vote: str,
     today: date | None = None,
+    comment: str = "",
 ) -> None:
     """Record one teacher's end-of-season answer (once; a second answer is refused)."""
     today = today or date.today()
     s = settings.load(con)
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise ValidationError(f"Keep the comment under {MAX_COMMENT} characters.")
     if today < opens_on(s):
         raise ValidationError(
             f"The end-of-season survey opens on {opens_on(s):%B %-d}; come back then."
@@ -70,9 +98,10 @@ def submit(
         if cur.execute("SELECT 1 FROM season_feedback WHERE staff_id = ?", [staff_id]).fetchone():
             raise ValidationError("You already answered the end-of-season survey. Thank you!")
         cur.execute(
-            "INSERT INTO season_feedback (staff_id, submitted_at, value, obstacles, continue_vote) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [staff_id, datetime.now().replace(microsecond=0), value, text, continue_vote],
+            "INSERT INTO season_feedback "
+            "(staff_id, submitted_at, value, obstacles, continue_vote, comment) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [staff_id, datetime.now().replace(microsecond=0), value, text, continue_vote, comment],
         )
         db.audit(cur, staff_id, "feedback.submit", "staff", staff_id, json.dumps({"value": value}))
 
@@ -89,7 +118,7 @@ first_choice AS (
     SELECT i.staff_id, t.name AS topic FROM interests i JOIN topics t ON t.id = i.topic_id
     QUALIFY row_number() OVER (PARTITION BY i.staff_id ORDER BY i.rank) = 1
 )
-SELECT f.staff_id, s.department, f.value, f.obstacles, f.continue_vote, f.submitted_at,
+SELECT f.staff_id, s.department, f.value, f.obstacles, f.continue_vote, f.comment, f.submitted_at,
        lc.cohort_id, coalesce(lc.topic, fc.topic, '(no topic)') AS topic
 FROM season_feedback f
 JOIN staff s ON s.id = f.staff_id
@@ -187,3 +216,10 @@ def summary(con, today: date | None = None) -> FeedbackSummary:
         obstacles=obstacles,
         values=values,
     )
+
+
+def comments(con, today: date | None = None) -> pd.DataFrame:
+    """The free comments, without names: topic, value, vote and what was written."""
+    frame = feedback_table(con, today)
+    written = frame[frame["comment"].fillna("").str.strip() != ""]
+    return written[["topic", "value", "continue_vote", "comment"]].reset_index(drop=True)

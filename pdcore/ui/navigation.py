@@ -19,6 +19,13 @@ PAGES = (
     ("pages/gallery.py", "What we learned", ":material/lightbulb:", EVERYONE, "My learning"),
     ("pages/growth.py", "Growth plan", ":material/trending_up:", EVERYONE, "My learning"),
     ("pages/sessions.py", "Staff development", ":material/event:", EVERYONE, "My learning"),
+    (
+        "pages/season_survey.py",
+        "End-of-season survey",
+        ":material/rate_review:",
+        EVERYONE,
+        "My learning",
+    ),
     ("pages/watchlist.py", "Watchlist", ":material/visibility:", COACHES, "Coaching"),
     ("pages/coaching.py", "Coaching", ":material/support_agent:", COACHES, "Coaching"),
     ("pages/plan_sessions.py", "Plan sessions", ":material/event_note:", COACHES, "Coaching"),
