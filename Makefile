@@ -36,5 +36,8 @@ format: .venv/.installed
 bench: .venv/.installed
 	$(PY) -m benchmarks.run
 
+load: .venv/.installed /usr/bin/chromium
+	$(PY) -m benchmarks.load
+
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache
