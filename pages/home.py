@@ -31,6 +31,14 @@ if me.role != Role.ADMIN:
             "Start with the interest survey: it takes two minutes.", icon=":material/checklist:"
         )
         st.page_link("pages/survey.py", label="Take the survey", icon=":material/arrow_forward:")
+    if status.season_survey_due:
+        st.info(
+            "The end-of-season survey is open: five questions, and your vote decides next year.",
+            icon=":material/rate_review:",
+        )
+        st.page_link(
+            "pages/season_survey.py", label="Answer it now", icon=":material/arrow_forward:"
+        )
 
 if me.role in (Role.COACH, Role.ADMIN):
     counts = home.staff_overview(con)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from pdcore import db
+from pdcore import db, feedback, settings
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class TeacherStatus:
     cohort_name: str | None
     topic: str | None
     place_me_open: bool
+    season_survey_due: bool  # the end-of-season survey is open and they have not answered
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,10 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
         "AND status = 'open'",
         [staff_id],
     ).fetchone()[0]
-    return TeacherStatus(bool(answered), *(cohort or (None, None)), bool(place_me))
+    survey_due = feedback.is_open(settings.load(con), date.today()) and not (
+        feedback.my_answer(con, staff_id)
+    )
+    return TeacherStatus(bool(answered), *(cohort or (None, None)), bool(place_me), survey_due)
 
 
 def staff_overview(con) -> Overview:

@@ -76,3 +76,11 @@ def test_admin_reads_the_comments_without_names(app_db, open_app):
     shown = at.dataframe[-1].value
     assert list(shown["comment"]) == ['=HYPERLINK("x") best PD in years']
     assert "name" not in shown.columns and "email" not in shown.columns
+
+
+def test_home_asks_for_the_survey_while_it_is_open_and_unanswered(app_db, open_app):
+    before = open_app(DEMO_TEACHER)
+    assert not any("end-of-season survey is open" in i.value for i in before.info)
+    open_survey_window(app_db)
+    at = open_app(DEMO_TEACHER)
+    assert any("end-of-season survey is open" in i.value for i in at.info)
