@@ -630,6 +630,7 @@ class _School:
         self.when = [p.priority != "who" for p in people]
         self.slots = [p.slots for p in people]
         self.where = [-1] * n
+        self.touched: set[int] = set()  # groups changed since the last local-search pass
         self.groups: list[_Group] = []
         self.by_topic: dict[int, list[int]] = defaultdict(list)
 
@@ -751,6 +752,8 @@ class _School:
             self._inc(g, i, 1)
             g.pts = g.points()
         self.where[i] = to
+        self.touched.add(frm)
+        self.touched.add(to)
 
     def _kill(self, g: _Group) -> None:
         g.alive = False
@@ -847,19 +850,23 @@ class _School:
             ds = (pi == _SAME) - (po == _SAME)
             dm = (pi == _MIX) - (po == _MIX)
             return ds * (2 * (c - 1) >= h) + dm * (2 * (n - c) >= h)
-        delta = 0
-        for d, step, ps in ((do, -1, po), (di, 1, pi)):
-            c = dc.get(d, 0)
-            k_s = sc.get(d, 0)
-            k_m = mc.get(d, 0)
-            old = k_s * (2 * (c - 1) >= h) + k_m * (2 * (n - c) >= h)
-            c += step
-            if ps == _SAME:
-                k_s += step
-            elif ps == _MIX:
-                k_m += step
-            delta += k_s * (2 * (c - 1) >= h) + k_m * (2 * (n - c) >= h) - old
-        return delta
+        # The leaver's department loses a member, the newcomer's gains one.
+        c = dc.get(do, 0)
+        ks = sc.get(do, 0)
+        km = mc.get(do, 0)
+        delta = -ks * (2 * (c - 1) >= h) - km * (2 * (n - c) >= h)
+        c -= 1
+        ks -= po == _SAME
+        km -= po == _MIX
+        delta += ks * (2 * (c - 1) >= h) + km * (2 * (n - c) >= h)
+        c = dc.get(di, 0)
+        ks = sc.get(di, 0)
+        km = mc.get(di, 0)
+        delta -= ks * (2 * (c - 1) >= h) + km * (2 * (n - c) >= h)
+        c += 1
+        ks += pi == _SAME
+        km += pi == _MIX
+        return delta + ks * (2 * (c - 1) >= h) + km * (2 * (n - c) >= h)
 
     def _delta_move(self, i: int, to: int) -> float:
         """Objective change of moving person i to group ``to`` (-1: unplaced)."""
@@ -934,6 +941,8 @@ class _School:
         a.pts = a.points()
         b.pts = b.points()
         self.where[i], self.where[j] = gj, gi
+        self.touched.add(gi)
+        self.touched.add(gj)
 
     def _valid_slots(self, g: _Group, extra: Iterable[int] = ()) -> list | None:
         """Slots every WHEN member of g (and of ``extra``) is free at; None: any slot."""
@@ -984,9 +993,9 @@ class _School:
             leftovers += self._build_pool(t, pools[t])
         self._improve(passes=4)
         self._place_leftovers()
-        self._improve(passes=2)
+        self._improve(passes=2, full=False)
         if self._deepen():
-            self._improve(passes=2)
+            self._improve(passes=2, full=False)
         self._place_leftovers()
         self._check()
 
@@ -1401,8 +1410,13 @@ class _School:
             pool = self.by_topic.get(t, ())
             if len(pool) <= limit:
                 cands.update(pool)
-            else:
-                cands.update(self.rng.sample(pool, limit))
+                continue
+            # A big pool: some cohorts at random, some where dept-mates are.
+            cands.update(self.rng.sample(pool, limit // 2))
+            mates = self.mates.get((t, self.dept[i]), ())
+            for j in self.rng.sample(mates, min(len(mates), limit // 2)):
+                if where[j] >= 0:
+                    cands.add(where[j])
         cands.discard(cur)
         return sorted(cands)
 
@@ -1493,7 +1507,10 @@ class _School:
         where = self.where
         g = self.groups[where[i]]
         d = self.dept[i]
-        mates = [j for j in self.mates.get((g.topic, d), ()) if j != i and where[j] >= 0]
+        mates = self.mates.get((g.topic, d), ())
+        if len(mates) > 16:  # a big school: a sample keeps the chain's cost flat
+            mates = self.rng.sample(mates, 16)
+        mates = [j for j in mates if j != i and where[j] >= 0]
         if not mates:
             return False
         if self._chain(i, where[i], mates, steps):
@@ -1574,13 +1591,25 @@ class _School:
         self._move(i, best_g)
         return True
 
-    def _improve(self, passes: int) -> None:
+    def _improve(self, passes: int, full: bool = True) -> None:
+        """Local search; ``full=False`` starts from what changed since the last pass."""
         order = list(range(len(self.people)))
         self.rng.shuffle(order)
+        where = self.where
         for k in range(passes):
             self._recruiting = k < 2  # chains are dearer; they find most of what they can early
+            touched, self.touched = self.touched, set()
             changed = 0
             for i in order:
+                # After the first pass, only where something changed can anything improve
+                # (a person's own cohort, or a named colleague's).
+                if (
+                    (k or not full)
+                    and where[i] >= 0
+                    and where[i] not in touched
+                    and not any(where[j] in touched for j in self.links[i])
+                ):
+                    continue
                 if self._improve_person(i):
                     changed += 1
             changed += self._group_pass()
@@ -1608,6 +1637,7 @@ class _School:
                 )
                 if gain > 0:
                     g.slot = best
+                    self.touched.add(g.idx)
                     changed += 1
         return changed
 
@@ -1673,10 +1703,15 @@ class _School:
         where = self.where
         a = where[i]
         ga = self.groups[a]
+        d = self.dept[i]
+        same = self.pref[i] == _SAME
         for b in self._candidates(i):
             gb = self.groups[b]
             if gb.topic != ga.topic or not self._fits(i, gb):
                 continue
+            mates = gb.dc.get(d, 0)
+            if (same and mates < 1) or (not same and 2 * (gb.n - mates) < gb.n - 1):
+                continue  # two swaps could not give i what they want there
             for j in list(gb.members):
                 if not self._fits(j, ga):
                     continue
