@@ -6,6 +6,7 @@ import streamlit as st
 from pdcore import cohorts, formation, help_requests, roster, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
+from pdcore.ui.preferences import preferences_form
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -64,57 +65,16 @@ if st.session_state.get("fg_topic") not in by_id:
 topic_id = st.selectbox("Topic", ids, format_func=lambda i: by_id[i].name, key="fg_topic")
 
 # --- 1. what matters
-prefs = survey.preferences(con, me.id)
-slots = roster.slots(con)
-slot_label = {s.id: s.label + (" (school day)" if s.in_school_day else "") for s in slots}
-people = {p.id: p for p in roster.active_staff(con) if p.id != me.id and p.school == me.school}
-with st.expander("1. What matters to you", expanded=not prefs.saved), st.form("fg_prefs_form"):
-    priority = st.radio(
-        "What matters more",
-        survey.PRIORITIES,
-        index=survey.PRIORITIES.index(prefs.priority),
-        format_func=survey.PRIORITY_LABELS.get,
-        horizontal=True,
-        key="fg_priority",
+prefs_saved = survey.preferences(con, me.id).saved
+with st.expander("1. What matters to you", expanded=not prefs_saved):
+    preferences_form(
+        con,
+        me,
+        key="fg_prefs",
+        submit_label="Update my matches",
+        saved_message="Saved. The cohorts below are ranked with your answers.",
+        with_mode=False,
     )
-    free = st.multiselect(
-        "When you are free to meet",
-        list(slot_label),
-        default=[s for s in prefs.slot_ids if s in slot_label],
-        format_func=slot_label.get,
-        key="fg_slots",
-    )
-    mates = st.multiselect(
-        "Colleagues you would like to work with",
-        list(people),
-        default=[c for c in prefs.colleague_ids if c in people],
-        format_func=lambda pid: f"{people[pid].name} ({people[pid].department})",
-        max_selections=survey.MAX_COLLEAGUES,
-        placeholder="Type a name",
-        key="fg_colleagues",
-    )
-    dept = st.radio(
-        "Colleagues from",
-        survey.DEPT_PREFS,
-        index=survey.DEPT_PREFS.index(prefs.dept_pref),
-        format_func=survey.DEPT_LABELS.get,
-        horizontal=True,
-        key="fg_dept",
-    )
-    if st.form_submit_button("Update my matches", key="fg_prefs_submit"):
-        try:
-            survey.save_preferences(
-                con,
-                me.id,
-                priority=priority,
-                dept_pref=dept,
-                slot_ids=free,
-                colleague_ids=mates,
-                actor_id=me.id,
-            )
-            st.success("Saved. The cohorts below are ranked with your answers.")
-        except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
 
 # --- 2. ranked cohorts
 
@@ -176,6 +136,7 @@ if fg_error:
 
 # --- 3. start a new cohort
 st.subheader("3. Or start a new cohort")
+slot_label = roster.slot_choices(con)
 with st.form("start_form"):
     name = st.text_input(
         "Cohort name",

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from pdcore import roster, settings, survey
+from pdcore import settings, survey
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
+from pdcore.ui.preferences import preferences_form
 
 me = session.require_role()
 con = session.connection()
@@ -91,63 +92,11 @@ else:
 
 st.subheader("How you like to learn")
 st.caption("You can change these any time; the group finder and the short list use them.")
-prefs = survey.preferences(con, me.id)
-slots = roster.slots(con)
-slot_label = {s.id: s.label + (" (school day)" if s.in_school_day else "") for s in slots}
-people = {p.id: p for p in roster.active_staff(con) if p.id != me.id and p.school == me.school}
-with st.form("prefs_form"):
-    mode = st.radio(
-        "I would rather learn",
-        survey.MODES,
-        index=survey.MODES.index(prefs.mode),
-        format_func=survey.MODE_LABELS.get,
-        horizontal=True,
-        key="prefs_mode",
-    )
-    priority = st.radio(
-        "What matters more to me",
-        survey.PRIORITIES,
-        index=survey.PRIORITIES.index(prefs.priority),
-        format_func=survey.PRIORITY_LABELS.get,
-        horizontal=True,
-        key="prefs_priority",
-    )
-    free = st.multiselect(
-        "When I am free to meet",
-        list(slot_label),
-        default=[s for s in prefs.slot_ids if s in slot_label],
-        format_func=slot_label.get,
-        key="prefs_slots",
-    )
-    mates = st.multiselect(
-        "Colleagues I would like to work with",
-        list(people),
-        default=[c for c in prefs.colleague_ids if c in people],
-        format_func=lambda pid: f"{people[pid].name} ({people[pid].department})",
-        max_selections=survey.MAX_COLLEAGUES,
-        placeholder="Type a name",
-        key="prefs_colleagues",
-    )
-    dept = st.radio(
-        "Colleagues from",
-        survey.DEPT_PREFS,
-        index=survey.DEPT_PREFS.index(prefs.dept_pref),
-        format_func=survey.DEPT_LABELS.get,
-        horizontal=True,
-        key="prefs_dept",
-    )
-    if st.form_submit_button("Save how I like to learn", key="prefs_submit"):
-        try:
-            survey.save_preferences(
-                con,
-                me.id,
-                mode=mode,
-                priority=priority,
-                dept_pref=dept,
-                slot_ids=free,
-                colleague_ids=mates,
-                actor_id=me.id,
-            )
-            st.success("Saved how you like to learn.")
-        except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
+preferences_form(
+    con,
+    me,
+    key="prefs",
+    submit_label="Save how I like to learn",
+    saved_message="Saved how you like to learn.",
+    with_mode=True,
+)

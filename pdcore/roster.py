@@ -62,6 +62,11 @@ def slots(con) -> list[Slot]:
     return [Slot(*r) for r in rows]
 
 
+def slot_choices(con) -> dict[int, str]:
+    """Slot id -> label for pickers, marking the slots that fall in the school day."""
+    return {s.id: s.label + (" (school day)" if s.in_school_day else "") for s in slots(con)}
+
+
 def slot_key(label: str) -> str:
     """Slot labels compare ignoring case and spaces."""
     return "".join((label or "").lower().split())
