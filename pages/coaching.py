@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from pdcore import coaching, db, growth, pathways, settings
-from pdcore.model import PermissionDenied, Role, ValidationError
+from pdcore.model import Role, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import csv_download, empty_state
+from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
 con = session.connection()
@@ -19,26 +19,17 @@ st.caption(
     + ("; coaching coverage across the school." if me.role == Role.ADMIN else ".")
 )
 
-FLASH = "coaching_flash"
-ERROR = "coaching_error"
-PROBLEMS = (ValidationError, PermissionDenied)
 
-
-def _report(action, success: str) -> None:
-    try:
-        action()
-    except PROBLEMS as exc:
-        st.session_state[ERROR] = str(exc)
-    else:
-        st.session_state[FLASH] = success
+def _nobody_picked():  # reported like any other refusal
+    raise ValidationError("Pick a teacher to claim first.")
 
 
 def _claim() -> None:
     pick = st.session_state.get("claim_pick")
     if pick is None:
-        st.session_state[ERROR] = "Pick a teacher to claim first."
+        report(_nobody_picked, "")
         return
-    _report(lambda: coaching.claim(con, me.id, pick), "Claimed: they are on your caseload now.")
+    report(lambda: coaching.claim(con, me.id, pick), "Claimed: they are on your caseload now.")
 
 
 def _log_session() -> None:
@@ -53,7 +44,7 @@ def _log_session() -> None:
         )  # fmt: skip
         ss["log_focus"], ss["log_next"] = "", ""
 
-    _report(log, "Session logged.")
+    report(log, "Session logged.")
 
 
 def _add_plc() -> None:
@@ -65,7 +56,7 @@ def _add_plc() -> None:
         )
         ss["plc_notes"], ss["plc_needs"] = "", ""
 
-    _report(add, "PLC notes saved; the needs now show on Plan sessions.")
+    report(add, "PLC notes saved; the needs now show on Plan sessions.")
 
 
 def _add_pathway() -> None:
@@ -79,13 +70,10 @@ def _add_pathway() -> None:
         for key in ("pw_name", "pw_link", "pw_desc", "pw_steps"):
             ss[key] = ""
 
-    _report(add, "Pathway listed: teachers can follow it on their Growth plan page.")
+    report(add, "Pathway listed: teachers can follow it on their Growth plan page.")
 
 
-if st.session_state.get(ERROR):
-    st.error(st.session_state.pop(ERROR), icon=":material/error:")
-if st.session_state.get(FLASH):
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+show_outcome()
 
 
 @st.cache_data(show_spinner=False)

@@ -3,29 +3,13 @@
 import streamlit as st
 
 from pdcore import coaching, growth, pathways, roster, settings, topics
-from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui.widgets import empty_state, report, show_outcome
 
 me = session.require_any()
 con = session.connection()
 st.title("Growth plan")
 st.caption("Your professional growth plan for the year, your coach, and one-on-one coaching.")
-
-FLASH = "growth_flash"
-ERROR = "growth_error"
-PROBLEMS = (ValidationError, PermissionDenied)
-
-
-def _done(message: str) -> None:
-    st.session_state[FLASH] = message
-    st.session_state.pop(ERROR, None)
-
-
-def _failed(exc: Exception) -> None:
-    st.session_state[ERROR] = str(exc)
-    st.session_state.pop(FLASH, None)
-
 
 # ---- callbacks: each runs one pdcore call before the page redraws, so what shows is fresh ----
 
@@ -33,76 +17,67 @@ def _failed(exc: Exception) -> None:
 def _save_plan() -> None:
     ss = st.session_state
     goals = [(ss.get(f"plan_goal_{n}", ""), ss.get(f"plan_measure_{n}", "")) for n in (1, 2, 3)]
-    try:
-        growth.save_plan(con, me.id, ss.get("plan_focus", ""), goals, ss.get("plan_topic"))
-    except PROBLEMS as exc:
-        _failed(exc)
-    else:
-        _done("Your plan is saved.")
+    report(
+        lambda: growth.save_plan(con, me.id, ss.get("plan_focus", ""), goals, ss.get("plan_topic")),
+        "Your plan is saved.",
+    )
 
 
 def _add_evidence() -> None:
     ss = st.session_state
-    try:
-        growth.add_evidence(con, me.id, ss.get("evidence_note", ""), ss.get("evidence_link", ""))
-    except PROBLEMS as exc:
-        _failed(exc)
-    else:
+    added = report(
+        lambda: growth.add_evidence(
+            con, me.id, ss.get("evidence_note", ""), ss.get("evidence_link", "")
+        ),
+        "Evidence added to your plan.",
+    )
+    if added:
         ss["evidence_note"], ss["evidence_link"] = "", ""
-        _done("Evidence added to your plan.")
 
 
 def _save_reflection() -> None:
-    try:
-        growth.save_reflection(con, me.id, st.session_state.get("reflection_text", ""))
-    except PROBLEMS as exc:
-        _failed(exc)
-    else:
-        _done("Your reflection is saved.")
+    report(
+        lambda: growth.save_reflection(con, me.id, st.session_state.get("reflection_text", "")),
+        "Your reflection is saved.",
+    )
 
 
 def _save_coach() -> None:
     pick = st.session_state.get("coach_pick")
-    try:
-        if pick:
-            coaching.choose_coach(con, me.id, pick)
-        else:
-            coaching.leave_to_coaches(con, me.id)
-    except PROBLEMS as exc:
-        _failed(exc)
+    if pick:
+        report(lambda: coaching.choose_coach(con, me.id, pick), "Your coach is chosen.")
     else:
-        _done("Your coach is chosen." if pick else "Left to the coaches: one will claim your plan.")
+        report(
+            lambda: coaching.leave_to_coaches(con, me.id),
+            "Left to the coaches: one will claim your plan.",
+        )
 
 
 def _ask_coaching() -> None:
     ss = st.session_state
-    try:
-        coaching.request_coaching(
-            con, me.id, ss.get("request_topic"), ss.get("request_slots", []),
+    report(
+        lambda: coaching.request_coaching(
+            con,
+            me.id,
+            ss.get("request_topic"),
+            ss.get("request_slots", []),
             ss.get("request_note", ""),
-        )  # fmt: skip
-    except PROBLEMS as exc:
-        _failed(exc)
-    else:
-        _done("Your request is with the coaches; they will be in touch.")
+        ),  # fmt: skip
+        "Your request is with the coaches; they will be in touch.",
+    )
 
 
 def _save_steps(pathway_id: int, steps) -> None:
-    try:
+    def save():
         for step in steps:
             ticked = bool(st.session_state.get(f"step_{step.id}"))
             if ticked != step.done:
                 pathways.mark_step(con, me.id, step.id, ticked)
-    except PROBLEMS as exc:
-        _failed(exc)
-    else:
-        _done("Your pathway progress is saved; it shows as evidence in your plan.")
+
+    report(save, "Your pathway progress is saved; it shows as evidence in your plan.")
 
 
-if st.session_state.get(ERROR):
-    st.error(st.session_state.pop(ERROR), icon=":material/error:")
-if st.session_state.get(FLASH):
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+show_outcome()
 
 school = settings.load(con)
 year = growth.school_year_label(school)

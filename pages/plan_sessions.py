@@ -7,9 +7,9 @@ import streamlit as st
 
 from pdcore import coaching, db, sessions, topics
 from pdcore.growth import long_date
-from pdcore.model import PermissionDenied, Role, ValidationError
+from pdcore.model import Role
 from pdcore.ui import session
-from pdcore.ui.widgets import csv_download, empty_state
+from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
 con = session.connection()
@@ -19,20 +19,8 @@ st.caption(
     "see sign-ups across the year."
 )
 
-FLASH = "plan_flash"
-ERROR = "plan_error"
-PROBLEMS = (ValidationError, PermissionDenied)
 KIND_LABEL = sessions.LEADER_LABELS
 DAY = st.column_config.DateColumn("day", format="ddd MMM D, YYYY")
-
-
-def _report(action, success: str) -> None:
-    try:
-        action()
-    except PROBLEMS as exc:
-        st.session_state[ERROR] = str(exc)
-    else:
-        st.session_state[FLASH] = success
 
 
 def _publish() -> None:
@@ -47,12 +35,12 @@ def _publish() -> None:
         for key in ("pub_title", "pub_leader", "pub_room", "pub_desc"):
             ss[key] = ""
 
-    _report(publish, "Published: teachers can sign up now.")
+    report(publish, "Published: teachers can sign up now.")
 
 
 def _edit(session_id: int) -> None:
     ss = st.session_state
-    _report(
+    report(
         lambda: sessions.edit(
             con,
             me.id,
@@ -71,21 +59,13 @@ def _edit(session_id: int) -> None:
 
 def _attendance(session_id: int) -> None:
     present = st.session_state.get(f"att_present_{session_id}", [])
-
-    def mark():
-        came, missed = sessions.mark_attendance(con, me.id, session_id, present)
-        st.session_state[FLASH] = f"Attendance saved: {came} present, {missed} absent."
-
-    try:
-        mark()
-    except PROBLEMS as exc:
-        st.session_state[ERROR] = str(exc)
+    report(
+        lambda: sessions.mark_attendance(con, me.id, session_id, present),
+        lambda counts: f"Attendance saved: {counts[0]} present, {counts[1]} absent.",
+    )
 
 
-if st.session_state.get(ERROR):
-    st.error(st.session_state.pop(ERROR), icon=":material/error:")
-if st.session_state.get(FLASH):
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+show_outcome()
 
 today = date.today()
 topic_names = {t.id: t.name for t in topics.topic_list(con)}

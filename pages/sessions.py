@@ -6,9 +6,8 @@ import streamlit as st
 
 from pdcore import sessions, topics
 from pdcore.growth import long_date
-from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui.widgets import empty_state, report, show_outcome
 
 me = session.require_any()
 con = session.connection()
@@ -17,29 +16,16 @@ st.caption(
     "Pick one option for each staff-development day; you can change or cancel until the day."
 )
 
-FLASH = "sd_flash"
-ERROR = "sd_error"
-PROBLEMS = (ValidationError, PermissionDenied)
-
-
-def _report(action, success: str) -> None:
-    try:
-        action()
-    except PROBLEMS as exc:
-        st.session_state[ERROR] = str(exc)
-    else:
-        st.session_state[FLASH] = success
-
 
 def _sign_up(option: sessions.Option, switching: bool) -> None:
-    _report(
+    report(
         lambda: sessions.sign_up(con, me.id, option.id),
         f"{'Switched' if switching else 'Signed up'}: {option.title} on {long_date(option.day)}.",
     )
 
 
 def _cancel(day: date) -> None:
-    _report(
+    report(
         lambda: sessions.cancel(con, me.id, day), f"Cancelled your sign-up for {long_date(day)}."
     )
 
@@ -51,13 +37,10 @@ def _ask_expert() -> None:
         sessions.request_expert(con, me.id, ss.get("expert_topic"), ss.get("expert_note", ""))
         ss["expert_note"] = ""
 
-    _report(ask, "Thank you: your request is shown to whoever plans the sessions.")
+    report(ask, "Thank you: your request is shown to whoever plans the sessions.")
 
 
-if st.session_state.get(ERROR):
-    st.error(st.session_state.pop(ERROR), icon=":material/error:")
-if st.session_state.get(FLASH):
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+show_outcome()
 
 today = date.today()
 days = sessions.session_days(con, since=today)

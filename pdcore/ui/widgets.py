@@ -1,9 +1,11 @@
-"""Small shared widgets: empty states and CSV downloads."""
+"""Small shared widgets: empty states, CSV downloads, and the outcome of an action."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+
+from pdcore.model import PermissionDenied, ValidationError
 
 
 def empty_state(message: str, hint: str = "") -> None:
@@ -23,3 +25,32 @@ def csv_download(frame: pd.DataFrame, filename: str, label: str = "Download CSV"
         mime="text/csv",
         icon=":material/download:",
     )
+
+
+_OUTCOME_OK, _OUTCOME_ERROR = "_outcome_ok", "_outcome_error"
+
+
+def report(action, success) -> bool:
+    """Run a write from a widget callback and keep its outcome for the page to show.
+
+    `success` is the message, or a function of the action's result that builds it. A
+    ValidationError or PermissionDenied becomes the error shown instead. Returns True when
+    the action succeeded.
+    """
+    try:
+        result = action()
+    except (ValidationError, PermissionDenied) as exc:
+        st.session_state[_OUTCOME_ERROR] = str(exc)
+        st.session_state.pop(_OUTCOME_OK, None)
+        return False
+    st.session_state[_OUTCOME_OK] = success(result) if callable(success) else success
+    st.session_state.pop(_OUTCOME_ERROR, None)
+    return True
+
+
+def show_outcome() -> None:
+    """Show (once) what the last reported action did."""
+    if st.session_state.get(_OUTCOME_ERROR):
+        st.error(st.session_state.pop(_OUTCOME_ERROR), icon=":material/error:")
+    if st.session_state.get(_OUTCOME_OK):
+        st.success(st.session_state.pop(_OUTCOME_OK), icon=":material/check_circle:")
