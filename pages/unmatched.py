@@ -6,7 +6,7 @@ import streamlit as st
 from pdcore import coaching, cohorts, db, formation, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import csv_download, empty_state
+from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
 
@@ -14,11 +14,6 @@ me = session.require_role(Role.ADMIN)
 con = session.connection()
 st.title("Unmatched staff")
 st.caption("Active staff with no cohort and no individual project, and what to do for each.")
-
-
-def _label(names: dict):
-    """A selectbox label for an id; a label passed back (as tests do) stays itself."""
-    return lambda value: names.get(value, value)
 
 
 @st.cache_resource(show_spinner="Asking the matching engine...", max_entries=4)
@@ -103,14 +98,7 @@ csv_download(frame.drop(columns=["staff_id"]), "unmatched.csv")
 st.page_link("pages/data.py", label="Push this list to the school's Google Sheet (Data and sync)")
 
 st.subheader("Help one person")
-person = st.selectbox(
-    "Person",
-    list(window["staff_id"]),
-    index=None,
-    format_func=_label(dict(zip(window["staff_id"], window["name"], strict=True))),
-    placeholder="Pick someone from the list above",
-    key="unmatched_person",
-)
+person = person_picker(window, key="unmatched_person")
 if person is not None:
     row = window[window["staff_id"] == person].iloc[0]
     st.markdown(
@@ -126,7 +114,7 @@ if person is not None:
             "Topic",
             topic_ids,
             index=topic_ids.index(first) if first in topic_ids else None,
-            format_func=_label(offered),
+            format_func=label_of(offered),
             placeholder="Pick a topic",
             key=f"unmatched_topic_{person}",  # per person: each gets their own default
         )
@@ -137,7 +125,7 @@ if person is not None:
             "Cohort (best fit first)",
             fits,
             index=None,
-            format_func=_label(
+            format_func=label_of(
                 {
                     f: f"{cohort_names.get(f.cohort_id, f.cohort_id)}: {f.sentence()} "
                     f"({f.open_seats} seats)"
@@ -160,7 +148,7 @@ if person is not None:
             "Coach",
             list(coaches),
             index=None,
-            format_func=_label(coaches),
+            format_func=label_of(coaches),
             placeholder="Pick a coach",
             key="unmatched_coach",
         )

@@ -7,7 +7,7 @@ import streamlit as st
 from pdcore import db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
-from pdcore.ui.widgets import csv_download, empty_state
+from pdcore.ui.widgets import csv_download, empty_state, person_picker
 
 PAGE_SIZE = 50
 
@@ -15,11 +15,6 @@ me = session.require_role(Role.COACH, Role.ADMIN)
 con = session.connection()
 st.title("Watchlist")
 st.caption("Staff who may be isolated, with the reason, and your follow-up log.")
-
-
-def _label(names: dict):
-    """A selectbox label for an id; a label passed back (as tests do) stays itself."""
-    return lambda value: names.get(value, value)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -76,14 +71,7 @@ else:
     csv_download(shown.drop(columns=["reason_codes", "coach_id"]), "watchlist.csv")
 
     st.subheader("Follow up")
-    person = st.selectbox(
-        "Person",
-        list(window["staff_id"]),
-        index=None,
-        format_func=_label(dict(zip(window["staff_id"], window["name"], strict=True))),
-        placeholder="Pick someone from the list above",
-        key="watch_person",
-    )
+    person = person_picker(window, key="watch_person")
     if person is not None:
         row = window[window["staff_id"] == person].iloc[0]
         st.markdown(f"**{row['name']}** ({row['department']}): {row['reasons']}")

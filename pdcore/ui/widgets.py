@@ -54,3 +54,20 @@ def show_outcome() -> None:
         st.error(st.session_state.pop(_OUTCOME_ERROR), icon=":material/error:")
     if st.session_state.get(_OUTCOME_OK):
         st.success(st.session_state.pop(_OUTCOME_OK), icon=":material/check_circle:")
+
+
+def label_of(names: dict):
+    """A selectbox format_func from an id -> label dict (a value it does not know shows as is)."""
+    return lambda value: names.get(value, value)
+
+
+def person_picker(people: pd.DataFrame, key: str) -> int | None:
+    """Pick one person from a listed table (its staff_id and name columns)."""
+    return st.selectbox(
+        "Person",
+        list(people["staff_id"]),
+        index=None,
+        format_func=label_of(dict(zip(people["staff_id"], people["name"], strict=True))),
+        placeholder="Pick someone from the list above",
+        key=key,
+    )
