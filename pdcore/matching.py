@@ -905,7 +905,19 @@ class _School:
         where = self.where
         gi, gj = where[i], where[j]
         a, b = self.groups[gi], self.groups[gj]
-        delta = self._own(i, b) - self._own(i, a) + self._own(j, a) - self._own(j, b)
+        # Own terms: placement and existing-seat bonuses cancel in a swap.
+        delta = 0.0
+        if a.topic != b.topic:
+            ri, rj = self.rank[i], self.rank[j]
+            delta += W_RANK * (ri[a.topic] - ri[b.topic] + rj[b.topic] - rj[a.topic])
+        if a.slot != b.slot:
+            when = self.when
+            if not when[i]:
+                si = self.slots[i]
+                delta += W_AVAIL * ((b.slot in si) - (a.slot in si))
+            if not when[j]:
+                sj = self.slots[j]
+                delta += W_AVAIL * ((a.slot in sj) - (b.slot in sj))
         fw = self.fixed_w
         if fw[i] or fw[j]:
             delta += (
@@ -994,7 +1006,7 @@ class _School:
         self._improve(passes=4)
         self._place_leftovers()
         self._improve(passes=2, full=False)
-        if self._deepen():
+        if self._rebuild_all() + self._deepen():
             self._improve(passes=2, full=False)
         self._place_leftovers()
         self._check()
@@ -1484,8 +1496,9 @@ class _School:
                 if delta > best:
                     best, best_move = delta, ("move", gi)
             if promising:
+                t1, s1 = g1.topic, g1.slot
                 for j in g2.members:
-                    if self._fits(j, g1):
+                    if t1 in self.rank[j] and (not self.when[j] or s1 in self.slots[j]):
                         delta = self._delta_swap(i, j)
                         if delta > best:
                             best, best_move = delta, ("swap", j)
@@ -1749,6 +1762,111 @@ class _School:
             ):
                 changed += 1
         return changed
+
+    def _value(self, g: _Group) -> float:
+        """A group's share of the objective (links to people outside it excluded)."""
+        where = self.where
+        v = W_DEPT * g.pts - self.lim.penalty(g.n)
+        for i in g.members:
+            v += self._own(i, g) + self.fixed_w[i].get(g.idx, 0.0)
+            for j, w in self.links[i].items():
+                if j > i and where[j] == g.idx:
+                    v += w
+        return v
+
+    def _rebuild_all(self) -> int:
+        """Large-neighbourhood step for people whose "same" preference is still unmet: their
+        cohort and the two holding most of their dept-mates are rebuilt from scratch."""
+        changed = 0
+        where = self.where
+        for i in range(len(self.people)):
+            gi = where[i]
+            if gi < 0 or self.pref[i] != _SAME:
+                continue
+            g = self.groups[gi]
+            if g.cohort_id is not None or self._met(i, g):
+                continue
+            count: Counter = Counter()
+            mates = self.mates.get((g.topic, self.dept[i]), ())
+            if len(mates) > 32:  # a big school: where a sample of dept-mates are
+                mates = self.rng.sample(mates, 32)
+            for j in mates:
+                h = where[j]
+                if h >= 0 and h != gi:
+                    other = self.groups[h]
+                    if other.cohort_id is None and other.topic == g.topic:
+                        count[h] += 1
+            if not count:
+                continue
+            ranked = sorted(count, key=lambda h: (-count[h], h))
+            if self._rebuild([gi, *ranked[:2]]) or (
+                len(ranked) > 2 and self._rebuild([gi, *ranked[:3]])
+            ):
+                changed += 1
+        return changed
+
+    def _rebuild(self, chosen: list[int]) -> bool:
+        """Rebuild the people of some new cohorts of one topic with the construction
+        (units, slot buckets, department cores); kept only if the objective improves."""
+        old = [self.groups[h] for h in chosen]
+        before = sum(self._value(g) for g in old)
+        snapshot = [(g.idx, g.slot, list(g.members)) for g in old]
+        people = sorted(i for g in old for i in g.members)
+        topic = old[0].topic
+        for i in people:
+            self._move(i, -1)
+        first_new = len(self.groups)
+        left = []
+        buckets = self._bucket(self._units(people))
+        for slot in sorted(buckets, key=lambda s: (s is None, s if s is not None else 0)):
+            left += self._partition(topic, slot, buckets[slot])
+        fresh = [g for g in self.groups[first_new:] if g.alive]
+        after = sum(self._value(g) for g in fresh)
+        if not left:
+            after += self._polish(fresh)
+        if not left and after > before + 1e-9:
+            return True
+        for i in people:
+            if self.where[i] >= 0:
+                self._move(i, -1)
+        for idx, slot, members in snapshot:
+            self.groups[idx].slot = slot
+            for i in members:
+                self._move(i, idx)
+        return False
+
+    def _polish(self, groups: list[_Group], rounds: int = 3) -> float:
+        """First-improvement swaps and moves among a few groups only; returns the gain."""
+        lim = self.lim
+        gain = 0.0
+        for _ in range(rounds):
+            improved = False
+            for a in groups:
+                for b in groups:
+                    if a.idx >= b.idx or not a.alive or not b.alive:
+                        continue
+                    for x in list(a.members):
+                        if self.where[x] != a.idx:
+                            continue
+                        for y in list(b.members):
+                            if self._fits(x, b) and self._fits(y, a):
+                                d = self._delta_swap(x, y)
+                                if d > 1e-9:
+                                    self._swap(x, y)
+                                    gain += d
+                                    improved = True
+                                    break
+                    for src, dst in ((a, b), (b, a)):
+                        for x in list(src.members):
+                            if src.n - 1 >= lim.mn and dst.n < lim.mx and self._fits(x, dst):
+                                d = self._delta_move(x, dst.idx)
+                                if d > 1e-9:
+                                    self._move(x, dst.idx)
+                                    gain += d
+                                    improved = True
+            if not improved:
+                break
+        return gain
 
     def _split(self, g: _Group) -> bool:
         """Split a too-big cohort in two at the same slot if the objective improves."""
