@@ -549,6 +549,7 @@ class _Group:
         "mc",
         "pts",
         "alive",
+        "listed",
     )
 
     def __init__(self, idx, topic, slot, cohort_id=None, fixed=()):
@@ -563,6 +564,7 @@ class _Group:
         self.sc: dict = defaultdict(int)  # department -> members wanting "same"
         self.mc: dict = defaultdict(int)  # department -> members wanting "mix"
         self.alive = True
+        self.listed = True  # in its topic's list (dead groups leave it lazily)
         for dept, pref in fixed:
             self.n += 1
             self.dc[dept] += 1
@@ -633,6 +635,7 @@ class _School:
         self.touched: set[int] = set()  # groups changed since the last local-search pass
         self.groups: list[_Group] = []
         self.by_topic: dict[int, list[int]] = defaultdict(list)
+        self.dead: Counter = Counter()  # dead groups still listed in by_topic, per topic
 
         member_group: dict[int, int] = {}
         existing_topics = set()
@@ -747,7 +750,9 @@ class _School:
             g = self.groups[to]
             if not g.alive:
                 g.alive = True
-                self.by_topic[g.topic].append(g.idx)
+                if not g.listed:
+                    g.listed = True
+                    self.by_topic[g.topic].append(g.idx)
             g.members.append(i)
             self._inc(g, i, 1)
             g.pts = g.points()
@@ -756,8 +761,20 @@ class _School:
         self.touched.add(to)
 
     def _kill(self, g: _Group) -> None:
+        """A new group emptied: it leaves its topic's list lazily (a rebuild that is undone
+        revives it), so readers of ``by_topic`` skip groups that are not alive."""
         g.alive = False
-        self.by_topic[g.topic].remove(g.idx)
+        self.dead[g.topic] += 1
+        listed = self.by_topic[g.topic]
+        if self.dead[g.topic] > 32 and 2 * self.dead[g.topic] > len(listed):
+            keep = []
+            for x in listed:
+                if self.groups[x].alive:
+                    keep.append(x)
+                else:
+                    self.groups[x].listed = False
+            self.by_topic[g.topic] = keep
+            self.dead[g.topic] = 0
 
     def _own(self, i: int, g: _Group) -> float:
         v = W_PLACE - W_RANK * self.rank[i][g.topic]
@@ -1430,7 +1447,8 @@ class _School:
                 if where[j] >= 0:
                     cands.add(where[j])
         cands.discard(cur)
-        return sorted(cands)
+        groups = self.groups
+        return sorted(g for g in cands if groups[g].alive)
 
     def _needs_work(self, i: int) -> bool:
         gi = self.where[i]
@@ -1913,7 +1931,7 @@ class _School:
         for t in self.rank[i]:
             for gi in self.by_topic.get(t, ()):
                 g = self.groups[gi]
-                if g.n >= lim.mx:
+                if g.n >= lim.mx or not g.alive:
                     continue
                 if self._fits(i, g):
                     d = self._delta_move(i, gi)

@@ -584,3 +584,23 @@ def test_rank_prefers_a_mix_for_mix_and_own_department_for_same():
     ranked = rank_cohorts_for(mix, cohorts, people_by_id, Rules(), SLOTS)
     assert ranked[0].cohort_id == 2
     assert "a mix of departments" in ranked[0].reasons
+
+
+# --------------------------------------------------------------------------- realistic
+
+
+def test_a_realistic_school_breaks_no_hard_rule_and_places_everyone_placeable():
+    """The benchmark's seeded school (260 staff, nine topics, ten slots): every path of the
+    engine runs on it, including department rebuilds and leftover seating."""
+    from benchmarks.instances import generate
+    from benchmarks.matching_bench import placeable_ids
+
+    for seed in (1, 2):
+        inst = generate(260, seed=seed)
+        formation = form_cohorts(
+            inst.people, (), inst.topics, inst.rules, inst.slot_labels, inst.topic_names
+        )
+        check_hard_rules(inst.people, (), inst.topics, inst.rules, formation)
+        assert placeable_ids(inst) <= formation.placed_ids()
+        for u in formation.unplaced:
+            assert u.reason.startswith(("only person on", "no offered topic", "no one shares"))
