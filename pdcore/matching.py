@@ -13,8 +13,9 @@ Hard rules, which no output of :func:`form_cohorts` ever breaks:
 * every WHEN-priority member is free at the cohort's meeting slot (a cohort without a slot
   takes no WHEN-priority joiners);
 * a cohort's members all belong to one school;
-* new cohorts are formed only on offered topics; a person joins only a cohort on one of
-  their own choices, and never one on a retired topic.
+* new cohorts are formed only on offered topics (offered by an admin, or proposed and chosen
+  first by at least ``offer_threshold`` people in that school); a person joins only a cohort
+  on one of their own choices, and never one on a retired topic.
 
 Wanted, in this order, as a weighted objective (the ``W_*`` weights below): place everyone
 who can be placed; keep people on their first choice where they can be grouped there; keep
@@ -29,12 +30,15 @@ How :func:`form_cohorts` works, per school: choose a topic for everyone (first c
 the next one when the first is not offered or no one there could be grouped with them);
 per topic, fill the open seats of existing cohorts, then join named colleagues into units
 (union-find), bucket the units by meeting slot (greedy cover: the slot most WHEN-priority
-people share first) and split each bucket into balanced cohorts of ideal size with a
-department-aware best fit. A local search (moves, swaps, slot changes, dissolving small
-cohorts, splitting big ones) then improves the objective without ever breaking a hard rule,
-and a last pass seats anyone left over: into any cohort with room on one of their choices,
-with another leftover person, or with someone taken from a cohort that can spare them.
-Everything is deterministic for the same input and seed.
+people share first, then departments where someone wants "same" consolidated) and split
+each bucket into balanced cohorts of ideal size (13 -> 5 + 4 + 4) seeded with department
+cores. A local search then improves the objective without ever breaking a hard rule: moves,
+swaps, slot changes, dissolving or growing small cohorts, splitting big ones, and for unmet
+department preferences recruit chains, double swaps and rebuilding three cohorts at a time.
+A last pass seats anyone left over: into any cohort with room on one of their choices, with
+another leftover person, or with someone taken from a cohort that can spare them. Everything
+is deterministic for the same input and seed. Measured quality and speed:
+``benchmarks/MATCHING.md``.
 """
 
 from __future__ import annotations
@@ -972,14 +976,6 @@ class _School:
         self.where[i], self.where[j] = gj, gi
         self.touched.add(gi)
         self.touched.add(gj)
-
-    def _valid_slots(self, g: _Group, extra: Iterable[int] = ()) -> list | None:
-        """Slots every WHEN member of g (and of ``extra``) is free at; None: any slot."""
-        allowed = None
-        for i in list(g.members) + list(extra):
-            if self.when[i]:
-                allowed = set(self.slots[i]) if allowed is None else allowed & self.slots[i]
-        return None if allowed is None else sorted(allowed)
 
     def _best_slot(self, members: Sequence[int], current=None):
         """The slot, valid for every WHEN member, that most WHO members are free at."""
