@@ -195,6 +195,32 @@ def throughput_table(cells: list[Cell]) -> str:
     return "\n".join(lines)
 
 
+FLOOR_APPS = {  # what any Streamlit page costs on this machine, measured the same way
+    "empty page": 'import streamlit as st\nst.title("Empty")\n',
+    "two small dataframes": (
+        "import pandas as pd\nimport streamlit as st\nst.title('Two tables')\n"
+        "frame = pd.DataFrame({'a': range(20), 'b': [str(i) for i in range(20)]})\n"
+        "st.dataframe(frame)\nst.dataframe(frame)\n"
+    ),
+}
+
+
+def floors(users: list[int], seconds: float, workdir: Path) -> list[Cell]:
+    """New-session loads of trivial apps: the fixed cost a page pays before its own work."""
+    cells = []
+    for name, source in FLOOR_APPS.items():
+        folder = workdir / name.replace(" ", "-")
+        folder.mkdir()
+        (folder / "app.py").write_text(source)
+        PAGES[name] = ("", "", name.split()[0].title())
+        log = workdir / f"floor-{folder.name}.log"
+        with AppServer(workdir / "unused.duckdb", log, extra_args=STEADY, cwd=folder) as server:
+            for n in users:
+                cells.append(measure_cell(server, 0, name, n, seconds))
+                print("   " + " | ".join(cells[-1].row()), file=sys.stderr, flush=True)
+    return cells
+
+
 # ---- launch morning --------------------------------------------------------------------------
 
 
@@ -460,10 +486,20 @@ def cold_start(workdir: Path, size: int = 260, repeat: int = 3) -> list[float]:
                 server = AppServer(db_path, workdir / f"cold-{n}.log", extra_args=TRUSTED + STEADY)
                 server.start()
                 page.goto(server.url + "/participation")
+                loaded = time.perf_counter() - server.started_at
+                page.get_by_role("heading", name="Participation").wait_for(timeout=120_000)
+                titled = time.perf_counter() - server.started_at
                 page.locator(
                     '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
                 ).first.wait_for(timeout=120_000)
                 results.append(time.perf_counter() - server.started_at)
+                print(
+                    f"   cold start {results[-1]:.2f} s: /_stcore/health answered at "
+                    f"{server.ready_after:.2f} s, the page's HTML and scripts loaded at "
+                    f"{loaded:.2f} s, its title drawn at {titled:.2f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 context.close()
                 server.stop()
         finally:
@@ -559,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         "scenario",
         nargs="?",
         default="all",
-        choices=["all", "throughput", "launch", "cold", "memory"],
+        choices=["all", "throughput", "floor", "launch", "cold", "memory"],
     )
     parser.add_argument("--sizes", help="staff counts (throughput: 260,5000; memory: +50000)")
     parser.add_argument("--users", default="1,4,8,16", help="concurrent users (throughput)")
@@ -579,6 +615,10 @@ def main(argv: list[str] | None = None) -> int:
                 sizes("260,5000"), [int(u) for u in args.users.split(",")], args.seconds, workdir
             )
             print("\n## Throughput (new-session page loads)\n")
+            print(throughput_table(cells))
+        if args.scenario in ("all", "floor"):
+            cells = floors([int(u) for u in args.users.split(",")], args.seconds, workdir)
+            print("\n## Floors: trivial apps, same client and server (staff column: n/a)\n")
             print(throughput_table(cells))
         if args.scenario in ("all", "launch"):
             result = launch(workdir, args.window, args.workers)

@@ -61,6 +61,7 @@ class AppServer:
         extra_args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
         via_make: bool = False,
+        cwd: str | os.PathLike = ROOT,
     ):
         self.db_path = Path(db_path)
         self.log_path = Path(log_path)
@@ -70,6 +71,7 @@ class AppServer:
         # via_make runs the README's own command (`make run PORT=...`) instead of the
         # equivalent direct command; the server is then a grandchild in its own process group.
         self.via_make = via_make
+        self.cwd = Path(cwd)  # where app.py is (another folder only for the floor apps)
         self.proc: subprocess.Popen | None = None
         self.started_at = 0.0
         self.ready_after = 0.0
@@ -95,7 +97,7 @@ class AppServer:
             command = run_command(self.port, self.extra_args)
         self.proc = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=self.cwd,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
