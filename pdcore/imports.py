@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdcore import db, roster, settings
+from pdcore import db, roster, settings, topics
 from pdcore.model import ValidationError
 
 # field -> (default header, required). Headers match ignoring case and surrounding spaces;
@@ -660,10 +660,6 @@ def _apply_roster(cur, records: list[RosterRecord], problems: list[Problem], nam
     return counts
 
 
-def _topic_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _apply_responses(
     cur,
     records: list[ResponseRecord],
@@ -680,27 +676,8 @@ def _apply_responses(
             active_ids.add(sid)
 
     # Topics by name (a merged write-in answers as the topic it was folded into).
-    topic_rows = cur.execute("SELECT id, name, merged_into FROM topics").fetchall()
-    merged = {tid: into for tid, _n, into in topic_rows if into is not None}
-    topic_by_key = {}
-    for tid, name, _into in topic_rows:
-        final, hops = tid, 0
-        while final in merged and hops < 10:
-            final, hops = merged[final], hops + 1
-        topic_by_key[_topic_key(name)] = final
-    new_topics: dict[str, str] = {}
-
-    def topic_id(name: str) -> int:
-        key = _topic_key(name)
-        if key not in topic_by_key:
-            tid = cur.execute(
-                "INSERT INTO topics (name, status, is_write_in) VALUES (?, 'proposed', TRUE) "
-                "RETURNING id",
-                [" ".join(name.split())],
-            ).fetchone()[0]
-            topic_by_key[key] = tid
-            new_topics[key] = " ".join(name.split())
-        return topic_by_key[key]
+    topic_names = topics.TopicResolver(cur)
+    topic_id = topic_names.resolve
 
     # Slots by label ignoring case and spaces; the form is where slots are defined.
     slot_rows = cur.execute("SELECT id, label, sort_order FROM meeting_slots").fetchall()
@@ -877,10 +854,10 @@ def _apply_responses(
         notes.append(
             "Meeting slots added from the form: " + ", ".join(f"'{s}'" for s in new_slots) + "."
         )
-    if new_topics:
+    if topic_names.created:
         notes.append(
             "New write-in topics proposed: "
-            + ", ".join(f"'{t}'" for t in new_topics.values())
+            + ", ".join(f"'{t}'" for t in topic_names.created)
             + "."
         )
     return counts

@@ -55,11 +55,6 @@ class Preferences:
     saved: bool = False  # False: the defaults, never saved
 
 
-def topic_key(name: str) -> str:
-    """Topic names compare ignoring case and spaces ("Web tools" == "webtools")."""
-    return "".join((name or "").lower().split())
-
-
 def choosable_topics(con) -> list[topics.TopicInfo]:
     """What the survey offers: offered and proposed topics (never retired or merged away)."""
     return [t for t in topics.topic_list(con) if t.status != "retired"]
@@ -108,25 +103,13 @@ def topic_for_name(cur, name: str, actor_id: int | None = None) -> int:
         raise ValidationError(
             f"Please shorten your topic to {WRITE_IN_MAX} characters (it has {len(text)})."
         )
-    key = topic_key(text)
-    rows = cur.execute("SELECT id, name, status, merged_into FROM topics").fetchall()
-    match = next((r for r in rows if topic_key(r[1]) == key), None)
-    seen = set()
-    while match is not None and match[3] is not None and match[0] not in seen:
-        seen.add(match[0])
-        match = next((r for r in rows if r[0] == match[3]), None)
-    if match is not None:
-        if match[2] == "retired":
-            raise ValidationError(
-                f"{match[1]} was retired by the school this year; pick another topic."
-            )
-        return match[0]
-    topic_id = cur.execute(
-        "INSERT INTO topics (name, status, is_write_in) VALUES (?, 'proposed', TRUE) RETURNING id",
-        [text],
-    ).fetchone()[0]
-    db.audit(cur, actor_id, "topic.write_in", "topic", topic_id)
-    return topic_id
+    resolver = topics.TopicResolver(cur, actor_id)
+    found = resolver.find(text)
+    if found and found[2] == "retired":
+        raise ValidationError(
+            f"{found[1]} was retired by the school this year; pick another topic."
+        )
+    return found[0] if found else resolver.resolve(text)
 
 
 def record_answers(

@@ -62,6 +62,59 @@ def offered(con) -> list[TopicInfo]:
     return [t for t in topic_list(con) if t.is_offered]
 
 
+# --- Typed names: what a survey answer or a form response means ------------------------------
+
+
+def name_key(name: str) -> str:
+    """Typed topic names mean the same topic when they match ignoring case and spaces
+    ("Web tools" == "webtools"). Looser likenesses ("PBL") are only suggested to an admin."""
+    return "".join((name or "").casefold().split())
+
+
+class TopicResolver:
+    """Typed topic names -> topic ids inside one write transaction (one read of the topics).
+
+    A name matching a topic by `name_key` means that topic, or the topic it was merged into;
+    `resolve` turns any other name into a proposed write-in (listed in `created`).
+    """
+
+    def __init__(self, cur, actor_id: int | None = None):
+        self.cur = cur
+        self.actor_id = actor_id
+        rows = cur.execute("SELECT id, name, status, merged_into FROM topics").fetchall()
+        self._rows = {r[0]: r for r in rows}
+        self._by_key = {name_key(r[1]): r[0] for r in rows}
+        self.created: list[str] = []
+
+    def find(self, name: str) -> tuple[int, str, str] | None:
+        """(id, name, status) of the topic a name means, following merges; None if new."""
+        topic_id, seen = self._by_key.get(name_key(name)), set()
+        while topic_id in self._rows and self._rows[topic_id][3] is not None:
+            if topic_id in seen:
+                break
+            seen.add(topic_id)
+            topic_id = self._rows[topic_id][3]
+        row = self._rows.get(topic_id)
+        return row[:3] if row else None
+
+    def resolve(self, name: str) -> int:
+        """The topic id a name means, creating a proposed write-in for a new name."""
+        found = self.find(name)
+        if found:
+            return found[0]
+        text = " ".join(name.split())
+        topic_id = self.cur.execute(
+            "INSERT INTO topics (name, status, is_write_in) VALUES (?, 'proposed', TRUE) "
+            "RETURNING id",
+            [text],
+        ).fetchone()[0]
+        self._rows[topic_id] = (topic_id, text, "proposed", None)
+        self._by_key[name_key(text)] = topic_id
+        self.created.append(text)
+        db.audit(self.cur, self.actor_id, "topic.write_in", "topic", topic_id)
+        return topic_id
+
+
 # --- Write-in grouping and the admin's decisions (offer, retire, merge) -----------------------
 
 # Abbreviations people type for topics the school already knows, as whole words.

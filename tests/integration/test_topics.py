@@ -197,3 +197,22 @@ def test_demand_on_the_demo_school_groups_its_write_ins(demo_con):
         after.loc["Project Based Learning", "any_rank"]
         > before.loc["Project Based Learning", "any_rank"]
     )
+
+
+def test_typed_names_resolve_ignoring_case_and_spaces_and_follow_merges(con, make):
+    from pdcore import db, topics
+
+    web = make.topic("Web Tools")
+    pbl = make.topic("Project Based Learning")
+    with db.transaction(con) as cur:
+        written = topics.TopicResolver(cur).resolve("  PBL ")
+    topics.merge(con, [written], pbl, actor_id=None)
+    with db.transaction(con) as cur:
+        names = topics.TopicResolver(cur)
+        assert names.resolve("web  TOOLS") == web
+        assert names.resolve("pbl") == pbl  # the write-in now means the topic it joined
+        new = names.resolve("Restorative Practices")
+        assert names.resolve("restorative practices") == new
+        assert names.created == ["Restorative Practices"]
+    status = con.execute("SELECT status, is_write_in FROM topics WHERE id = ?", [new]).fetchone()
+    assert status == ("proposed", True)
