@@ -45,6 +45,7 @@ class Run:
 
     seconds: float
     elements: list[Element] = field(default_factory=list)
+    bytes: int = 0  # ForwardMsg bytes the server sent for the run
     page_not_found: bool = False
 
     def of(self, kind: str) -> list[Element]:
@@ -108,7 +109,9 @@ class StreamlitClient:
         run = Run(0.0)
         while True:
             fwd = ForwardMsg()
-            fwd.ParseFromString(self.ws.recv(timeout=self.timeout))
+            data = self.ws.recv(timeout=self.timeout)
+            run.bytes += len(data)
+            fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
