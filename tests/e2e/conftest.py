@@ -121,12 +121,15 @@ def new_user(chromium, shot, request):
 
 
 def wait_for_app(page) -> None:
-    """Wait until the script has finished running (the app is idle) and nothing is stale."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=WAIT_MS)
-    # The status widget shows "Running..." while the script runs; wait until it is gone.
+    """Wait until the script run is over: no "Running" status and no stale (greyed) element.
+
+    Callers still wait for the specific text they expect; this only keeps a step from
+    acting on the previous run's elements.
+    """
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=WAIT_MS)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMainBlockContainer\"]')",
+        " && !document.querySelector('[data-stale=\"true\"]')",
         timeout=WAIT_MS,
     )
 
