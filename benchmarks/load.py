@@ -12,11 +12,11 @@ school from benchmarks/out/) and talks Streamlit's own websocket protocol
   by Streamlit's own `server.trustedUserHeaders` (what a proxy that signs people in does;
   no change to the app), so the number is the page, not the demo sign-in screen. The
   server's CPU seconds per load are read from /proc.
-* launch: the launch morning. Every teacher of the 260 school without a cohort (cohorts
-  reset to their starters, as on the first morning) arrives within --window seconds, signs in
-  through the demo sign-in form, opens Find a group and joins the top-ranked cohort (retrying
-  when it just filled up, asking to be placed when nothing is open), while an admin reloads
-  the Participation page. Afterwards the database is checked: no cohort above capacity, no
+* launch: the launch morning. Every teacher of the 260 school (cohorts reset to the people
+  who started them, as on the first morning) arrives within --window seconds and signs in
+  through the demo sign-in form; a starter opens My cohort, everyone else opens Find a group
+  and joins the top-ranked cohort (retrying when it just filled up, asking to be placed when
+  nothing is open), while an admin reloads the Participation page. Afterwards the database is checked: no cohort above capacity, no
   one in two cohorts, every join the teachers were told about recorded (membership and audit
   row), every refusal explained on screen, and no error in the server log.
 * cold: seconds from `streamlit run` to the first chart drawn in Chromium.
@@ -229,12 +229,13 @@ class Teacher:
     staff_id: int
     email: str
     label: str  # as the demo sign-in's roster picker shows them
+    starter: bool = False  # started a cohort before the morning: signs in and opens it
 
 
 @dataclass
 class Outcome:
     teacher: Teacher
-    result: str  # joined | placed-request | refused | error
+    result: str  # joined | placed-request | refused | opened own cohort | error
     messages: list[str] = field(default_factory=list)
     attempts: int = 0
     seconds: float = 0.0
@@ -243,8 +244,8 @@ class Outcome:
 
 def reset_to_launch_morning(path: Path) -> tuple[list[Teacher], int]:
     """The first morning: each cohort keeps only the person who started it; everyone else has
-    yet to join. Returns the teachers to simulate (unambiguous in the roster picker) and how
-    many were left out because two people share a name and department."""
+    yet to join. Returns every active teacher to simulate (those unambiguous in the roster
+    picker) and how many were left out because two people share a name and department."""
     con = db.connect(path)
     try:
         with db.transaction(con) as cur:
@@ -257,11 +258,10 @@ def reset_to_launch_morning(path: Path) -> tuple[list[Teacher], int]:
         rows = (
             db.read(con)
             .execute(
-                "SELECT s.id, s.email, s.name, s.role, s.department FROM staff s "
-                "WHERE s.active AND s.role = 'teacher' AND NOT EXISTS ("
+                "SELECT s.id, s.email, s.name, s.role, s.department, EXISTS ("
                 "  SELECT 1 FROM memberships m JOIN cohorts c ON c.id = m.cohort_id "
                 "  WHERE m.staff_id = s.id AND m.left_at IS NULL AND c.status = 'active') "
-                "ORDER BY s.id"
+                "FROM staff s WHERE s.active AND s.role = 'teacher' ORDER BY s.id"
             )
             .fetchall()
         )
@@ -274,12 +274,12 @@ def reset_to_launch_morning(path: Path) -> tuple[list[Teacher], int]:
     finally:
         con.close()
     teachers, ambiguous = [], 0
-    for sid, email, name, role, dept in rows:
+    for sid, email, name, role, dept, starter in rows:
         label = f"{name} ({role}, {dept})"
         if labels[label] > 1:
             ambiguous += 1
             continue
-        teachers.append(Teacher(sid, email, label))
+        teachers.append(Teacher(sid, email, label, starter))
     return teachers, ambiguous
 
 
@@ -301,6 +301,13 @@ def teacher_morning(server: AppServer, teacher: Teacher, max_attempts: int = 3) 
             out.steps["sign in -> home"] = home.seconds
             if not any(t.startswith("Welcome,") for t in home.texts("heading")):
                 out.messages = ["sign-in failed", *alert_texts(home)]
+                return out
+            if teacher.starter:
+                mine = client.run("my_cohort")
+                out.steps["my cohort (starters)"] = mine.seconds
+                ok = "My cohort" in mine.texts("heading") and not mine.exceptions
+                out.result = "opened own cohort" if ok else "error"
+                out.messages += mine.exceptions
                 return out
             page = client.run("find_group")
             out.steps["find a group"] = page.seconds
@@ -398,7 +405,13 @@ def launch(workdir: Path, window: float, workers: int, seed: int = 1) -> dict:
                 round(pct([o.steps[step] for o in outcomes if step in o.steps], 0.5), 2),
                 round(pct([o.steps[step] for o in outcomes if step in o.steps], 0.95), 2),
             )
-            for step in ("sign-in screen", "sign in -> home", "find a group", "join")
+            for step in (
+                "sign-in screen",
+                "sign in -> home",
+                "find a group",
+                "join",
+                "my cohort (starters)",
+            )
         },
         "admin participation reloads": len(admin_timings),
         "admin reload p95 s": round(pct(admin_timings, 0.95), 2),
@@ -407,7 +420,7 @@ def launch(workdir: Path, window: float, workers: int, seed: int = 1) -> dict:
         "server log problems": problems,
         "errors": [o.messages for o in outcomes if o.result == "error"][:5],
         "refusals (sample)": sorted(
-            {m for o in outcomes if o.result != "joined" for m in o.messages}
+            {m for o in outcomes if o.result in ("refused", "placed-request") for m in o.messages}
         )[:6],
         **checks,
     }

@@ -29,7 +29,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_command(port: int, extra_args: tuple[str, ...] = ()) -> list[str]:
+def run_command(port: int | str, extra_args: tuple[str, ...] = ()) -> list[str]:
     """The Makefile's `run` target, with the port filled in (keep the two in step)."""
     return [
         sys.executable,

@@ -146,3 +146,13 @@ def test_an_admin_syncs_a_csv_and_sees_the_dashboard_change(
     assert metric(page, "On the roster") == before + len(new)
     shot(page, "participation after")
     assert_no_exception(page)
+
+
+def test_the_load_test_starts_the_server_with_the_readme_command():
+    """benchmarks/ starts the server directly (it needs the pid); it must stay `make run`."""
+    from benchmarks.server import ROOT, run_command
+
+    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    recipe = re.search(r"^run:.*\n\t(.+)$", makefile, re.M).group(1).split()
+    assert recipe[0] == "$(PY)"
+    assert recipe[1:] == run_command("$(PORT)")[1:]
