@@ -51,7 +51,15 @@ def app_server(demo_file, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("server")
     db_path = workdir / "pd.duckdb"
     shutil.copy(demo_file, db_path)
-    server = _app_server(db_path, workdir / "server.log", via_make=True)
+    # The README's command as is; only Streamlit's file watcher is off (through its environment
+    # variable), because people edit this checkout while tests run and the watcher would
+    # unload pdcore modules under the live sessions (a deployed app's files do not change).
+    server = _app_server(
+        db_path,
+        workdir / "server.log",
+        via_make=True,
+        env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"},
+    )
     yield server
     server.stop()
     problems = server.problems()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import assert_no_exception, demo_sign_in, go_to, wait_for_app
 
@@ -49,6 +50,22 @@ def metric(page, label: str) -> int:
     return int(value.inner_text().replace(",", ""))
 
 
+def open_selectbox(page, label: str):
+    """Open a selectbox's list and return its options (a click during a rerun can be lost,
+    so it clicks again until the list is open)."""
+    box = page.get_by_role("combobox", name=label)
+    options = page.get_by_role("option")
+    for _ in range(5):
+        box.click()
+        try:
+            options.first.wait_for(timeout=5_000)
+            return options
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    options.first.wait_for()  # the last try waits the full time and says what was missing
+    return options
+
+
 def test_a_teacher_joins_a_cohort_and_logs_a_meeting(app_server, new_user, shot):
     page = new_user(app_server.url)
     demo_sign_in(page, "Teacher")  # Ana Ruiz: on the survey, not in a group yet
@@ -78,8 +95,8 @@ def test_a_coach_resolves_a_watchlist_case(app_server, new_user, shot):
     go_to(page, "Watchlist")
     open_before = metric(page, "Open cases")
     assert open_before > 0, "the demo school should have someone on the watchlist"
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Person").click()
-    option = page.get_by_role("option").first
+    wait_for_app(page)
+    option = open_selectbox(page, "Person").first
     name = option.inner_text().strip()
     option.click()
     page.get_by_label("Note (coaches and admins only)").fill("Met at lunch; she joined a group.")

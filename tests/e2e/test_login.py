@@ -76,7 +76,7 @@ def auth_app(provider, demo_file, tmp_path_factory):
         db_path,
         workdir / "server.log",
         port=port,
-        extra_args=("--secrets.files", str(secrets)),
+        extra_args=("--secrets.files", str(secrets), "--server.fileWatcherType", "none"),
     ).start(timeout=120)
     yield server
     server.stop()
