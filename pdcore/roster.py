@@ -37,13 +37,16 @@ def by_id(con, staff_id: int) -> StaffMember | None:
     return _member(row) if row else None
 
 
-def active_staff(con, role: Role | None = None) -> list[StaffMember]:
-    """Active staff, by name; only one role when given."""
+def active_staff(con, role: Role | None = None, school: str | None = None) -> list[StaffMember]:
+    """Active staff, by name; only one role, or one school, when given."""
     sql = f"SELECT {_STAFF_COLUMNS} FROM staff WHERE active"
     params: list = []
     if role:
         sql += " AND role = ?"
         params.append(str(role))
+    if school is not None:
+        sql += " AND school = ?"
+        params.append(school)
     rows = db.read(con).execute(sql + " ORDER BY name", params).fetchall()
     return [_member(r) for r in rows]
 

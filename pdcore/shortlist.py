@@ -239,7 +239,7 @@ def short_list(con, staff_id: int) -> list[Suggestion]:
         ),
     )
     max_size = settings.load(con).max_size
-    people = {p.id: p for p in roster.active_staff(con)}
+    people = {p.id: p for p in roster.active_staff(con, school=me.school)}
     options = []
     for c in cohorts.active_cohorts(con, school=me.school):
         if c.kind != "cohort" or staff_id in c.member_ids or c.topic_id not in offered_ids:

@@ -17,7 +17,7 @@ def preferences_form(
     """
     prefs = survey.preferences(con, me.id)
     slot_label = roster.slot_choices(con)
-    people = {p.id: p for p in roster.active_staff(con) if p.id != me.id and p.school == me.school}
+    people = {p.id: p for p in roster.active_staff(con, school=me.school) if p.id != me.id}
     with st.form(f"{key}_form"):
         mode = None
         if with_mode:
