@@ -202,6 +202,21 @@ FLOOR_APPS = {  # what any Streamlit page costs on this machine, measured the sa
         "frame = pd.DataFrame({'a': range(20), 'b': [str(i) for i in range(20)]})\n"
         "st.dataframe(frame)\nst.dataframe(frame)\n"
     ),
+    "two small charts": (
+        "import altair as alt\nimport pandas as pd\nimport streamlit as st\n"
+        "st.title('Two charts')\n"
+        "frame = pd.DataFrame({'stage': [f's{i}' for i in range(6)], 'n': range(6)})\n"
+        "chart = alt.Chart(frame).mark_bar().encode(x='n:Q', y='stage:N')\n"
+        "st.altair_chart(chart)\nst.altair_chart(chart)\n"
+    ),
+    "two cached chart specs": (  # the same charts, specs built once (what the dashboards do)
+        "import altair as alt\nimport pandas as pd\nimport streamlit as st\n"
+        "st.title('Two specs')\n"
+        "@st.cache_resource\ndef spec():\n"
+        "    frame = pd.DataFrame({'stage': [f's{i}' for i in range(6)], 'n': range(6)})\n"
+        "    return alt.Chart(frame).mark_bar().encode(x='n:Q', y='stage:N').to_dict()\n"
+        "st.vega_lite_chart(dict(spec()), key='a')\nst.vega_lite_chart(dict(spec()), key='b')\n"
+    ),
 }
 
 
