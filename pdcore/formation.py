@@ -8,7 +8,7 @@ an accepted plan in one transaction. Existing cohorts are never broken up.
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +32,31 @@ class SchoolData:
     waiting_since: dict[int, date]  # when each unplaced person started waiting
 
 
+_PEOPLE_SQL = """
+    WITH ranked AS (
+        SELECT i.staff_id, list(coalesce(t.merged_into, t.id) ORDER BY i.rank) AS choices
+        FROM interests i JOIN topics t ON t.id = i.topic_id GROUP BY i.staff_id
+    ), free AS (
+        SELECT staff_id, list(slot_id) AS slot_ids FROM availability GROUP BY staff_id
+    ), named AS (
+        SELECT c.staff_id, list(c.colleague_id) AS named FROM colleague_requests c
+        JOIN staff o ON o.id = c.colleague_id AND o.active AND o.role = 'teacher'
+        GROUP BY c.staff_id
+    )
+    SELECT s.id, s.name, s.email, s.department, s.school,
+           r.staff_id IS NOT NULL OR p.staff_id IS NOT NULL AS answered,
+           p.mode, p.priority, p.dept_pref,
+           coalesce(ranked.choices, []), coalesce(free.slot_ids, []), coalesce(named.named, [])
+    FROM staff s
+    LEFT JOIN survey_responses r ON r.staff_id = s.id
+    LEFT JOIN learning_prefs p ON p.staff_id = s.id
+    LEFT JOIN ranked ON ranked.staff_id = s.id
+    LEFT JOIN free ON free.staff_id = s.id
+    LEFT JOIN named ON named.staff_id = s.id
+    WHERE s.active AND s.role = 'teacher'
+"""
+
+
 def load(con, today: date | None = None) -> SchoolData:
     """Read the school into plain data (a handful of queries, whatever the size)."""
     today = today or date.today()
@@ -44,52 +69,30 @@ def load(con, today: date | None = None) -> SchoolData:
         ideal_max=conf.ideal_max,
         offer_threshold=conf.offer_threshold,
     )
-    staff = {
-        r[0]: r[1:]
-        for r in cur.execute(
-            "SELECT id, name, email, department, school FROM staff "
-            "WHERE active AND role = 'teacher'"
-        ).fetchall()
-    }
-    choices: dict[int, list[int]] = defaultdict(list)
-    for sid, tid in cur.execute(
-        "SELECT i.staff_id, coalesce(t.merged_into, t.id) FROM interests i "
-        "JOIN topics t ON t.id = i.topic_id ORDER BY i.staff_id, i.rank"
-    ).fetchall():
-        if sid in staff and tid not in choices[sid]:
-            choices[sid].append(tid)
-    prefs = {
-        r[0]: r[1:]
-        for r in cur.execute(
-            "SELECT staff_id, mode, priority, dept_pref FROM learning_prefs"
-        ).fetchall()
-    }
-    slots: dict[int, set[int]] = defaultdict(set)
-    for sid, slot in cur.execute("SELECT staff_id, slot_id FROM availability").fetchall():
-        slots[sid].add(slot)
-    named: dict[int, set[int]] = defaultdict(set)
-    for sid, other in cur.execute(
-        "SELECT staff_id, colleague_id FROM colleague_requests"
-    ).fetchall():
-        if other in staff:
-            named[sid].add(other)
-    people = {}
-    for sid, (name, _email, dept, school) in staff.items():
-        if sid not in choices and sid not in prefs:
-            continue  # never answered the survey: nothing to match on
-        mode, priority, dept_pref = prefs.get(sid, ("cohort", "when", "none"))
-        people[sid] = matching.Person(
-            id=sid,
-            name=name,
-            department=dept,
-            school=school,
-            choices=tuple(choices.get(sid, ())[:3]),
-            mode=mode,
-            priority=priority,
-            slots=frozenset(slots.get(sid, ())),
-            colleagues=frozenset(named.get(sid, ())),
-            dept_pref=dept_pref,
-        )
+    # One row per active teacher with their survey answers as lists, read in batches so a
+    # district of 50,000 never holds every row twice (see benchmarks/README.md, memory).
+    staff: dict[int, tuple[str, str, str, str]] = {}
+    people: dict[int, matching.Person] = {}
+    cur.execute(_PEOPLE_SQL)
+    while batch := cur.fetchmany(5000):
+        for sid, name, email, dept, school, answered, mode, priority, dept_pref, *lists in batch:
+            dept, school = sys.intern(dept), sys.intern(school)
+            staff[sid] = (name, email, dept, school)
+            if not answered:
+                continue  # never answered the survey: nothing to match on
+            choices, slot_ids, named = lists
+            people[sid] = matching.Person(
+                id=sid,
+                name=name,
+                department=dept,
+                school=school,
+                choices=tuple(dict.fromkeys(choices))[:3],
+                mode=mode or "cohort",
+                priority=priority or "when",
+                slots=frozenset(slot_ids),
+                colleagues=frozenset(named),
+                dept_pref=dept_pref or "none",
+            )
     group_cohorts, placed = [], set()
     for c in cohorts.active_cohorts(con):
         placed.update(c.member_ids)
