@@ -43,7 +43,7 @@ def sign_in_screen() -> None:
         pick = st.selectbox(
             "Or anyone on the roster",
             people,
-            format_func=lambda p: f"{p.name} ({p.role.value}, {p.department})",
+            format_func=lambda p: f"{p.name} ({p.role.value}, {p.department}, {p.email})",
             index=None,
             placeholder="Type a name",
         )

@@ -207,3 +207,14 @@ def test_a_teacher_cannot_open_the_watchlist(open_app):
     at = open_app(DEMO_TEACHER)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/watchlist.py")
+
+
+def test_participation_breakdown_chart_comes_on_request(open_app):
+    at = open_app(DEMO_ADMIN, page="pages/participation.py")
+    charts_before = len(at.get("vega_lite_chart"))
+    assert any("Pick department or topic" in c for c in _texts(at, "caption"))
+    breakdown = next(b for b in at.get("button_group") if b.key == "participation_breakdown")
+    breakdown.set_value("topic").run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == charts_before + 1
+    assert any(b.label == "Download CSV (by topic)" for b in at.get("download_button"))
