@@ -447,7 +447,7 @@ def generate(
         cohort_members: dict[int, list[int]] = {}
         cohort_slot: dict[int, int] = {}
         individual_cohorts = []
-        names_used: dict[str, int] = defaultdict(int)
+        names_used: dict[tuple[str, str], int] = defaultdict(int)
         for (tid, school), members in sorted(by_topic_school.items()):
             group_pool = [m for m in members if mode_of[m] == "cohort"]
             for m in members:
@@ -476,9 +476,10 @@ def generate(
                 slot = max(sorted(slot_votes), key=lambda s: slot_votes[s])
                 (cid,) = _reserve_ids(cur, "cohort_id_seq", 1)
                 name = f"{_short(topic_rows, tid)}, {slot_label[slot]}"
-                names_used[name] += 1
-                if names_used[name] > 1:
-                    name += f" ({chr(64 + names_used[name])})"
+                # Names repeat across a district's schools, but not within one: (B), (C)...
+                names_used[(school, name)] += 1
+                if (n := names_used[(school, name)]) > 1:
+                    name += f" ({chr(64 + n)})" if n <= 26 else f" ({n})"
                 cohort_rows.append(
                     (
                         cid,
