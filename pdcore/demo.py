@@ -226,6 +226,18 @@ PLC_NEEDS = (
     "Support for new teachers with Google Classroom",
     "Co-planning time with special education",
 )
+PLAN_FOCUS = (
+    "{x}: more student voice in my classes",
+    "Bring {x} into my hardest unit",
+    "{x}, with better feedback for students",
+)
+PLAN_GOALS = (
+    ("Run one unit with the new approach", "Students' final products, compared with last year's"),
+    ("Give feedback within two days on every draft", "My gradebook timestamps and a student poll"),
+    ("Try two new strategies and keep the one that works", "Exit tickets before and after"),
+    ("Share a lesson with my cohort and get feedback", "Notes from the cohort's debrief"),
+    ("Finish the certification modules", "The certificate, by April"),
+)
 LEAVE_REASONS = ("schedule changed", "moved to a coaching plan", "group was not a fit", "")
 
 
@@ -749,14 +761,16 @@ def generate(
                         pid,
                         sid,
                         year,
-                        "Grow " + (_short(topic_rows, topic) if topic else "my classroom practice"),
+                        rng.choice(PLAN_FOCUS).format(x=_short(topic_rows, topic))
+                        if topic
+                        else "Stronger routines for group work in my classes",
                         topic,
                     )
                 )
-                for pos in range(1, rng.randint(1, 3) + 1):
-                    plan_goals.append(
-                        (pid, pos, f"Goal {pos}: try it in one unit", "Student work shows it")
-                    )
+                for pos, (goal, measure) in enumerate(
+                    rng.sample(PLAN_GOALS, rng.randint(1, 3)), start=1
+                ):
+                    plan_goals.append((pid, pos, goal, measure))
         _bulk(cur, "coach_assignments", ["staff_id", "coach_id", "how"], assignments)
         _bulk(cur, "growth_plans", ["id", "staff_id", "school_year", "focus", "topic_id"], plans)
         _bulk(cur, "growth_goals", ["plan_id", "position", "goal", "measure"], plan_goals)
@@ -868,8 +882,13 @@ def generate(
         for cid in group_ids:
             if next(r[1] for r in cohort_rows if r[0] == cid) == topic_id[TOPICS[0][0]]:
                 for m in current[cid]:
-                    progress += [(m, s) for s in step_ids[: rng.randint(0, 6)]]
-        _bulk(cur, "pathway_progress", ["staff_id", "step_id"], progress)
+                    done = step_ids[: rng.randint(0, 6)]
+                    # One unit every week or two since the season began, never in the future.
+                    day = season_start
+                    for step in done:
+                        day = min(day + timedelta(days=rng.randint(4, 12)), last_day)
+                        progress.append((m, step, datetime.combine(day, time(16))))
+        _bulk(cur, "pathway_progress", ["staff_id", "step_id", "done_at"], progress)
 
         # A first roster import, as if synced from the school's Sheet in October.
         cur.execute(
