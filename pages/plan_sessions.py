@@ -9,7 +9,7 @@ from pdcore import coaching, db, sessions, topics
 from pdcore.growth import long_date
 from pdcore.model import Role
 from pdcore.ui import session
-from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
+from pdcore.ui.widgets import csv_download, empty_state, people_labels, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
 con = session.connection()
@@ -237,7 +237,7 @@ with tab_attend:
         if people.empty:
             empty_state("Nobody signed up for this option.")
         else:
-            names = dict(zip(people["staff_id"], people["name"], strict=True))
+            names = people_labels(people)
             marked = people["attended"].notna().any()
             default = (
                 people.loc[people["attended"].fillna(False).astype(bool), "staff_id"].tolist()

@@ -61,13 +61,26 @@ def label_of(names: dict):
     return lambda value: names.get(value, value)
 
 
+def people_labels(people: pd.DataFrame) -> dict[int, str]:
+    """staff_id -> name, with the email (or department) added where two share a name, so a
+    person can always tell who is who."""
+    extra = "email" if "email" in people.columns else "department"
+    repeated = people["name"].duplicated(keep=False)
+    return {
+        sid: f"{name} ({other})" if twin else name
+        for sid, name, other, twin in zip(
+            people["staff_id"], people["name"], people[extra], repeated, strict=True
+        )
+    }
+
+
 def person_picker(people: pd.DataFrame, key: str) -> int | None:
     """Pick one person from a listed table (its staff_id and name columns)."""
     return st.selectbox(
         "Person",
         list(people["staff_id"]),
         index=None,
-        format_func=label_of(dict(zip(people["staff_id"], people["name"], strict=True))),
+        format_func=label_of(people_labels(people)),
         placeholder="Pick someone from the list above",
         key=key,
     )
