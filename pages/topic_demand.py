@@ -82,7 +82,8 @@ if not suggestions:
 for s in suggestions:
     with st.container(border=True):
         names = ", ".join(f"“{n.strip()}”" for n in s.source_names)
-        st.markdown(f"{names} → **{s.target_name}** (about {s.people} people ranked them)")
+        answers = "1 answer" if s.moving == 1 else f"{s.moving} answers"
+        st.markdown(f"{names} → **{s.target_name}** ({answers} would count for it)")
         if st.button(
             f"Merge into {s.target_name}", key=f"merge_suggested_{s.target_id}", type="primary"
         ):

@@ -161,6 +161,7 @@ class MergeSuggestion:
     source_ids: tuple[int, ...]
     source_names: tuple[str, ...]
     people: int  # people who ranked any of them (counted per topic, so an upper bound)
+    moving: int  # answers that name one of the write-ins (they would count for the target)
 
 
 def suggest_merges(topics: list[TopicInfo]) -> list[MergeSuggestion]:
@@ -189,6 +190,7 @@ def suggest_merges(topics: list[TopicInfo]) -> list[MergeSuggestion]:
                 tuple(t.id for t in sources),
                 tuple(t.name for t in sources),
                 sum(t.any_rank for t in group),
+                sum(t.any_rank for t in sources),
             )
         )
     return sorted(out, key=lambda s: (-s.people, s.target_name))

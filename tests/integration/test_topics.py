@@ -79,6 +79,7 @@ def test_write_ins_are_suggested_for_merging_into_the_schools_topic(con, make):
     assert (s.target_id, s.target_name) == (pbl, "Project Based Learning")
     assert set(s.source_ids) == {short, spaced} and alone not in s.source_ids
     assert s.people == 3
+    assert s.moving == 2  # the two write-in answers would count for Project Based Learning
 
 
 def test_two_write_ins_alike_merge_into_the_more_wanted_one(con, make):
