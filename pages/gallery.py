@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pdcore import db, meetings
-from pdcore.ui import session
+from pdcore.ui import charts, session
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -33,7 +33,7 @@ chart = (
     alt.Chart(counts)
     .mark_bar()
     .encode(
-        x=alt.X("shared:Q", title="Reflections shared"),
+        x=alt.X("shared:Q", title="Reflections shared", axis=charts.COUNT_AXIS),
         y=alt.Y("topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         tooltip=["topic", "shared"],
     )

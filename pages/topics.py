@@ -7,7 +7,7 @@ import streamlit as st
 
 from pdcore import cohorts, db, help_requests, settings, shortlist, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
-from pdcore.ui import session
+from pdcore.ui import charts, session
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -130,7 +130,7 @@ chart = (
     alt.Chart(demand)
     .mark_bar()
     .encode(
-        x=alt.X("Any choice:Q", title="Colleagues who chose it"),
+        x=alt.X("Any choice:Q", title="Colleagues who chose it", axis=charts.COUNT_AXIS),
         y=alt.Y("Topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
         tooltip=["Topic", "First choice", "Any choice"],
     )

@@ -839,10 +839,16 @@ def generate(
         )
         first_school = schools[0]
         school_teachers = [p[0] for p in teachers if p[5] == first_school]
+        leaders = {
+            "coach": DEMO_COACHES[1][0],
+            "teacher": next(p[2] for p in teachers if p[5] == first_school),
+            "staff": "Library and technology team",
+        }
         while wed <= min(today + timedelta(days=7), season_end):
             day_ids = _reserve_ids(cur, "sd_session_id_seq", len(options))
             for sid_, (title, kind, cap) in zip(day_ids, options, strict=True):
-                sessions.append((sid_, wed, title, kind, f"Room {rng.randint(101, 240)}", cap))
+                room = f"Room {rng.randint(101, 240)}"
+                sessions.append((sid_, wed, title, kind, leaders[kind], room, cap))
             for t in rng.sample(school_teachers, min(len(school_teachers), 70)):
                 pick = rng.choice(day_ids)
                 taken = sum(1 for s in signups if s[1] == wed and s[2] == pick)
@@ -852,7 +858,10 @@ def generate(
                     signups.append((t, wed, pick, attended))
             wed += timedelta(days=7)
         _bulk(
-            cur, "sd_sessions", ["id", "day", "title", "leader_kind", "room", "capacity"], sessions
+            cur,
+            "sd_sessions",
+            ["id", "day", "title", "leader_kind", "leader_name", "room", "capacity"],
+            sessions,
         )
         _bulk(cur, "sd_signups", ["staff_id", "day", "session_id", "attended"], signups)
 

@@ -13,6 +13,9 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
+# Counts of people or cohorts: whole-number ticks only (no "0.2 people").
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
+
 LIGHT_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 VOTE_COLORS = {"yes": "#2e7d32", "unsure": "#9e9e9e", "no": "#c62828"}
 
@@ -52,7 +55,7 @@ def funnel_chart(funnel: pd.DataFrame) -> alt.LayerChart:
         .mark_bar(color="#1565c0")
         .encode(
             y=alt.Y("stage:N", sort=list(funnel.stage), title=None),
-            x=alt.X("people:Q", title="People"),
+            x=alt.X("people:Q", title="People", axis=COUNT_AXIS),
             tooltip=["stage", "people", alt.Tooltip("share:Q", format=".0%")],
         )
     )
@@ -94,7 +97,7 @@ def demand_chart(demand: pd.DataFrame, threshold: int) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=alt.Y("topic:N", sort=order, title=None),
-            x=alt.X("people:Q", title="People", stack=None),
+            x=alt.X("people:Q", title="People", stack=None, axis=COUNT_AXIS),
             color=alt.Color(
                 "measure:N",
                 scale=alt.Scale(domain=["any rank", "first choice"], range=["#90caf9", "#1565c0"]),
@@ -119,7 +122,7 @@ def lights_by_topic_chart(frame: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("topic:N", title=None, sort="-x"),
-            x=alt.X("cohorts:Q", title="Cohorts"),
+            x=alt.X("cohorts:Q", title="Cohorts", axis=COUNT_AXIS),
             color=alt.Color(
                 "light:N",
                 scale=alt.Scale(domain=list(LIGHT_COLORS), range=list(LIGHT_COLORS.values())),
@@ -154,7 +157,7 @@ def counts_chart(
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort=sort or "-x", title=None),
-            x=alt.X(f"{value}:Q", title=value.replace("_", " ").capitalize()),
+            x=alt.X(f"{value}:Q", title=value.replace("_", " ").capitalize(), axis=COUNT_AXIS),
             color=color,
             tooltip=list(table.columns),
         )
