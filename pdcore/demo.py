@@ -211,8 +211,18 @@ REFLECTIONS = (
     "Trying it in two classes at once was too much; next month one class.",
     "Sharing student work was the most useful twenty minutes of the month.",
     "We realised we were on two different paths and adjusted our goal.",
-    "The module quizzes are easier done in pairs; we finished three.",
+    "Reading the chapter before we met meant we spent the hour on our own classes.",
+    "Two of us co-planned a lesson; watching it taught each of us something different.",
+    "Quiet students spoke more when the first ten minutes were in pairs.",
+    "We agreed on one small change each and reported back: it kept us honest.",
 )
+# Reflections only a cohort on one of these topics would write.
+TOPIC_REFLECTIONS = {
+    "Google Certification Level 1": ("The module quizzes are easier done in pairs; we did three.",),
+    "Google Certification Level 2": ("We booked the exam together; a date made the modules real.",),
+    "Writing and Literacy": ("Short daily writing beat one long essay for getting drafts in.",),
+    "Project Based Learning": ("A public audience changed how seriously students took the work.",),
+}
 COACHING_FOCUS = (
     "Planning a first genius-hour week",
     "Feedback on a writing rubric",
@@ -617,6 +627,7 @@ def generate(
         for cid in all_cohorts:
             members = current[cid] or cohort_members[cid]
             tid = next(r[1] for r in cohort_rows if r[0] == cid)
+            topic_name = next(r[1] for r in topic_rows if r[0] == tid)
             dates = _meeting_dates(rng, season_start, last_day, quiet=cid in quiet)
             n_meet = len(dates)
             for k, held_on in enumerate(dates):
@@ -648,7 +659,7 @@ def generate(
                             cid,
                             author,
                             mid,
-                            rng.choice(REFLECTIONS),
+                            rng.choice(REFLECTIONS + TOPIC_REFLECTIONS.get(topic_name, ())),
                             f"https://flip.example.org/{cid}-{mid}" if rng.random() < 0.3 else "",
                             "all" if rng.random() < 0.5 else "cohort",
                             datetime.combine(held_on, time(17)),
@@ -749,11 +760,15 @@ def generate(
         assignments, followups, plans, plan_goals = [], [], [], []
         plan_ids = iter(_reserve_ids(cur, "growth_plan_id_seq", len(teachers)))
         year = f"{season_start.year}-{str(season_start.year + 1)[-2:]}"
-        for sid, _e, _n, _d, _r, school, _f in teachers:
+        for sid, _e, name, _d, _r, school, _f in teachers:
+            # The demo teacher has no coach and no plan yet, so every visitor (and test)
+            # finds the same story: a plan to write, coaches to choose from.
+            is_demo_teacher = name == DEMO_TEACHER and school == schools[0]
             coaches = coaches_by_school[school]
-            if coaches and rng.random() < 0.25:
+            roll_coach, roll_plan = rng.random(), rng.random()
+            if coaches and roll_coach < 0.25 and not is_demo_teacher:
                 assignments.append((sid, rng.choice(coaches), rng.choice(("chosen", "claimed"))))
-            if rng.random() < 0.4:
+            if roll_plan < 0.4 and not is_demo_teacher:
                 pid = next(plan_ids)
                 topic = choice_of.get(sid, [None])[0]
                 plans.append(

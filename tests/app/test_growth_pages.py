@@ -171,6 +171,9 @@ def test_coach_claims_a_plan_that_matches_their_focus(open_app):
 def test_coach_logs_a_session_with_a_clear_message_for_bad_minutes(open_app):
     at = open_app(DEMO_COACH, page="pages/coaching.py")
     ana = person(DEMO_TEACHER)
+    # Ana (no coach yet) asks for one-on-one coaching, so any coach may log with her.
+    coaching.request_coaching(app_con(), ana.id, None, [], "Conferring in writing workshop")
+    at.run()
     at.selectbox(key="log_teacher").set_value(ana.id)
     at.number_input(key="log_minutes").set_value(-10)
     at.text_input(key="log_focus").input("Conferring")
