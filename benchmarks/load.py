@@ -52,7 +52,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/load.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import ROLE_EMAIL, machine, school_file  # noqa: E402
+from benchmarks.machine import machine  # noqa: E402
+from benchmarks.run import ROLE_EMAIL, school_file  # noqa: E402
 from benchmarks.server import ROOT, AppServer  # noqa: E402
 from benchmarks.wsclient import StreamlitClient, choose, trigger  # noqa: E402
 from pdcore import db  # noqa: E402

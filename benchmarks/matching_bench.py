@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import time
@@ -36,6 +35,7 @@ if __package__ in (None, ""):  # `python benchmarks/matching_bench.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.instances import Instance, generate  # noqa: E402
+from benchmarks.machine import machine  # noqa: E402
 from pdcore.matching import (  # noqa: E402
     W_DEPT,
     W_NAMED,
@@ -428,21 +428,6 @@ def frontier(staff: int = 5_000, seed: int = 1, weights=(18, 24, 30, 40, 60)) ->
     finally:
         matching.W_DEPT = original
     return "\n".join(lines)
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.machine()}, nproc {os.cpu_count()}"
-        f"{', ' + cpu if cpu else ''}, Python {platform.python_version()}"
-    )
 
 
 def main(argv=None) -> None:

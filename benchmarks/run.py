@@ -28,7 +28,6 @@ import datetime as dt
 import importlib
 import io
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -41,6 +40,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.machine import machine  # noqa: E402
 from pdcore import db, demo  # noqa: E402
 from pdcore.model import Role  # noqa: E402
 
@@ -240,19 +240,6 @@ def measure_sync(path: Path, rows: int = 5_000) -> list[tuple[str, str]]:
     counts = getattr(result, "roster", None) or getattr(result, "counts", "")
     n = data.count(b"\n") - 1
     return [(f"sync: CSV roster import of {n:,} rows", f"{seconds * 1000:.0f} ms; {counts}"[:160])]
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GB, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
