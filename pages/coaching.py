@@ -20,16 +20,15 @@ st.caption(
 )
 
 
-def _nobody_picked():  # reported like any other refusal
-    raise ValidationError("Pick a teacher to claim first.")
-
-
 def _claim() -> None:
     pick = st.session_state.get("claim_pick")
-    if pick is None:
-        report(_nobody_picked, "")
-        return
-    report(lambda: coaching.claim(con, me.id, pick), "Claimed: they are on your caseload now.")
+
+    def claim():
+        if pick is None:
+            raise ValidationError("Pick a teacher to claim first.")
+        coaching.claim(con, me.id, pick)
+
+    report(claim, "Claimed: they are on your caseload now.")
 
 
 def _log_session() -> None:

@@ -11,10 +11,11 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 
-from pdcore import cohorts, db, matching, settings, topics
+from pdcore import cohorts, db, matching, roster, settings, topics
 
 
 @dataclass(frozen=True)
@@ -121,18 +122,12 @@ def load(con, today: date | None = None) -> SchoolData:
         cohorts=group_cohorts,
         topics=engine_topics,
         rules=rules,
-        slot_labels={s.id: s.label for s in _slots(con)},
+        slot_labels={s.id: s.label for s in roster.slots(con)},
         topic_names={t.id: t.name for t in topic_rows},
         staff=staff,
         placed=placed,
         waiting_since=waiting_since,
     )
-
-
-def _slots(con):
-    from pdcore import roster
-
-    return roster.slots(con)
 
 
 def suggestions_for(con, staff_id: int, topic_id: int | None = None) -> list[matching.CohortFit]:
@@ -158,8 +153,13 @@ class FormationPlan:
     formation: matching.Formation
     data: SchoolData = field(repr=False)
 
-    def _cohort_name(self, cohort_id: int) -> str:
-        return next((c.name for c in self.data.cohorts if c.id == cohort_id), f"#{cohort_id}")
+    @cached_property
+    def _cohort_names(self) -> dict[int, str]:
+        return {c.id: c.name for c in self.data.cohorts}
+
+    def cohort_name(self, cohort_id: int) -> str:
+        """The name of an existing cohort the plan fills."""
+        return self._cohort_names.get(cohort_id, f"#{cohort_id}")
 
     def summary(self) -> str:
         f = self.formation
@@ -179,7 +179,7 @@ class FormationPlan:
         """One row per person the plan places."""
         rows = []
         for cohort_id, pid in self.formation.joins:
-            rows.append(("Join existing", self._cohort_name(cohort_id), *self._who(pid)))
+            rows.append(("Join existing", self.cohort_name(cohort_id), *self._who(pid)))
         for new in self.formation.new_cohorts:
             for pid in new.member_ids:
                 rows.append(("New cohort", new_cohort_name(self.data, new), *self._who(pid)))
@@ -327,7 +327,7 @@ def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
     engine_says = {u.person_id: u for u in plan.formation.unplaced}
     would_place = {}
     for cohort_id, pid in plan.formation.joins:
-        would_place[pid] = f"auto-formation would seat them in {plan._cohort_name(cohort_id)}"
+        would_place[pid] = f"auto-formation would seat them in {plan.cohort_name(cohort_id)}"
     for new in plan.formation.new_cohorts:
         for pid in new.member_ids:
             would_place[pid] = (

@@ -287,3 +287,10 @@ def test_a_coach_never_sees_another_coachs_caseload(open_app):
     maya_load = coaching.caseload(app_con(), person(DEMO_COACH).id)
     shown = set(table(at, "caseload_table")["email"])
     assert shown and not shown & set(maya_load["email"])
+
+
+def test_claiming_with_nobody_picked_says_what_to_do(open_app):
+    at = open_app(DEMO_COACH, page="pages/coaching.py")
+    at.button(key="claim_btn").click().run()
+    assert not at.exception
+    assert "Pick a teacher to claim first." in texts(at.error)
