@@ -162,18 +162,26 @@ class FormationPlan:
         return self._cohort_names.get(cohort_id, f"#{cohort_id}")
 
     def summary(self) -> str:
+        """The plan in one sentence, naming only what it would do."""
         f = self.formation
-        joined = len(f.joins)
-        into = len({c for c, _ in f.joins})
+        joined, into = len(f.joins), len({c for c, _ in f.joins})
         fresh = sum(len(n.member_ids) for n in f.new_cohorts)
         left = len(f.unplaced)
-        if not joined and not fresh:
-            return f"Nobody can be placed right now; {left} stay unplaced (reasons below)."
-        return (
-            f"Would place {joined + fresh} people: {joined} into open seats of {into} existing "
-            f"cohort(s) and {fresh} into {len(f.new_cohorts)} new cohort(s); "
+        still = (
             f"{left} stay unplaced (reasons below)."
+            if left
+            else "Everyone who asked for a cohort would have one."
         )
+        if not joined and not fresh:
+            if not left:
+                return "Everyone who asked for a cohort already has one."
+            return f"Nobody can be placed right now; {still}"
+        parts = []
+        if joined:
+            parts.append(f"{joined} into open seats of {into} existing cohort(s)")
+        if fresh:
+            parts.append(f"{fresh} into {len(f.new_cohorts)} new cohort(s)")
+        return f"Would place {joined + fresh} people: {' and '.join(parts)}. {still}"
 
     def table(self) -> pd.DataFrame:
         """One row per person the plan places."""

@@ -49,7 +49,10 @@ def test_preview_writes_nothing_and_apply_fills_seats_first(con, make):
     assert active_members(con) == before
     assert len([j for j in plan.formation.joins if j[0] == existing]) == 2
     assert sum(len(n.member_ids) for n in plan.formation.new_cohorts) == 4
-    assert "Would place 6 people" in plan.summary()
+    assert plan.summary() == (
+        "Would place 6 people: 2 into open seats of 1 existing cohort(s) and 4 into 1 new "
+        "cohort(s). 1 stay unplaced (reasons below)."
+    )
     unplaced = plan.unplaced_table()
     assert list(unplaced["name"]) == ["Lonely Person"]
     assert "Beyond the Grade" in unplaced["reason"][0]
@@ -113,4 +116,4 @@ def test_cli_form_cohorts_dry_run_then_apply(tmp_path):
     assert real.returncode == 0, real.stderr
     assert "Placed" in real.stdout
     again = run("form-cohorts", "--dry-run")
-    assert "Nobody can be placed right now" in again.stdout
+    assert "Everyone who asked for a cohort already has one." in again.stdout
