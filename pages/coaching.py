@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import coaching, db, growth, pathways, settings
+from pdcore import clock, coaching, db, growth, pathways, settings
 from pdcore.model import Role, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
@@ -96,7 +96,7 @@ COVERAGE_MEASURES = ["with a plan", "with a coach", "met coach"]
 
 def coverage_section() -> None:
     st.subheader("Coaching coverage")
-    today = date.today()
+    today = clock.today()
     frame, by_dept = _coverage(db.data_version(), me.id, today)
     if frame.empty:
         empty_state("There are no active teachers on the roster.", "Sync the roster on Data.")
@@ -269,7 +269,7 @@ def log_section(load: pd.DataFrame) -> None:
             key="log_teacher",
         )
         c1, c2 = st.columns(2)
-        c1.date_input("Date", value=date.today(), key="log_date", format="YYYY-MM-DD")
+        c1.date_input("Date", value=clock.today(), key="log_date", format="YYYY-MM-DD")
         c2.number_input("Minutes", value=30, step=5, key="log_minutes")
         st.text_input("Focus", key="log_focus", placeholder="e.g. Conferring during work time")
         st.text_input("Next step", key="log_next", placeholder="e.g. Try a conference log")
@@ -290,7 +290,7 @@ def plc_section() -> None:
     st.subheader("PLC notes")
     if me.role == Role.COACH:
         with st.form("plc_form"):
-            st.date_input("Met on", value=date.today(), key="plc_date", format="YYYY-MM-DD")
+            st.date_input("Met on", value=clock.today(), key="plc_date", format="YYYY-MM-DD")
             st.text_area("Notes", key="plc_notes", height=100)
             st.text_area(
                 "School-wide needs we identified (one per line)", key="plc_needs", height=80

@@ -1,11 +1,9 @@
 """Season feedback: results of the end-of-season survey: value, obstacles, and the vote to continue."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, feedback, settings
+from pdcore import clock, db, feedback, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session
 from pdcore.ui.widgets import csv_download, empty_state
@@ -38,7 +36,7 @@ def _results(version):
 
 summary, specs, opens, comments = _results(db.data_version())
 if not summary.answers:
-    today = date.today()
+    today = clock.today()
     when = (
         f"opens on **{opens:%A, %B %-d, %Y}** ({(opens - today).days} days from now)"
         if opens > today

@@ -1,12 +1,10 @@
 """My cohort: members and their slots, the goal and its history, meetings with attendance,
 reflections, the next meeting with a calendar file, and leaving or splitting."""
 
-from datetime import date
-
 import altair as alt
 import streamlit as st
 
-from pdcore import cohorts, help_requests, meetings, roster, settings
+from pdcore import clock, cohorts, help_requests, meetings, roster, settings
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state
@@ -35,7 +33,7 @@ if info is None:
     st.stop()
 
 school = settings.load(con)
-today = date.today()
+today = clock.today()
 default_day = min(max(today, school.season_start), school.season_end)
 member_list = cohorts.members(con, info.id)
 member_name = {m.staff_id: m.name for m in member_list}

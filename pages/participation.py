@@ -1,10 +1,8 @@
 """Participation: who is in, who is not: the participation funnel by department and topic."""
 
-from datetime import datetime
-
 import streamlit as st
 
-from pdcore import db, participation
+from pdcore import clock, db, participation
 from pdcore.model import Role
 from pdcore.ui import charts, session
 from pdcore.ui.widgets import csv_download, empty_state
@@ -76,7 +74,7 @@ def dashboard():
     view = _view(db.data_version(), tuple(departments), tuple(topics), tuple(roles))
     frame = view["frame"]
     st.caption(
-        f"Updated {datetime.now():%H:%M:%S}"
+        f"Updated {clock.now():%H:%M:%S}"
         + (f"; refreshes every {every} s while this page is open." if every else ".")
     )
     if frame.empty:

@@ -1,11 +1,11 @@
 """Plan sessions: publish and edit a day's options, see demand, mark attendance, see sign-ups."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import altair as alt
 import streamlit as st
 
-from pdcore import coaching, db, sessions, topics
+from pdcore import clock, coaching, db, sessions, topics
 from pdcore.growth import long_date
 from pdcore.model import Role
 from pdcore.ui import session
@@ -67,7 +67,7 @@ def _attendance(session_id: int) -> None:
 
 show_outcome()
 
-today = date.today()
+today = clock.today()
 topic_names = {t.id: t.name for t in topics.topic_list(con)}
 topic_ids = [None, *topic_names]
 

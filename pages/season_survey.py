@@ -1,10 +1,8 @@
 """End-of-season survey: how valuable the cohort was, what got in the way, and continue or not."""
 
-from datetime import date
-
 import streamlit as st
 
-from pdcore import feedback, settings
+from pdcore import clock, feedback, settings
 from pdcore.model import ValidationError
 from pdcore.ui import session
 
@@ -18,7 +16,7 @@ st.caption(
 
 mine = feedback.my_answer(con, me.id)
 school = settings.load(con)
-today = date.today()
+today = clock.today()
 if mine:
     st.success(
         f"Thank you: you answered on {mine['submitted_at']:%B %-d}. "

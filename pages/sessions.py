@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from pdcore import sessions, topics
+from pdcore import clock, sessions, topics
 from pdcore.growth import long_date
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state, report, show_outcome
@@ -42,7 +42,7 @@ def _ask_expert() -> None:
 
 show_outcome()
 
-today = date.today()
+today = clock.today()
 days = sessions.session_days(con, since=today)
 if not days:
     empty_state(

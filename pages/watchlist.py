@@ -1,10 +1,8 @@
 """Watchlist: staff who may be isolated, with the reason, and your follow-up log."""
 
-from datetime import date
-
 import streamlit as st
 
-from pdcore import db, followups, watchlist
+from pdcore import clock, db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import csv_download, empty_state, person_picker
@@ -85,7 +83,7 @@ else:
         else:
             st.dataframe(past, hide_index=True)
         with st.form("followup"):
-            when = st.date_input("Contacted on", date.today(), key="followup_date")
+            when = st.date_input("Contacted on", clock.today(), key="followup_date")
             note = st.text_area("Note (coaches and admins only)", key="followup_note")
             step = st.text_input("Next step", key="followup_next")
             resolved = st.checkbox("Resolved: no follow-up needed now", key="followup_resolved")

@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db
+from pdcore import clock, db
 from pdcore.growth import (
     MAX_REQUEST_NOTE,
     active_person,
@@ -329,7 +329,7 @@ def log_session(
     The teacher must be on the coach's caseload (or have no coach yet). Their open coaching
     requests are marked done: the session answers them.
     """
-    today = today or date.today()
+    today = today or clock.today()
     coach = active_person(con, coach_id)
     if coach.role != Role.COACH:
         raise PermissionDenied("Only coaches log one-on-one coaching sessions.")
@@ -456,7 +456,7 @@ def coverage_frame(con, viewer_id: int, today: date | None = None) -> pd.DataFra
     from pdcore import settings
     from pdcore.growth import school_year_label
 
-    today = today or date.today()
+    today = today or clock.today()
     month_start = today.replace(day=1)
     year = school_year_label(settings.load(con))
     return (

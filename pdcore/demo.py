@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from pdcore import db, roster, settings
+from pdcore import clock, db, roster, settings
 
 SCHOOL_SIZE = 260
 
@@ -306,7 +306,7 @@ def generate(
     con, staff: int = SCHOOL_SIZE, seed: int = 7, today: date | None = None
 ) -> DemoSummary:
     """Fill an EMPTY database with a demo school (or district) in one transaction."""
-    today = today or date.today()
+    today = today or clock.today()
     if roster.staff_count(con):
         raise ValueError("The database already has staff; the demo only fills an empty one.")
     rng = random.Random(seed)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
-from pdcore import db, health, settings
+from pdcore import clock, db, health, settings
 from pdcore.model import ValidationError
 
 FEEDBACK_WINDOW_DAYS = 14
@@ -80,7 +80,7 @@ def submit(
     comment: str = "",
 ) -> None:
     """Record one teacher's end-of-season answer (once; a second answer is refused)."""
-    today = today or date.today()
+    today = today or clock.today()
     s = settings.load(con)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
@@ -101,7 +101,7 @@ def submit(
             "INSERT INTO season_feedback "
             "(staff_id, submitted_at, value, obstacles, continue_vote, comment) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [staff_id, datetime.now().replace(microsecond=0), value, text, continue_vote, comment],
+            [staff_id, clock.now(), value, text, continue_vote, comment],
         )
         db.audit(cur, staff_id, "feedback.submit", "staff", staff_id, json.dumps({"value": value}))
 

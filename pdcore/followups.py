@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db
+from pdcore import clock, db
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 NOTE_MAX = 2000
@@ -37,7 +37,7 @@ def log(
     Marking it resolved closes the person's watchlist case until a new entry reopens it.
     """
     _require_coach_or_admin(actor)
-    today = today or date.today()
+    today = today or clock.today()
     note, next_step = (note or "").strip(), (next_step or "").strip()
     if contacted_on > today:
         raise ValidationError("The contact date is in the future; pick the day you talked.")

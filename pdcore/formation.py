@@ -15,7 +15,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from pdcore import cohorts, db, matching, roster, settings, topics
+from pdcore import clock, cohorts, db, matching, roster, settings, topics
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ _PEOPLE_SQL = """
 
 def load(con, today: date | None = None) -> SchoolData:
     """Read the school into plain data (a handful of queries, whatever the size)."""
-    today = today or date.today()
+    today = today or clock.today()
     cur = db.read(con)
     conf = settings.load(con)
     rules = matching.Rules(
@@ -329,7 +329,7 @@ class UnmatchedPerson:
 def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
     """Every active teacher with no cohort and no individual project, with the engine's reason
     and suggestions (what auto-formation would do for them comes first)."""
-    today = today or date.today()
+    today = today or clock.today()
     plan = preview(con, today)
     data = plan.data
     engine_says = {u.person_id: u for u in plan.formation.unplaced}

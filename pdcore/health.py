@@ -27,7 +27,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db, settings
+from pdcore import clock, db, settings
 
 DAYS_PER_MONTH = 30.44
 COMPONENTS = ("cadence", "attendance", "size", "goal", "evidence", "recency", "school_day")
@@ -275,7 +275,7 @@ class CohortRow:
 
 def cohort_measures(con, today: date | None = None) -> list[CohortRow]:
     """The measures of every active cohort (and individual project), in one query."""
-    today = today or date.today()
+    today = today or clock.today()
     s = settings.load(con)
     rows = db.read(con).execute(_MEASURES_SQL, [s.season_start, today]).fetchall()
     out = []
@@ -364,7 +364,7 @@ def _goal_words(m: CohortMeasures) -> str:
 
 def health_table(con, today: date | None = None) -> pd.DataFrame:
     """One row per active cohort: score, light and every measure beside them (worst first)."""
-    today = today or date.today()
+    today = today or clock.today()
     rules = HealthRules.from_settings(settings.load(con), today)
     records = []
     for row in cohort_measures(con, today):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from pdcore import db, feedback, settings
+from pdcore import clock, db, feedback, settings
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
         "AND status = 'open'",
         [staff_id],
     ).fetchone()[0]
-    survey_due = feedback.is_open(settings.load(con), date.today()) and not (
+    survey_due = feedback.is_open(settings.load(con), clock.today()) and not (
         feedback.my_answer(con, staff_id)
     )
     return TeacherStatus(bool(answered), *(cohort or (None, None)), bool(place_me), survey_due)

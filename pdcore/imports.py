@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdcore import db, roster, settings, topics
+from pdcore import clock, db, roster, settings, topics
 from pdcore.model import ValidationError
 
 # field -> (default header, required). Headers match ignoring case and surrounding spaces;
@@ -878,7 +878,7 @@ def run_import(
     Raises SourceProblem (logged as a failed run, nothing else written) when a whole source
     is unusable. `source` is 'csv' or 'sheets'.
     """
-    started = datetime.now().replace(microsecond=0)
+    started = clock.now()
     try:
         if roster_rows is None and response_rows is None:
             raise SourceProblem("Choose a roster file, a form responses file, or both.")
@@ -990,7 +990,7 @@ def import_files(
     label: str = "",
 ) -> ImportResult:
     """Import a roster CSV and/or a form-responses CSV (their contents) in one transaction."""
-    started = datetime.now().replace(microsecond=0)
+    started = clock.now()
     try:
         roster_rows = None if roster_csv is None else csv_rows(roster_csv, "roster file")
         response_rows = (
@@ -1030,7 +1030,7 @@ def sync_sheets(
     and import them. `client` is a gspread client (built from `info` when not given)."""
     from pdcore import sheets
 
-    started = datetime.now().replace(microsecond=0)
+    started = clock.now()
     if not SYNC_LOCK.acquire(blocking=False):
         raise SourceProblem("A sync is already running: wait for it to finish.")
     try:

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from pdcore import db, settings
+from pdcore import clock, db, settings
 from pdcore.cohorts import GOAL_MAX, add_goal, check_slot, clean_text, require_member
 from pdcore.model import ValidationError
 
@@ -129,7 +129,7 @@ def log_meeting(
     it was in the school day, who attended (current members only) and a note. A planned
     meeting on the same day becomes this held one. Returns the meeting id."""
     held_on = _check_season_date(con, held_on, "The meeting date")
-    if held_on > (today or date.today()):
+    if held_on > (today or clock.today()):
         raise ValidationError("That date is in the future: plan the meeting instead of logging it.")
     minutes = _check_minutes(minutes)
     note = clean_text(note, "the note", NOTE_MAX, required=False)
@@ -238,7 +238,7 @@ def plan_meeting(
     """Put the next meeting on the cohort's calendar: a date in the season (today or later),
     one of the school's slots, and the agenda the cohort chose. Returns the meeting id."""
     on = _check_season_date(con, on, "The meeting date")
-    if on < (today or date.today()):
+    if on < (today or clock.today()):
         raise ValidationError("That date has passed: pick today or a later date.")
     if agenda not in AGENDAS:
         raise ValidationError("Pick what the cohort will do from the agenda list.")
@@ -479,4 +479,4 @@ def meeting_events(cohort_name: str, planned: Iterable[PlannedMeeting]) -> list[
 def calendar_file(con, cohort_id: int, cohort_name: str, since: date | None = None) -> bytes:
     """The cohort's planned meetings as an .ics file to add to Google Calendar."""
     events = meeting_events(cohort_name, planned_meetings(con, cohort_id, since))
-    return ics_text(events, stamp=datetime.now(UTC), name=cohort_name).encode("utf-8")
+    return ics_text(events, stamp=clock.utc_now(), name=cohort_name).encode("utf-8")

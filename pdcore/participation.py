@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db, settings
+from pdcore import clock, db, settings
 from pdcore.health import expected_meetings
 
 # (column, label) in funnel order.
@@ -74,7 +74,7 @@ def participation_table(con, today: date | None = None) -> pd.DataFrame:
     `topic` is the current cohort's topic, else the first survey choice. `on_cadence` means
     their cohort has held at least the meetings expected to date (see pdcore.health).
     """
-    today = today or date.today()
+    today = today or clock.today()
     s = settings.load(con)
     frame = db.read(con).execute(_SQL, [s.season_start, today, today]).df()
     expected = [

@@ -19,7 +19,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db, topics
+from pdcore import clock, db, topics
 from pdcore.growth import (
     MAX_REQUEST_NOTE,
     active_person,
@@ -120,7 +120,7 @@ def publish(
 ) -> int:
     """Publish one option for a staff-development day (coaches and admins); returns its id."""
     _planner(con, actor_id)
-    today = today or date.today()
+    today = today or clock.today()
     day = check_in_school_year(con, day, "a staff-development day")
     if day < today:
         raise ValidationError("That day has passed: publish options for today or a later day.")
@@ -240,7 +240,7 @@ def sign_up(con, staff_id: int, session_id: int, today: date | None = None) -> N
 
     Raises SessionFull when every seat is taken and SignupClosed once the day has come.
     """
-    today = today or date.today()
+    today = today or clock.today()
     active_person(con, staff_id)
     with db.transaction(con) as cur:
         row = cur.execute(
@@ -277,7 +277,7 @@ def sign_up(con, staff_id: int, session_id: int, today: date | None = None) -> N
 
 def cancel(con, staff_id: int, day: date, today: date | None = None) -> None:
     """Withdraw your sign-up for `day` (until the day comes)."""
-    today = today or date.today()
+    today = today or clock.today()
     if day <= today:
         raise SignupClosed(f"Sign-ups for {long_date(day)} are closed; you can no longer change.")
     with db.transaction(con) as cur:
@@ -333,7 +333,7 @@ def mark_attendance(
     Coaches and admins only, on or after the day.
     """
     _planner(con, actor_id)
-    today = today or date.today()
+    today = today or clock.today()
     present = set(present_ids)
     with db.transaction(con) as cur:
         row = cur.execute("SELECT day FROM sd_sessions WHERE id = ?", [session_id]).fetchone()

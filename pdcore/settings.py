@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
-from pdcore import db
+from pdcore import clock, db
 
 DEFAULT_SLOTS: tuple[tuple[str, bool], ...] = (
     # (label, in the school day)
@@ -42,8 +42,8 @@ def current_season(today: date) -> tuple[date, date]:
 class Settings:
     """Everything a school can tune. Dates are ISO strings in storage, `date` here."""
 
-    season_start: date = field(default_factory=lambda: current_season(date.today())[0])
-    season_end: date = field(default_factory=lambda: current_season(date.today())[1])
+    season_start: date = field(default_factory=lambda: current_season(clock.today())[0])
+    season_end: date = field(default_factory=lambda: current_season(clock.today())[1])
     survey_close: date | None = None
     min_size: int = 2
     max_size: int = 10

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pdcore import db, settings, topics
+from pdcore import clock, db, settings, topics
 from pdcore.model import PermissionDenied, ValidationError
 
 MAX_CHOICES = 3
@@ -63,7 +63,7 @@ def choosable_topics(con) -> list[topics.TopicInfo]:
 def is_open(con, today: date | None = None) -> bool:
     """True until the end of the admin's survey close date (always, when none is set)."""
     close = settings.load(con).survey_close
-    return close is None or (today or date.today()) <= close
+    return close is None or (today or clock.today()) <= close
 
 
 def answer(con, staff_id: int) -> SurveyAnswer | None:
@@ -150,7 +150,7 @@ def record_answers(
     cur.execute(
         "INSERT OR REPLACE INTO survey_responses (staff_id, submitted_at, source, other_topic) "
         "VALUES (?, ?, ?, ?)",
-        [staff_id, submitted_at or datetime.now().replace(microsecond=0), source, other_topic],
+        [staff_id, submitted_at or clock.now(), source, other_topic],
     )
     cur.execute("DELETE FROM interests WHERE staff_id = ?", [staff_id])
     for rank, tid in enumerate(ids, start=1):
@@ -189,7 +189,7 @@ def submit(
     """Save a teacher's survey from the app: ranked topic ids (blanks skipped) and an optional
     write-in ranked after them. Refused after the survey closes."""
     close = settings.load(con).survey_close
-    if close is not None and (today or date.today()) > close:
+    if close is not None and (today or clock.today()) > close:
         raise ValidationError(
             f"The survey closed on {close:%B} {close.day}. Your answers are kept; "
             "ask an admin if something must change."

@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import db, settings
+from pdcore import clock, db, settings
 
 # (code, sentence) in the order a coach should read them.
 NO_GROUP = "no_group"
@@ -160,7 +160,7 @@ WATCH_COLUMNS = [
 def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]]:
     """Every active teacher's facts, with (name, email, department, school, coach and
     latest follow-up) beside them, in one query."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = db.read(con).execute(_FACTS_SQL, [today]).fetchall()
     out = []
     for r in rows:
@@ -195,7 +195,7 @@ def case_status(has_followup: bool, latest_resolved: bool) -> str:
 
 def watchlist_frame(con, today: date | None = None, include_resolved: bool = False) -> pd.DataFrame:
     """One row per teacher with at least one reason, most reasons first."""
-    today = today or date.today()
+    today = today or clock.today()
     rules = WatchRules.from_settings(settings.load(con), today)
     records = []
     for facts, extra in watch_facts(con, today):
@@ -238,7 +238,7 @@ def open_case_count(con, coach_id: int | None = None, today: date | None = None)
 
     Remembered until the next committed write, so a home page can show it on every visit.
     """
-    today = today or date.today()
+    today = today or clock.today()
     key = (id(con), db.data_version(), today)
     frame = _OPEN_CACHE.get(key)
     if frame is None:
@@ -256,7 +256,7 @@ def caseload_frame(
     """One row per coach: teachers assigned, of them on the watchlist, follow-ups, last contact.
 
     Pass `watch` (a watchlist_frame already at hand) to save computing it twice."""
-    today = today or date.today()
+    today = today or clock.today()
     watch = watchlist_frame(con, today) if watch is None else watch
     on_list = watch.groupby("coach_id").size() if len(watch) else pd.Series(dtype=int)
     frame = (

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from pdcore import imports, settings, sheets
+from pdcore import clock, imports, settings, sheets
 from pdcore.model import ValidationError
 
 CHECK_SECONDS = 30
@@ -42,7 +42,7 @@ def due(con, now: datetime | None = None) -> bool:
     if every <= 0:
         return False
     last = imports.last_sync(con, "sheets")
-    return last is None or (now or datetime.now()) - last[0] >= timedelta(minutes=every)
+    return last is None or (now or clock.now()) - last[0] >= timedelta(minutes=every)
 
 
 def run_if_due(con, info: Mapping | None, now: datetime | None = None):
