@@ -26,7 +26,7 @@ def _claim() -> None:
     def claim():
         if pick is None:
             raise ValidationError("Pick a teacher to claim first.")
-        coaching.claim(con, me.id, pick)
+        coaching.claim(con, me, pick)
 
     report(claim, "Claimed: they are on your caseload now.")
 
@@ -38,7 +38,7 @@ def _log_session() -> None:
         if ss.get("log_teacher") is None:
             raise ValidationError("Pick the teacher you coached.")
         coaching.log_session(
-            con, me.id, ss["log_teacher"], ss.get("log_date"), ss.get("log_minutes"),
+            con, me, ss["log_teacher"], ss.get("log_date"), ss.get("log_minutes"),
             ss.get("log_focus", ""), ss.get("log_next", ""),
         )  # fmt: skip
         ss["log_focus"], ss["log_next"] = "", ""
@@ -51,7 +51,7 @@ def _add_plc() -> None:
 
     def add():
         coaching.add_plc_note(
-            con, me.id, ss.get("plc_date"), ss.get("plc_notes", ""), ss.get("plc_needs", "")
+            con, me, ss.get("plc_date"), ss.get("plc_notes", ""), ss.get("plc_needs", "")
         )
         ss["plc_notes"], ss["plc_needs"] = "", ""
 
@@ -63,7 +63,7 @@ def _add_pathway() -> None:
 
     def add():
         pathways.add_pathway(
-            con, me.id, ss.get("pw_name", ""), ss.get("pw_link", ""), ss.get("pw_desc", ""),
+            con, me, ss.get("pw_name", ""), ss.get("pw_link", ""), ss.get("pw_desc", ""),
             (ss.get("pw_steps") or "").splitlines(),
         )  # fmt: skip
         for key in ("pw_name", "pw_link", "pw_desc", "pw_steps"):

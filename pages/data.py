@@ -146,7 +146,7 @@ with sheets_tab:
         try:
             config = imports.save_source_config(
                 con,
-                me.id,
+                me,
                 spreadsheet=url,
                 roster_worksheet=roster_ws,
                 responses_worksheet=responses_ws,
@@ -156,7 +156,7 @@ with sheets_tab:
                 response_columns=response_map,
             )
             if int(every_input) != settings.load(con).sync_every_minutes:
-                settings.save(con, me.id, sync_every_minutes=int(every_input))
+                settings.save(con, me, sync_every_minutes=int(every_input))
             st.success("Saved. The next sync uses these settings.")
         except ValidationError as exc:
             st.error(str(exc))
@@ -181,7 +181,7 @@ with sheets_tab:
     ):
         with st.status("Syncing from Google Sheets...", expanded=True) as status:
             try:
-                result = imports.sync_sheets(con, info=info, actor_id=me.id, progress=status.write)
+                result = imports.sync_sheets(con, me, info=info, progress=status.write)
                 status.update(label="Sync finished", state="complete", expanded=False)
             except ValidationError as exc:
                 result = None
@@ -211,9 +211,9 @@ with files_tab:
             try:
                 result = imports.import_files(
                     con,
+                    me,
                     roster_csv=roster_file.getvalue() if roster_file else None,
                     responses_csv=responses_file.getvalue() if responses_file else None,
-                    actor_id=me.id,
                     label=", ".join(f.name for f in (roster_file, responses_file) if f),
                 )
                 show_result(result)
@@ -269,7 +269,7 @@ with export_tab:
             ):
                 try:
                     with st.spinner("Writing to Google Sheets..."):
-                        title, rows = imports.push_to_sheet(con, what, info=info, actor_id=me.id)
+                        title, rows = imports.push_to_sheet(con, me, what, info=info)
                     st.success(f"Wrote {rows} rows to the '{title}' worksheet.")
                 except ValidationError as exc:
                     st.error(str(exc))

@@ -42,7 +42,7 @@ if waiting:
         )
         if st.button("Withdraw my request", key="place_me_withdraw"):
             try:
-                help_requests.withdraw(con, waiting.id, me.id)
+                help_requests.withdraw(con, me, waiting.id)
                 st.session_state["fg_flash"] = "Your request to be placed is withdrawn."
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
@@ -90,7 +90,7 @@ def _join(staff_id: int, cohort_id: int, name: str) -> None:
         )
     except cohorts.CohortFull:
         st.session_state["fg_filled"] = name
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         st.session_state["fg_error"] = str(exc)
 
 
@@ -161,7 +161,7 @@ with st.form("start_form"):
     if st.form_submit_button("Start this cohort", key="start_submit"):
         try:
             cohorts.start_cohort(
-                con, me.id, topic_id=topic_id, name=name, slot_id=slot_id, goal=goal
+                con, me, topic_id=topic_id, name=name, slot_id=slot_id, goal=goal
             )
             st.session_state["fg_flash"] = (
                 f"{name.strip()} has started; colleagues can now find and join it."
@@ -188,7 +188,7 @@ else:
         )
         if st.form_submit_button("Place me", type="primary", key="place_me_submit"):
             try:
-                help_requests.ask(con, me.id, "place_me", topic_id, note)
+                help_requests.ask(con, me, "place_me", topic_id, note)
                 st.session_state["fg_flash"] = (
                     "Your request to be placed is in. You will see its status here."
                 )

@@ -18,7 +18,7 @@ def _save_plan() -> None:
     ss = st.session_state
     goals = [(ss.get(f"plan_goal_{n}", ""), ss.get(f"plan_measure_{n}", "")) for n in (1, 2, 3)]
     report(
-        lambda: growth.save_plan(con, me.id, ss.get("plan_focus", ""), goals, ss.get("plan_topic")),
+        lambda: growth.save_plan(con, me, ss.get("plan_focus", ""), goals, ss.get("plan_topic")),
         "Your plan is saved.",
     )
 
@@ -27,7 +27,7 @@ def _add_evidence() -> None:
     ss = st.session_state
     added = report(
         lambda: growth.add_evidence(
-            con, me.id, ss.get("evidence_note", ""), ss.get("evidence_link", "")
+            con, me, ss.get("evidence_note", ""), ss.get("evidence_link", "")
         ),
         "Evidence added to your plan.",
     )
@@ -37,7 +37,7 @@ def _add_evidence() -> None:
 
 def _save_reflection() -> None:
     report(
-        lambda: growth.save_reflection(con, me.id, st.session_state.get("reflection_text", "")),
+        lambda: growth.save_reflection(con, me, st.session_state.get("reflection_text", "")),
         "Your reflection is saved.",
     )
 
@@ -45,10 +45,10 @@ def _save_reflection() -> None:
 def _save_coach() -> None:
     pick = st.session_state.get("coach_pick")
     if pick:
-        report(lambda: coaching.choose_coach(con, me.id, pick), "Your coach is chosen.")
+        report(lambda: coaching.choose_coach(con, me, pick), "Your coach is chosen.")
     else:
         report(
-            lambda: coaching.leave_to_coaches(con, me.id),
+            lambda: coaching.leave_to_coaches(con, me),
             "Left to the coaches: one will claim your plan.",
         )
 
@@ -58,7 +58,7 @@ def _ask_coaching() -> None:
     report(
         lambda: coaching.request_coaching(
             con,
-            me.id,
+            me,
             ss.get("request_topic"),
             ss.get("request_slots", []),
             ss.get("request_note", ""),
@@ -72,7 +72,7 @@ def _save_steps(pathway_id: int, steps) -> None:
         for step in steps:
             ticked = bool(st.session_state.get(f"step_{step.id}"))
             if ticked != step.done:
-                pathways.mark_step(con, me.id, step.id, ticked)
+                pathways.mark_step(con, me, step.id, ticked)
 
     report(save, "Your pathway progress is saved; it shows as evidence in your plan.")
 

@@ -2,13 +2,26 @@
 
 import streamlit as st
 
-from pdcore import home
-from pdcore.model import Role
+from pdcore import home, notices
+from pdcore.model import PermissionDenied, Role
 from pdcore.ui import session
 
 me = session.require_any()
 con = session.connection()
 st.title(f"Welcome, {me.first_name}")
+
+# What happened to me that I should know (placed in a cohort, asked to move, a split decided).
+for notice in notices.unread(con, me.id):
+    with st.container(border=True):
+        text, dismiss = st.columns([6, 1], vertical_alignment="center")
+        text.text(notice.text)
+        if dismiss.button("Dismiss", key=f"notice_{notice.id}"):
+            try:
+                notices.dismiss(con, me, notice.id)
+            except PermissionDenied as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
 
 if me.role != Role.ADMIN:
     status = home.teacher_status(con, me.id)

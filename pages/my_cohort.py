@@ -32,6 +32,32 @@ if info is None:
     st.page_link("pages/topics.py", label="Pick a topic", icon=":material/topic:")
     st.stop()
 
+# A split that names me waits for my yes or no: nobody is moved without saying yes.
+for question in cohorts.questions_for(con, me.id):
+    with st.container(border=True):
+        st.markdown("**A split of your cohort names you**")
+        st.text(
+            f"{question.proposer} proposes a new cohort, {question.name}, with "
+            f"{', '.join(question.movers)}. Do you want to move to it? If you say no you stay "
+            "here; either way the others are told."
+        )
+        yes, no = st.columns(2)
+        for column, accept, label in ((yes, True, "Yes, move me"), (no, False, "No, I stay")):
+            if column.button(label, key=f"split_{question.proposal_id}_{accept}"):
+                try:
+                    outcome = cohorts.answer_split(con, me, question.proposal_id, accept)
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["mc_flash"] = (
+                        "You said no: you stay in this cohort."
+                        if not accept
+                        else f"You moved to {question.name}."
+                        if outcome.new_cohort_id
+                        else "You said yes: you move when everyone named has answered."
+                    )
+                    st.rerun()
+
 school = settings.load(con)
 today = clock.today()
 default_day = min(max(today, school.season_start), school.season_end)
@@ -95,7 +121,7 @@ with tabs[1]:
         )
         if st.form_submit_button("Save this version", key="goal_submit"):
             try:
-                version = meetings.revise_goal(con, info.id, me.id, text)
+                version = meetings.revise_goal(con, me, info.id, text)
                 st.session_state["mc_flash"] = f"Goal saved as version {version}."
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
@@ -138,8 +164,8 @@ with tabs[2]:
             try:
                 meetings.log_meeting(
                     con,
+                    me,
                     info.id,
-                    me.id,
                     held_on=day,
                     minutes=minutes,
                     in_school_day=in_day,
@@ -224,7 +250,7 @@ with tabs[3]:
         if st.form_submit_button("Plan this meeting", key="plan_submit"):
             try:
                 meetings.plan_meeting(
-                    con, info.id, me.id, on=on, slot_id=slot_id, agenda=agenda, note=note
+                    con, me, info.id, on=on, slot_id=slot_id, agenda=agenda, note=note
                 )
                 st.session_state["mc_flash"] = f"Meeting on {on:%b} {on.day} planned."
                 st.rerun()
@@ -255,8 +281,8 @@ with tabs[4]:
             try:
                 meetings.add_reflection(
                     con,
+                    me,
                     info.id,
-                    me.id,
                     text,
                     link=link,
                     visibility=visibility,
@@ -297,19 +323,28 @@ with tabs[5]:
                 st.error("Tick 'Yes, I want to leave' to confirm.")
             else:
                 try:
-                    cohorts.leave(con, me.id, info.id, reason)
+                    cohorts.leave(con, me, info.id, reason)
                     st.session_state["mc_flash"] = (
                         f"You left {info.name}. Its history stays; find a new group any time."
                     )
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
                     st.error(str(exc))
-    if not is_project and len(member_list) >= 2:
+    waiting_split = None if is_project else cohorts.pending_split(con, info.id)
+    if waiting_split:
+        st.info(
+            f"A split into a new cohort is waiting for {len(waiting_split[1])} answer(s).",
+            icon=":material/hourglass_top:",
+        )
+        st.text(f"New cohort: {waiting_split[0]}. Still to answer: {', '.join(waiting_split[1])}.")
+    elif not is_project and len(member_list) >= 2:
         with st.form("split_form"):
             st.markdown("**Split** into two cohorts of the same topic")
             st.caption(
                 "For when you realise you are on two different paths. Both cohorts keep their "
-                "history; the new one starts from the current goal."
+                "history; the new one starts from the current goal. Moving only yourself "
+                "happens at once; everyone else you name is asked first, and moves only if "
+                "they say yes."
             )
             movers = st.multiselect(
                 "Who moves to the new cohort",
@@ -329,8 +364,15 @@ with tabs[5]:
             )
             if st.form_submit_button("Split", key="split_submit"):
                 try:
-                    cohorts.split(con, me.id, info.id, movers, name=new_name, slot_id=new_slot)
-                    st.session_state["mc_flash"] = f"{new_name.strip()} split off from {info.name}."
+                    outcome = cohorts.split(
+                        con, me, info.id, movers, name=new_name, slot_id=new_slot
+                    )
+                    st.session_state["mc_flash"] = (
+                        f"{new_name.strip()} split off from {info.name}."
+                        if outcome.new_cohort_id
+                        else f"Asked {', '.join(outcome.waiting_for)}: the split happens "
+                        "when everyone named has answered."
+                    )
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
                     st.error(str(exc))

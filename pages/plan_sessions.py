@@ -28,7 +28,7 @@ def _publish() -> None:
 
     def publish():
         sessions.publish(
-            con, me.id, ss.get("pub_day"), ss.get("pub_title", ""), ss.get("pub_capacity"),
+            con, me, ss.get("pub_day"), ss.get("pub_title", ""), ss.get("pub_capacity"),
             ss.get("pub_kind", "coach"), ss.get("pub_leader", ""), ss.get("pub_room", ""),
             ss.get("pub_desc", ""), ss.get("pub_topic"),
         )  # fmt: skip
@@ -43,7 +43,7 @@ def _edit(session_id: int) -> None:
     report(
         lambda: sessions.edit(
             con,
-            me.id,
+            me,
             session_id,
             ss.get(f"edit_title_{session_id}", ""),
             ss.get(f"edit_capacity_{session_id}"),
@@ -60,7 +60,7 @@ def _edit(session_id: int) -> None:
 def _attendance(session_id: int) -> None:
     present = st.session_state.get(f"att_present_{session_id}", [])
     report(
-        lambda: sessions.mark_attendance(con, me.id, session_id, present),
+        lambda: sessions.mark_attendance(con, me, session_id, present),
         lambda counts: f"Attendance saved: {counts[0]} present, {counts[1]} absent.",
     )
 

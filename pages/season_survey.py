@@ -66,7 +66,7 @@ else:
                 if value is None or vote is None:
                     raise ValidationError("Please rate your cohort and vote on continuing.")
                 feedback.submit(
-                    con, me.id, value, [*obstacles, other], vote, today=today, comment=comment
+                    con, me, value, [*obstacles, other], vote, today=today, comment=comment
                 )
             except ValidationError as exc:
                 st.error(str(exc))

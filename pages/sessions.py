@@ -19,14 +19,14 @@ st.caption(
 
 def _sign_up(option: sessions.Option, switching: bool) -> None:
     report(
-        lambda: sessions.sign_up(con, me.id, option.id),
+        lambda: sessions.sign_up(con, me, option.id),
         f"{'Switched' if switching else 'Signed up'}: {option.title} on {long_date(option.day)}.",
     )
 
 
 def _cancel(day: date) -> None:
     report(
-        lambda: sessions.cancel(con, me.id, day), f"Cancelled your sign-up for {long_date(day)}."
+        lambda: sessions.cancel(con, me, day), f"Cancelled your sign-up for {long_date(day)}."
     )
 
 
@@ -34,7 +34,7 @@ def _ask_expert() -> None:
     ss = st.session_state
 
     def ask():
-        sessions.request_expert(con, me.id, ss.get("expert_topic"), ss.get("expert_note", ""))
+        sessions.request_expert(con, me, ss.get("expert_topic"), ss.get("expert_note", ""))
         ss["expert_note"] = ""
 
     report(ask, "Thank you: your request is shown to whoever plans the sessions.")

@@ -126,7 +126,7 @@ if saved:
         if not wanted["health_weights"]:
             raise ValidationError("Give at least one health measure a weight above 0.")
         if changes:
-            settings.save(con, me.id, **changes)
+            settings.save(con, me, **changes)
     except ValueError as exc:  # settings.validate's problems, in plain words
         st.error(str(exc))
     else:
@@ -162,7 +162,7 @@ if st.button("Save slots", key="slots_save"):
         for r in edited.itertuples()
     ]
     try:
-        n = settings.save_slots(con, rows, me.id)
+        n = settings.save_slots(con, me, rows)
     except ValueError as exc:
         st.error(str(exc))
     else:

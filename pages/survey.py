@@ -84,7 +84,7 @@ else:
         )
         if st.form_submit_button("Save my answers", type="primary", key="survey_submit"):
             try:
-                saved = survey.submit(con, me.id, picks, write_in, actor_id=me.id)
+                saved = survey.submit(con, me, picks, write_in)
                 st.session_state["survey_flash"] = "Saved: " + ", ".join(saved.choice_names) + "."
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:

@@ -88,7 +88,7 @@ for s in suggestions:
             f"Merge into {s.target_name}", key=f"merge_suggested_{s.target_id}", type="primary"
         ):
             try:
-                moved = topics.merge(con, s.source_ids, s.target_id, me.id)
+                moved = topics.merge(con, me, s.source_ids, s.target_id)
             except ValidationError as exc:
                 st.error(str(exc))
             else:
@@ -130,11 +130,11 @@ if submitted:
         if action == "Merge into another topic":
             if target is None or target == topic_id:
                 raise ValidationError("Pick a different topic to merge into.")
-            moved = topics.merge(con, [topic_id], target, me.id)
+            moved = topics.merge(con, me, [topic_id], target)
             msg = f"Merged {name} into {name_of[target]}; {moved} people's choices moved."
         else:
             status = {"Offer": "offered", "Retire": "retired", "Reopen as proposed": "proposed"}
-            running = topics.set_status(con, topic_id, status[action], me.id)
+            running = topics.set_status(con, me, topic_id, status[action])
             msg = f"{name} is now {status[action]}."
             if action == "Retire" and running:
                 msg += f" Its {running} running cohort(s) carry on."

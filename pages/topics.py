@@ -61,7 +61,7 @@ def _join(staff_id: int, cohort_id: int, name: str) -> None:
         st.session_state["topics_problem"] = (
             f"{name} just filled up. Here is a fresh short list; Find a group shows more."
         )
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         st.session_state["topics_problem"] = str(exc)
 
 
@@ -202,8 +202,8 @@ elif mode == "individual":
                 st.error(f"You are already in {current.name}. Leave it first on My cohort.")
             else:
                 try:
-                    cohorts.start_individual(con, me.id, topic_id=topic_id, goal=goal)
-                    survey.save_preferences(con, me.id, mode="individual", actor_id=me.id)
+                    cohorts.start_individual(con, me, topic_id=topic_id, goal=goal)
+                    survey.save_preferences(con, me, mode="individual")
                     st.session_state["topics_flash"] = (
                         f"Your individual project on {topic.name} has started. "
                         "Log meetings and reflections on My cohort."
@@ -230,8 +230,8 @@ else:
                 "Ask for the expert-led option", type="primary", key="expert_submit"
             ):
                 try:
-                    help_requests.ask(con, me.id, "expert", topic_id, note)
-                    survey.save_preferences(con, me.id, mode="expert", actor_id=me.id)
+                    help_requests.ask(con, me, "expert", topic_id, note)
+                    survey.save_preferences(con, me, mode="expert")
                     st.session_state["topics_flash"] = (
                         f"Asked for the expert-led option in {topic.name}. An admin will be in touch."
                     )

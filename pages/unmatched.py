@@ -137,7 +137,7 @@ if person is not None:
         )
         if st.button("Place", key="unmatched_place", type="primary", disabled=fit is None):
             try:
-                cohorts.join(con, int(person), fit.cohort_id, actor_id=me.id)
+                cohorts.join(con, me, fit.cohort_id, staff_id=int(person))
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
@@ -154,7 +154,7 @@ if person is not None:
         )
         if st.button("Assign", key="unmatched_assign", disabled=coach_id is None):
             try:
-                coaching.assign(con, int(person), coach_id, "assigned", me.id)
+                coaching.assign(con, me, int(person), coach_id)
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
@@ -183,7 +183,7 @@ if plan is not None:
     a, b = st.columns(2)
     if a.button("Apply this plan", key="formation_apply", type="primary", disabled=proposed.empty):
         try:
-            result = formation.apply(con, plan, me.id)
+            result = formation.apply(con, me, plan)
         except (ValidationError, PermissionDenied) as exc:
             st.error(str(exc))
         else:

@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import clock, db
+from pdcore import authz, clock, db
 from pdcore.growth import (
     MAX_REQUEST_NOTE,
     active_person,
@@ -26,7 +26,7 @@ from pdcore.growth import (
     clean_text,
     require_view,
 )
-from pdcore.model import PermissionDenied, Role, ValidationError
+from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 MAX_FOCUS = 200
 MAX_NEXT_STEP = 500
@@ -34,12 +34,18 @@ MAX_PLC_NOTES = 5000
 MAX_NEEDS = 2000
 
 
-def assign(con, staff_id: int, coach_id: int, how: str, actor_id: int | None) -> None:
-    """Make `coach_id` the coach of `staff_id` (replacing any earlier coach)."""
-    if how not in ("chosen", "claimed", "assigned"):
-        raise ValidationError(f"Unknown way to assign a coach: {how!r}.")
+@authz.write(authz.for_person("staff_id", roles=(Role.ADMIN,), self_ok=False))
+def assign(con, actor: StaffMember, staff_id: int, coach_id: int) -> None:
+    """An admin makes `coach_id` (a coach of the teacher's school) the coach of `staff_id`,
+    replacing any earlier coach."""
     with db.transaction(con) as cur:
-        _assign(cur, staff_id, coach_id, how, actor_id)
+        same = cur.execute(
+            "SELECT s.school = c.school FROM staff s, staff c WHERE s.id = ? AND c.id = ?",
+            [staff_id, coach_id],
+        ).fetchone()
+        if same is not None and not same[0]:
+            raise PermissionDenied("That coach works in another school; pick one of theirs.")
+        _assign(cur, staff_id, coach_id, "assigned", actor.id)
 
 
 def _assign(cur, staff_id: int, coach_id: int, how: str, actor_id: int | None) -> None:
@@ -51,7 +57,10 @@ def _assign(cur, staff_id: int, coach_id: int, how: str, actor_id: int | None) -
         "VALUES (?, ?, ?, current_localtimestamp())",
         [staff_id, coach_id, how],
     )
-    db.audit(cur, actor_id, f"coach.{how}", "staff", staff_id, f'{{"coach_id": {coach_id}}}')
+    db.audit(
+        cur, actor_id, f"coach.{how}", "staff", staff_id, f'{{"coach_id": {coach_id}}}',
+        subject_id=staff_id if actor_id != staff_id else None,
+    )  # fmt: skip
 
 
 def coach_of(con, staff_id: int) -> int | None:
@@ -99,17 +108,20 @@ def coaches(con, school: str | None = None) -> list[CoachInfo]:
     return [CoachInfo(*r) for r in rows]
 
 
-def choose_coach(con, staff_id: int, coach_id: int) -> None:
+@authz.write(authz.SELF)
+def choose_coach(con, actor: StaffMember, coach_id: int) -> None:
     """The teacher picks their own coach from their school's coaches."""
-    me = active_person(con, staff_id)
+    me, staff_id = actor, actor.id
     if coach_id not in {c.id for c in coaches(con, me.school)}:
         raise ValidationError("Pick one of your school's coaches from the list.")
     with db.transaction(con) as cur:
         _assign(cur, staff_id, coach_id, "chosen", staff_id)
 
 
-def leave_to_coaches(con, staff_id: int) -> None:
+@authz.write(authz.SELF)
+def leave_to_coaches(con, actor: StaffMember) -> None:
     """The teacher has no preference: drop any coach, so the coaches can claim their plan."""
+    staff_id = actor.id
     with db.transaction(con) as cur:
         had = cur.execute(
             "DELETE FROM coach_assignments WHERE staff_id = ? RETURNING coach_id", [staff_id]
@@ -118,9 +130,10 @@ def leave_to_coaches(con, staff_id: int) -> None:
             db.audit(cur, staff_id, "coach.release", "staff", staff_id, f'{{"coach_id": {had[0]}}}')
 
 
-def claim(con, coach_id: int, staff_id: int) -> None:
+@authz.write(authz.for_person("staff_id", roles=(Role.COACH,), self_ok=False))
+def claim(con, actor: StaffMember, staff_id: int) -> None:
     """A coach takes on a teacher who has no coach yet (exact: two coaches cannot both claim)."""
-    coach = active_person(con, coach_id)
+    coach, coach_id = actor, actor.id
     if coach.role != Role.COACH:
         raise PermissionDenied("Only coaches can claim a teacher.")
     with db.transaction(con) as cur:
@@ -226,14 +239,15 @@ def caseload(con, coach_id: int) -> pd.DataFrame:
 # ---- one-on-one coaching ---------------------------------------------------------------------
 
 
+@authz.write(authz.SELF)
 def request_coaching(
-    con, staff_id: int, topic_id: int | None = None, slot_ids=(), note: str = ""
+    con, actor: StaffMember, topic_id: int | None = None, slot_ids=(), note: str = ""
 ) -> int:
     """Ask for one-on-one coaching (a topic, the slots that suit, a note); returns the request id.
 
     One open request at a time: asking again updates the open one.
     """
-    active_person(con, staff_id)
+    staff_id = actor.id
     note = clean_text(note, "Your note", MAX_REQUEST_NOTE)
     slot_ids = sorted(set(slot_ids))
     if topic_id is None and not note:
@@ -314,9 +328,10 @@ def open_requests(con, viewer_id: int) -> pd.DataFrame:
     return db.read(con).execute(sql + " GROUP BY ALL ORDER BY request_id", params).df()
 
 
+@authz.write(authz.for_person("staff_id", roles=(Role.COACH,), self_ok=False))
 def log_session(
     con,
-    coach_id: int,
+    actor: StaffMember,
     staff_id: int,
     held_on: date,
     minutes: int,
@@ -330,7 +345,7 @@ def log_session(
     requests are marked done: the session answers them.
     """
     today = today or clock.today()
-    coach = active_person(con, coach_id)
+    coach, coach_id = actor, actor.id
     if coach.role != Role.COACH:
         raise PermissionDenied("Only coaches log one-on-one coaching sessions.")
     if staff_id == coach_id:
@@ -353,7 +368,10 @@ def log_session(
             "resolved_by = ? WHERE staff_id = ? AND kind = 'coach' AND status = 'open'",
             [coach_id, staff_id],
         )
-        db.audit(cur, coach_id, "coach.session", "staff", staff_id, f'{{"session_id": {sid}}}')
+        db.audit(
+            cur, coach_id, "coach.session", "staff", staff_id, f'{{"session_id": {sid}}}',
+            subject_id=staff_id,
+        )  # fmt: skip
     return sid
 
 
@@ -378,9 +396,10 @@ def sessions_for(con, viewer_id: int, staff_id: int) -> pd.DataFrame:
 # ---- PLC notes -------------------------------------------------------------------------------
 
 
-def add_plc_note(con, coach_id: int, met_on: date, notes: str, needs: str = "") -> int:
+@authz.write(authz.COACH)
+def add_plc_note(con, actor: StaffMember, met_on: date, notes: str, needs: str = "") -> int:
     """A coach records a PLC meeting they led, with the school-wide needs (one per line)."""
-    coach = active_person(con, coach_id)
+    coach, coach_id = actor, actor.id
     if coach.role != Role.COACH:
         raise PermissionDenied("PLC notes are kept by the coaches who lead the PLCs.")
     met_on = check_in_school_year(con, met_on, "a PLC meeting")

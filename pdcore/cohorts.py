@@ -7,12 +7,13 @@ an individual project, leaving and splitting each happen in one transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
 
-from pdcore import db, settings
-from pdcore.model import PermissionDenied, ValidationError
+from pdcore import authz, clock, db, notices, settings
+from pdcore.model import PermissionDenied, StaffMember, ValidationError
 
 
 class CohortFull(ValidationError):
@@ -119,11 +120,14 @@ def create_cohort(
     return cohort_id
 
 
-def add_member(cur, cohort_id: int, staff_id: int, how: str = "joined") -> None:
+def add_member(
+    cur, cohort_id: int, staff_id: int, how: str = "joined", actor_id: int | None = None
+) -> None:
     """Add a person to a cohort inside the caller's transaction (which holds the write lock).
 
     Refuses with AlreadyInCohort when they are in another active cohort, and CohortFull when
     the cohort is at the school's maximum (an individual project holds exactly one person).
+    `actor_id` is who did it when that is not the person themselves (an admin placing them).
     """
     cohort = cur.execute(
         "SELECT kind, status, (SELECT count(*) FROM memberships "
@@ -155,7 +159,10 @@ def add_member(cur, cohort_id: int, staff_id: int, how: str = "joined") -> None:
         "WHERE staff_id = ? AND kind = 'place_me' AND status = 'open'",
         [staff_id],
     )
-    db.audit(cur, staff_id, f"cohort.{how}", "cohort", cohort_id)
+    by = staff_id if actor_id is None else actor_id
+    db.audit(
+        cur, by, f"cohort.{how}", "cohort", cohort_id, subject_id=None if by == staff_id else staff_id
+    )
 
 
 def _max_size(cur) -> int:
@@ -163,10 +170,35 @@ def _max_size(cur) -> int:
     return int(row[0]) if row else settings.Settings.max_size
 
 
-def join(con, staff_id: int, cohort_id: int, actor_id: int | None = None) -> None:
-    """Join a cohort with an open seat, in one transaction (exact under concurrent joins)."""
+@authz.write(authz.for_person("staff_id"))
+def join(con, actor: StaffMember, cohort_id: int, staff_id: int | None = None) -> None:
+    """Join a cohort with an open seat, in one transaction (exact under concurrent joins).
+
+    With `staff_id` of someone else, an admin or coach of their school places them (they
+    are told on Home). Nobody joins a cohort of another school.
+    """
+    staff_id = actor.id if staff_id is None else staff_id
+    placed = staff_id != actor.id
     with db.transaction(con) as cur:
-        add_member(cur, cohort_id, staff_id, "joined" if actor_id in (None, staff_id) else "placed")
+        row = cur.execute(
+            "SELECT c.school, c.name, s.school, s.name FROM cohorts c, staff s "
+            "WHERE c.id = ? AND s.id = ?",
+            [cohort_id, staff_id],
+        ).fetchone()
+        if row is None:
+            raise ValidationError("That cohort or person no longer exists; reload the page.")
+        cohort_school, cohort_name, person_school, person_name = row
+        if cohort_school != person_school:
+            who = f"{person_name} is" if placed else "You are"
+            raise PermissionDenied(
+                f"{who} in {person_school or 'no school'}; {cohort_name} belongs to "
+                f"{cohort_school or 'no school'}. Pick a cohort of the same school."
+            )
+        add_member(cur, cohort_id, staff_id, "placed" if placed else "joined", actor.id)
+        if placed:
+            notices.notify(
+                cur, staff_id, f"{actor.name} placed you in the cohort {cohort_name}."
+            )
 
 
 def cohort_frame(con) -> pd.DataFrame:
@@ -278,9 +310,10 @@ def _check_topic(cur, topic_id: int | None) -> str:
     return row[0]
 
 
+@authz.write(authz.SELF)
 def start_cohort(
     con,
-    staff_id: int,
+    actor: StaffMember,
     *,
     topic_id: int,
     name: str,
@@ -291,6 +324,7 @@ def start_cohort(
     transaction, with the starter as its first member. Returns the new cohort's id."""
     name = clean_text(name, "a name for the cohort", NAME_MAX)
     goal = clean_text(goal, "a first goal", GOAL_MAX)
+    staff_id = actor.id
     with db.transaction(con) as cur:
         _check_topic(cur, topic_id)
         slot_id = check_slot(cur, slot_id)
@@ -303,12 +337,14 @@ def start_cohort(
     return cohort_id
 
 
+@authz.write(authz.SELF)
 def start_individual(
-    con, staff_id: int, *, topic_id: int, goal: str, slot_id: int | None = None
+    con, actor: StaffMember, *, topic_id: int, goal: str, slot_id: int | None = None
 ) -> int:
     """Start an individual project on a topic with its own goal (same meeting and reflection
     log as a cohort, one person). Returns its id."""
     goal = clean_text(goal, "a goal for your project", GOAL_MAX)
+    staff_id = actor.id
     with db.transaction(con) as cur:
         topic = _check_topic(cur, topic_id)
         slot_id = check_slot(cur, slot_id, required=False)
@@ -347,82 +383,269 @@ def _close_if_empty(cur, cohort_id: int, actor_id: int | None) -> bool:
     return True
 
 
-def leave(con, staff_id: int, cohort_id: int, reason: str = "") -> None:
+@authz.write(authz.member_of("cohort_id"))
+def leave(con, actor: StaffMember, cohort_id: int, reason: str = "") -> None:
     """Leave a cohort with an optional reason. The membership ends (never deleted); a cohort
-    nobody is left in is closed, keeping its history."""
+    nobody is left in is closed, keeping its history. A split waiting for this person's
+    answer counts them as declining."""
     reason = clean_text(reason, "the reason", REASON_MAX, required=False)
+    staff_id = actor.id
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
         _end_membership(cur, cohort_id, staff_id, reason)
         db.audit(cur, staff_id, "cohort.leave", "cohort", cohort_id)
+        for (proposal_id,) in cur.execute(
+            "SELECT a.proposal_id FROM split_answers a JOIN split_proposals p "
+            "ON p.id = a.proposal_id WHERE p.cohort_id = ? AND p.status = 'open' "
+            "AND a.staff_id = ? AND a.answer = 'pending'",
+            [cohort_id, staff_id],
+        ).fetchall():
+            _answer(cur, proposal_id, staff_id, accepted=False)
         _close_if_empty(cur, cohort_id, staff_id)
 
 
 SPLIT_REASON = "split into a new cohort"
 
 
+@dataclass(frozen=True)
+class Split:
+    """What a split did: moved now (`new_cohort_id`), or waits for answers (`waiting_for`)."""
+
+    proposal_id: int | None
+    new_cohort_id: int | None
+    waiting_for: tuple[str, ...] = ()
+
+
+@authz.write(authz.member_of("cohort_id"))
 def split(
     con,
-    actor_id: int,
+    actor: StaffMember,
     cohort_id: int,
     mover_ids,
     *,
     name: str,
     slot_id: int | None = None,
-) -> int:
-    """A member moves chosen members (possibly themselves) into a new cohort of the same topic.
+) -> Split:
+    """A member proposes moving chosen members (possibly themselves) into a new cohort of
+    the same topic. Nobody is moved without saying yes: moving only yourself happens at
+    once; naming others asks each of them (a notice on Home, an answer on My cohort), and
+    the new cohort starts when all have answered, with those who accepted.
 
     The new cohort records its parent and starts from the parent's current goal; the movers'
     old memberships end with a reason and new ones start with how='split', so both cohorts
-    keep their history. Each side keeps at least one person. Returns the new cohort's id.
+    keep their history. Each side keeps at least one person.
     """
     name = clean_text(name, "a name for the new cohort", NAME_MAX)
     movers = sorted(set(int(m) for m in mover_ids))
     if not movers:
         raise ValidationError("Choose who moves to the new cohort.")
     with db.transaction(con) as cur:
-        require_member(cur, cohort_id, actor_id)
+        require_member(cur, cohort_id, actor.id)
         parent = cur.execute(
-            "SELECT topic_id, slot_id, school, kind FROM cohorts WHERE id = ?", [cohort_id]
+            "SELECT topic_id, slot_id, kind, name FROM cohorts WHERE id = ?", [cohort_id]
         ).fetchone()
-        topic_id, parent_slot, school, kind = parent
+        _topic_id, parent_slot, kind, parent_name = parent
         if kind != "cohort":
             raise ValidationError("Only a cohort can be split, not an individual project.")
-        current = {
-            r[0]
-            for r in cur.execute(
-                "SELECT staff_id FROM memberships WHERE cohort_id = ? AND left_at IS NULL",
-                [cohort_id],
-            ).fetchall()
-        }
-        strangers = [m for m in movers if m not in current]
-        if strangers:
+        current = _current_ids(cur, cohort_id)
+        if any(m not in current for m in movers):
             raise ValidationError("Only current members of this cohort can move to the new one.")
         if len(movers) == len(current):
             raise ValidationError(
                 "Someone has to stay: leave at least one member in this cohort, or rename it."
             )
-        slot_id = check_slot(cur, slot_id if slot_id is not None else parent_slot, required=False)
-        new_id = create_cohort(
-            cur,
-            topic_id=topic_id,
-            name=name,
-            slot_id=slot_id,
-            school=school,
-            created_by=actor_id,
-            parent_id=cohort_id,
-        )
-        for m in movers:
-            _end_membership(cur, cohort_id, m, SPLIT_REASON)
-            add_member(cur, new_id, m, "split")
-        goal = cur.execute(
-            "SELECT text FROM goals WHERE cohort_id = ? ORDER BY version DESC LIMIT 1",
+        if cur.execute(
+            "SELECT count(*) FROM split_proposals WHERE cohort_id = ? AND status = 'open'",
             [cohort_id],
+        ).fetchone()[0]:
+            raise ValidationError(
+                "A split of this cohort is already waiting for answers; wait until it is decided."
+            )
+        slot_id = check_slot(cur, slot_id if slot_id is not None else parent_slot, required=False)
+        proposal_id = cur.execute(
+            "INSERT INTO split_proposals (cohort_id, proposer_id, name, slot_id) "
+            "VALUES (?, ?, ?, ?) RETURNING id",
+            [cohort_id, actor.id, name, slot_id],
+        ).fetchone()[0]
+        others = [m for m in movers if m != actor.id]
+        for m in movers:
+            cur.execute(
+                "INSERT INTO split_answers (proposal_id, staff_id, answer, answered_at) "
+                "VALUES (?, ?, ?, ?)",
+                [proposal_id, m, *(("accepted", clock.now()) if m == actor.id else ("pending", None))],
+            )
+        for m in others:
+            notices.notify(
+                cur,
+                m,
+                f"{actor.name} proposes that you move from {parent_name} to a new cohort, "
+                f"{name}. Say yes or no on My cohort.",
+            )
+        db.audit(
+            cur, actor.id, "cohort.split_propose", "cohort", cohort_id,
+            json.dumps({"proposal": proposal_id, "movers": movers}),
+        )  # fmt: skip
+        new_id = _decide_if_answered(cur, proposal_id)
+        waiting = [r[0] for r in cur.execute(
+            "SELECT s.name FROM split_answers a JOIN staff s ON s.id = a.staff_id "
+            "WHERE a.proposal_id = ? AND a.answer = 'pending' ORDER BY s.name",
+            [proposal_id],
+        ).fetchall()]  # fmt: skip
+    return Split(None if new_id else proposal_id, new_id, tuple(waiting))
+
+
+@authz.write(authz.SELF)
+def answer_split(con, actor: StaffMember, proposal_id: int, accept: bool) -> Split:
+    """A member named in a split says yes (they will move) or no (they stay). When everyone
+    named has answered, the split is decided and the proposer is told."""
+    with db.transaction(con) as cur:
+        row = cur.execute(
+            "SELECT a.answer, p.status, p.cohort_id FROM split_answers a "
+            "JOIN split_proposals p ON p.id = a.proposal_id "
+            "WHERE a.proposal_id = ? AND a.staff_id = ?",
+            [proposal_id, actor.id],
         ).fetchone()
-        if goal:
-            add_goal(cur, new_id, goal[0], actor_id)
-        db.audit(cur, actor_id, "cohort.split", "cohort", cohort_id, f'{{"new": {new_id}}}')
+        if row is None:
+            raise PermissionDenied("That split does not name you, so it is not yours to answer.")
+        answer, status, cohort_id = row
+        if status != "open" or answer != "pending":
+            raise ValidationError("You already answered; the split is decided or waits for others.")
+        require_member(cur, cohort_id, actor.id)
+        new_id = _answer(cur, proposal_id, actor.id, accepted=bool(accept))
+    return Split(None if new_id else proposal_id, new_id)
+
+
+def _answer(cur, proposal_id: int, staff_id: int, accepted: bool) -> int | None:
+    cur.execute(
+        "UPDATE split_answers SET answer = ?, answered_at = ? WHERE proposal_id = ? AND staff_id = ?",
+        ["accepted" if accepted else "declined", clock.now(), proposal_id, staff_id],
+    )
+    db.audit(
+        cur, staff_id, "cohort.split_accept" if accepted else "cohort.split_decline",
+        "split_proposal", proposal_id,
+    )  # fmt: skip
+    return _decide_if_answered(cur, proposal_id)
+
+
+def _decide_if_answered(cur, proposal_id: int) -> int | None:
+    """Once nobody named is still to answer: move those who accepted (if any) into the new
+    cohort and tell the proposer. Returns the new cohort's id when one was made."""
+    cohort_id, proposer, name, slot_id = cur.execute(
+        "SELECT cohort_id, proposer_id, name, slot_id FROM split_proposals WHERE id = ?",
+        [proposal_id],
+    ).fetchone()
+    answers = cur.execute(
+        "SELECT a.staff_id, a.answer, s.name FROM split_answers a JOIN staff s "
+        "ON s.id = a.staff_id WHERE a.proposal_id = ? ORDER BY s.name",
+        [proposal_id],
+    ).fetchall()
+    if any(answer == "pending" for _id, answer, _name in answers):
+        return None
+    current = _current_ids(cur, cohort_id)
+    movers = [sid for sid, answer, _n in answers if answer == "accepted" and sid in current]
+    declined = [n for sid, answer, n in answers if answer == "declined" and sid != proposer]
+    moved = [n for sid, answer, n in answers if sid in movers and sid != proposer]
+    new_id = None
+    # The proposer alone, when everyone they named said no, is no split at all.
+    if movers and not (set(movers) == {proposer} and declined):
+        new_id = _move(cur, proposer, cohort_id, movers, name, slot_id)
+    cur.execute(
+        "UPDATE split_proposals SET status = ?, new_cohort_id = ?, decided_at = ? WHERE id = ?",
+        ["done" if new_id else "declined", new_id, clock.now(), proposal_id],
+    )
+    if any(sid != proposer for sid, _a, _n in answers):
+        words = f"Your proposal to start {name}: "
+        words += f"{_names(moved)} moved. " if moved else "nobody else moved. "
+        words += f"{_names(declined)} chose to stay." if declined else ""
+        notices.notify(cur, proposer, words.strip())
     return new_id
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _current_ids(cur, cohort_id: int) -> set[int]:
+    rows = cur.execute(
+        "SELECT staff_id FROM memberships WHERE cohort_id = ? AND left_at IS NULL", [cohort_id]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _move(cur, actor_id: int, cohort_id: int, movers: list[int], name: str, slot_id) -> int:
+    """Start the new cohort with `movers` (who each said yes) inside the caller's transaction."""
+    topic_id, school = cur.execute(
+        "SELECT topic_id, school FROM cohorts WHERE id = ?", [cohort_id]
+    ).fetchone()
+    new_id = create_cohort(
+        cur,
+        topic_id=topic_id,
+        name=name,
+        slot_id=slot_id,
+        school=school,
+        created_by=actor_id,
+        parent_id=cohort_id,
+    )
+    for m in movers:
+        _end_membership(cur, cohort_id, m, SPLIT_REASON)
+        add_member(cur, new_id, m, "split")  # each mover said yes: they are the actor
+    goal = cur.execute(
+        "SELECT text FROM goals WHERE cohort_id = ? ORDER BY version DESC LIMIT 1",
+        [cohort_id],
+    ).fetchone()
+    if goal:
+        add_goal(cur, new_id, goal[0], actor_id)
+    db.audit(cur, actor_id, "cohort.split", "cohort", cohort_id, f'{{"new": {new_id}}}')
+    _close_if_empty(cur, cohort_id, actor_id)
+    return new_id
+
+
+@dataclass(frozen=True)
+class SplitQuestion:
+    proposal_id: int
+    cohort_id: int
+    proposer: str
+    name: str  # the new cohort's
+    movers: tuple[str, ...]  # everyone the proposal names
+
+
+def questions_for(con, staff_id: int) -> list[SplitQuestion]:
+    """Open splits waiting for this person's yes or no."""
+    rows = (
+        db.read(con)
+        .execute(
+            """
+        SELECT p.id, p.cohort_id, s.name, p.name,
+               (SELECT list(o.name ORDER BY o.name) FROM split_answers x
+                JOIN staff o ON o.id = x.staff_id WHERE x.proposal_id = p.id)
+        FROM split_answers a JOIN split_proposals p ON p.id = a.proposal_id
+        JOIN staff s ON s.id = p.proposer_id
+        WHERE a.staff_id = ? AND a.answer = 'pending' AND p.status = 'open'
+        ORDER BY p.id
+        """,
+            [staff_id],
+        )
+        .fetchall()
+    )
+    return [SplitQuestion(*r[:4], movers=tuple(r[4])) for r in rows]
+
+
+def pending_split(con, cohort_id: int) -> tuple[str, tuple[str, ...]] | None:
+    """The cohort's open split as (new cohort name, names still to answer), or None."""
+    row = (
+        db.read(con)
+        .execute(
+            """
+        SELECT p.name, list(s.name ORDER BY s.name) FILTER (WHERE a.answer = 'pending')
+        FROM split_proposals p JOIN split_answers a ON a.proposal_id = p.id
+        JOIN staff s ON s.id = a.staff_id
+        WHERE p.cohort_id = ? AND p.status = 'open' GROUP BY p.id, p.name
+        """,
+            [cohort_id],
+        )
+        .fetchone()
+    )
+    return (row[0], tuple(row[1] or ())) if row else None
 
 
 def open_seats(con, cohort: CohortInfo) -> int:

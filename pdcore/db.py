@@ -151,9 +151,15 @@ def audit(
     entity: str = "",
     entity_id: int | None = None,
     detail: str = "{}",
+    subject_id: int | None = None,
 ) -> None:
-    """Record who did what in the audit log (inside the caller's transaction)."""
+    """Record who did what in the audit log (inside the caller's transaction).
+
+    `actor_id` is who asked (0 for the command line), `subject_id` the person acted on when
+    that is someone else (placed, moved, assigned a coach, followed up).
+    """
     cur.execute(
-        "INSERT INTO audit_log (actor_id, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?)",
-        [actor_id, action, entity, entity_id, detail],
+        "INSERT INTO audit_log (actor_id, action, entity, entity_id, detail, subject_staff_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [actor_id, action, entity, entity_id, detail, subject_id],
     )

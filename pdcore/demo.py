@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from pdcore import clock, db, roster, settings
+from pdcore import authz, clock, db, roster, settings
 
 SCHOOL_SIZE = 260
 
@@ -302,6 +302,7 @@ def _pick_distinct(rng: random.Random, names: list[str], weights: list[float], k
     return chosen
 
 
+@authz.unguarded("fills an EMPTY database only (it refuses one with staff); demo mode decides when")
 def generate(
     con, staff: int = SCHOOL_SIZE, seed: int = 7, today: date | None = None
 ) -> DemoSummary:

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from pdcore import clock, db, health, settings
-from pdcore.model import ValidationError
+from pdcore import authz, clock, db, health, settings
+from pdcore.model import StaffMember, ValidationError
 
 FEEDBACK_WINDOW_DAYS = 14
 MAX_COMMENT = 2000
@@ -70,9 +70,10 @@ def split_obstacles(text: str) -> list[str]:
     return out
 
 
+@authz.write(authz.SELF)
 def submit(
     con,
-    staff_id: int,
+    actor: StaffMember,
     value: int,
     obstacles: list[str],
     continue_vote: str,
@@ -80,6 +81,7 @@ def submit(
     comment: str = "",
 ) -> None:
     """Record one teacher's end-of-season answer (once; a second answer is refused)."""
+    staff_id = actor.id
     today = today or clock.today()
     s = settings.load(con)
     comment = (comment or "").strip()

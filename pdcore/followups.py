@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import clock, db
+from pdcore import authz, clock, db
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 NOTE_MAX = 2000
@@ -22,6 +22,7 @@ def _require_coach_or_admin(person: StaffMember) -> None:
         raise PermissionDenied("Coach notes are visible to coaches and admins only.")
 
 
+@authz.write(authz.for_person("staff_id", self_ok=False))
 def log(
     con,
     actor: StaffMember,
@@ -61,6 +62,7 @@ def log(
             "staff",
             staff_id,
             json.dumps({"followup_id": followup_id}),
+            subject_id=staff_id,
         )
     return followup_id
 

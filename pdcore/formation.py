@@ -15,7 +15,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from pdcore import clock, cohorts, db, matching, roster, settings, topics
+from pdcore import authz, clock, cohorts, db, matching, notices, roster, settings, topics
 
 
 @dataclass(frozen=True)
@@ -243,20 +243,24 @@ class ApplyResult:
         return text
 
 
-def apply(con, plan: FormationPlan, actor_id: int | None) -> ApplyResult:
+@authz.write(authz.ADMIN)
+def apply(con, actor, plan: FormationPlan) -> ApplyResult:
     """Write a previewed plan in one transaction, re-checking every seat as it goes.
 
     A seat that someone took since the preview, or a person who joined a cohort meanwhile,
     is skipped and reported; a new cohort left below the minimum size is not created.
+    Everyone placed is told on Home.
     """
+    actor_id = actor.id
     joined, created, skipped = 0, 0, []
     data = plan.data
     with db.transaction(con) as cur:
         for cohort_id, pid in plan.formation.joins:
             try:
-                cohorts.add_member(cur, cohort_id, pid, "placed")
+                cohorts.add_member(cur, cohort_id, pid, "placed", actor_id)
                 joined += 1
                 _close_place_me(cur, pid, actor_id)
+                _tell_placed(cur, pid, cohort_id)
             except cohorts.ValidationError as exc:
                 skipped.append(f"{data.staff.get(pid, ('?',))[0]}: {exc}")
         names_taken = {r[0] for r in cur.execute("SELECT name FROM cohorts").fetchall()}
@@ -285,11 +289,17 @@ def apply(con, plan: FormationPlan, actor_id: int | None) -> ApplyResult:
             names_taken.add(name)
             created += 1
             for pid in free:
-                cohorts.add_member(cur, cohort_id, pid, "placed")
+                cohorts.add_member(cur, cohort_id, pid, "placed", actor_id)
                 joined += 1
                 _close_place_me(cur, pid, actor_id)
+                _tell_placed(cur, pid, cohort_id)
         db.audit(cur, actor_id, "formation.apply", detail=f'{{"joined": {joined}}}')
     return ApplyResult(joined, created, skipped)
+
+
+def _tell_placed(cur, staff_id: int, cohort_id: int) -> None:
+    name = cur.execute("SELECT name FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0]
+    notices.notify(cur, staff_id, f"You were placed in the cohort {name} (automatic formation).")
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -441,7 +451,7 @@ def _cmd_form_cohorts(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\nDry run: nothing was written.")
         return 0
-    result = apply(con, plan, actor_id=None)
+    result = apply(con, authz.COMMAND_LINE, plan)
     print("\n" + result.summary())
     for line in result.skipped:
         print(f"warning: {line}")

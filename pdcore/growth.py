@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from pdcore import db, pathways, roster, settings
+from pdcore import authz, db, pathways, roster, settings
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 MAX_FOCUS = 200
@@ -258,12 +258,14 @@ def _clean_goals(goals) -> list[tuple[str, str]]:
     return cleaned
 
 
-def save_plan(con, staff_id: int, focus: str, goals, topic_id: int | None = None) -> int:
+@authz.write(authz.SELF)
+def save_plan(con, actor: StaffMember, focus: str, goals, topic_id: int | None = None) -> int:
     """Write (or rewrite) your own plan for this school year; returns its id.
 
     `goals` is a list of (goal, measure) pairs; blank pairs are ignored, so a form can always
     offer three rows.
     """
+    staff_id = actor.id
     active_person(con, staff_id)
     focus = clean_text(focus, "Your focus", MAX_FOCUS, required=True)
     cleaned = _clean_goals(goals)
@@ -308,8 +310,10 @@ def _own_plan_id(cur, con, staff_id: int) -> int:
     return row[0]
 
 
-def add_evidence(con, staff_id: int, note: str = "", link: str = "") -> int:
+@authz.write(authz.SELF)
+def add_evidence(con, actor: StaffMember, note: str = "", link: str = "") -> int:
     """Add a note and/or an http(s) link as evidence to your own plan; returns its id."""
+    staff_id = actor.id
     note = clean_text(note, "The note", MAX_NOTE)
     link = clean_link(link)
     if not note and not link:
@@ -327,8 +331,10 @@ def add_evidence(con, staff_id: int, note: str = "", link: str = "") -> int:
     return eid
 
 
-def save_reflection(con, staff_id: int, text: str) -> None:
+@authz.write(authz.SELF)
+def save_reflection(con, actor: StaffMember, text: str) -> None:
     """Write (or rewrite) the year-end reflection on your own plan."""
+    staff_id = actor.id
     text = clean_text(text, "Your reflection", MAX_REFLECTION, required=True)
     with db.transaction(con) as cur:
         plan_id = _own_plan_id(cur, con, staff_id)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from pdcore import db
-from pdcore.model import PermissionDenied, ValidationError
+from pdcore import authz, db
+from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 KINDS = ("place_me", "expert", "coach")
 KIND_LABELS = {
@@ -45,7 +45,8 @@ class HelpRequest:
         return f"{what}: {STATUS_WORDS[self.status]} on {when:%b} {when.day}."
 
 
-def ask(con, staff_id: int, kind: str, topic_id: int | None = None, note: str = "") -> int:
+@authz.write(authz.SELF)
+def ask(con, actor: StaffMember, kind: str, topic_id: int | None = None, note: str = "") -> int:
     """Ask for help; returns the request id.
 
     A second "place me" while one is open returns the open one instead of a duplicate, and
@@ -53,6 +54,7 @@ def ask(con, staff_id: int, kind: str, topic_id: int | None = None, note: str = 
     """
     if kind not in KINDS:
         raise ValidationError(f"Unknown kind of request: {kind!r}.")
+    staff_id = actor.id
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError(
@@ -151,9 +153,11 @@ def open_requests(con, kind: str | None = None) -> pd.DataFrame:
     )
 
 
-def resolve(con, request_id: int, actor_id: int, status: str = "done") -> None:
-    """Close an open request as done (or withdrawn). Coaches and admins close anyone's; a
-    teacher closes only their own."""
+@authz.write(authz.SELF)
+def resolve(con, actor: StaffMember, request_id: int, status: str = "done") -> None:
+    """Close an open request as done (or withdrawn). Coaches and admins of the asker's
+    school close anyone's; a teacher closes only their own."""
+    actor_id = actor.id
     if status not in ("done", "withdrawn"):
         raise ValidationError(f"A request can be closed as done or withdrawn, not {status!r}.")
     with db.transaction(con) as cur:
@@ -163,9 +167,13 @@ def resolve(con, request_id: int, actor_id: int, status: str = "done") -> None:
         if row is None:
             raise ValidationError("That request does not exist.")
         owner, current = row
-        role = cur.execute("SELECT role FROM staff WHERE id = ?", [actor_id]).fetchone()
-        if actor_id != owner and (role is None or role[0] not in ("coach", "admin")):
-            raise PermissionDenied("Only the person who asked, a coach or an admin can close it.")
+        school = cur.execute("SELECT school FROM staff WHERE id = ?", [owner]).fetchone()
+        if actor_id != owner and (
+            actor.role not in (Role.COACH, Role.ADMIN) or not authz.covers(actor, school[0])
+        ):
+            raise PermissionDenied(
+                "Only the person who asked, or a coach or admin of their school, can close it."
+            )
         if current != "open":
             raise ValidationError(f"That request is already {STATUS_WORDS[current]}.")
         cur.execute(
@@ -173,9 +181,13 @@ def resolve(con, request_id: int, actor_id: int, status: str = "done") -> None:
             "resolved_by = ? WHERE id = ?",
             [status, actor_id, request_id],
         )
-        db.audit(cur, actor_id, f"help.{status}", "help_request", request_id)
+        db.audit(
+            cur, actor_id, f"help.{status}", "help_request", request_id,
+            subject_id=owner if owner != actor_id else None,
+        )  # fmt: skip
 
 
-def withdraw(con, request_id: int, staff_id: int) -> None:
+@authz.write(authz.SELF)
+def withdraw(con, actor: StaffMember, request_id: int) -> None:
     """The asker takes back their own open request."""
-    resolve(con, request_id, staff_id, status="withdrawn")
+    resolve(con, actor, request_id, status="withdrawn")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pdcore import clock, db, roster, settings, topics
+from pdcore import authz, clock, db, roster, settings, topics
 from pdcore.model import ValidationError
 
 # field -> (default header, required). Headers match ignoring case and surrounding spaces;
@@ -208,7 +208,8 @@ def source_config(con) -> SheetSource:
     )
 
 
-def save_source_config(con, actor_id: int | None, **changes) -> SheetSource:
+@authz.write(authz.ADMIN)
+def save_source_config(con, actor, **changes) -> SheetSource:
     """Save the spreadsheet (URL or key), worksheet names and column mapping.
 
     Column mappings keep only headers that differ from the defaults, so a school that uses
@@ -255,7 +256,7 @@ def save_source_config(con, actor_id: int | None, **changes) -> SheetSource:
         "roster": trimmed(config.roster_columns, ROSTER_FIELDS),
         "responses": trimmed(config.response_columns, RESPONSE_FIELDS),
     }
-    settings.save(con, actor_id, column_map=column_map)
+    settings.save(con, actor, column_map=column_map)
     return source_config(con)
 
 
@@ -863,13 +864,14 @@ def _apply_responses(
     return counts
 
 
+@authz.write(authz.IMPORT)
 def run_import(
     con,
+    actor,
     *,
     roster_rows: list[list[str]] | None = None,
     response_rows: list[list[str]] | None = None,
     source: str = "csv",
-    actor_id: int | None = None,
     day_first: bool = False,
     label: str = "",
 ) -> ImportResult:
@@ -951,7 +953,7 @@ def run_import(
             ).fetchone()[0]
             db.audit(
                 cur,
-                actor_id,
+                actor.id,
                 "data.import",
                 "sync_runs",
                 result.run_id,
@@ -982,11 +984,12 @@ def _log_failure(con, source: str, started: datetime, exc: Exception) -> None:
         )
 
 
+@authz.write(authz.ADMIN)
 def import_files(
     con,
+    actor,
     roster_csv: bytes | str | None = None,
     responses_csv: bytes | str | None = None,
-    actor_id: int | None = None,
     label: str = "",
 ) -> ImportResult:
     """Import a roster CSV and/or a form-responses CSV (their contents) in one transaction."""
@@ -1001,10 +1004,10 @@ def import_files(
         raise
     return run_import(
         con,
+        actor,
         roster_rows=roster_rows,
         response_rows=response_rows,
         source="csv",
-        actor_id=actor_id,
         label=label,
     )
 
@@ -1017,12 +1020,13 @@ def sheets_ready(con, info: Mapping | None) -> bool:
     return bool(info) and bool(source_config(con).spreadsheet)
 
 
+@authz.write(authz.IMPORT)
 def sync_sheets(
     con,
+    actor,
     *,
     info: Mapping | None = None,
     client=None,
-    actor_id: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
@@ -1073,10 +1077,10 @@ def sync_sheets(
             progress(f"Read {rows} rows in {data.api_calls} requests; checking and saving...")
         return run_import(
             con,
+            actor,
             roster_rows=data.tables.get("roster"),
             response_rows=data.tables.get("responses"),
             source="sheets",
-            actor_id=actor_id,
             day_first=bool(data.locale) and not data.locale.startswith("en_US"),
             label=f"'{data.title}'" if data.title else "",
         )
@@ -1146,13 +1150,14 @@ def export_frame(con, what: str) -> pd.DataFrame:
     raise ValidationError(f"There is no '{what}' export; choose one of {', '.join(EXPORTS)}.")
 
 
+@authz.write(authz.ADMIN)
 def push_to_sheet(
     con,
+    actor,
     what: str,
     *,
     info: Mapping | None = None,
     client=None,
-    actor_id: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[str, int]:
     """Replace the contents of the named worksheet with the cohorts or unmatched table.
@@ -1183,7 +1188,7 @@ def push_to_sheet(
     with db.transaction(con) as cur:
         db.audit(
             cur,
-            actor_id,
+            actor.id,
             "data.push",
             detail=json.dumps({"what": what, "worksheet": title, "rows": written}),
         )
@@ -1209,6 +1214,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         result = import_files(
             con,
+            authz.COMMAND_LINE,
             roster_csv=Path(args.roster).read_bytes() if args.roster else None,
             responses_csv=Path(args.responses).read_bytes() if args.responses else None,
             label=", ".join(str(p) for p in (args.roster, args.responses) if p),
@@ -1230,7 +1236,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 1
     con = db.connect(args.db)
     try:
-        result = sync_sheets(con, info=info, progress=lambda msg: print(msg, file=sys.stderr))
+        result = sync_sheets(
+            con, authz.COMMAND_LINE, info=info, progress=lambda msg: print(msg, file=sys.stderr))
     except ValidationError as exc:
         print(f"error: {exc} Nothing was written.", file=sys.stderr)
         return 1

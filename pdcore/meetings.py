@@ -15,9 +15,9 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from pdcore import clock, db, settings
+from pdcore import authz, clock, db, settings
 from pdcore.cohorts import GOAL_MAX, add_goal, check_slot, clean_text, require_member
-from pdcore.model import ValidationError
+from pdcore.model import StaffMember, ValidationError
 
 AGENDAS = ("read", "try-a-lesson", "share", "modules", "other")
 AGENDA_LABELS = {
@@ -66,9 +66,11 @@ def current_goal(con, cohort_id: int) -> Goal | None:
     return history[0] if history else None
 
 
-def revise_goal(con, cohort_id: int, staff_id: int, text: str) -> int:
+@authz.write(authz.member_of("cohort_id"))
+def revise_goal(con, actor: StaffMember, cohort_id: int, text: str) -> int:
     """Any member writes a new version of the goal; earlier versions stay. Returns the new
     version number."""
+    staff_id = actor.id
     text = clean_text(text, "the goal", GOAL_MAX)
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
@@ -111,10 +113,11 @@ def _check_minutes(minutes) -> int:
     return value
 
 
+@authz.write(authz.member_of("cohort_id"))
 def log_meeting(
     con,
+    actor: StaffMember,
     cohort_id: int,
-    staff_id: int,
     *,
     held_on: date,
     minutes: int,
@@ -128,6 +131,7 @@ def log_meeting(
     """Log a meeting that happened: date in the season (not in the future), minutes, whether
     it was in the school day, who attended (current members only) and a note. A planned
     meeting on the same day becomes this held one. Returns the meeting id."""
+    staff_id = actor.id
     held_on = _check_season_date(con, held_on, "The meeting date")
     if held_on > (today or clock.today()):
         raise ValidationError("That date is in the future: plan the meeting instead of logging it.")
@@ -224,10 +228,11 @@ class PlannedMeeting:
         return AGENDA_LABELS.get(self.agenda, self.agenda or "Not decided")
 
 
+@authz.write(authz.member_of("cohort_id"))
 def plan_meeting(
     con,
+    actor: StaffMember,
     cohort_id: int,
-    staff_id: int,
     *,
     on: date,
     slot_id: int | None,
@@ -237,6 +242,7 @@ def plan_meeting(
 ) -> int:
     """Put the next meeting on the cohort's calendar: a date in the season (today or later),
     one of the school's slots, and the agenda the cohort chose. Returns the meeting id."""
+    staff_id = actor.id
     on = _check_season_date(con, on, "The meeting date")
     if on < (today or clock.today()):
         raise ValidationError("That date has passed: pick today or a later date.")
@@ -291,10 +297,11 @@ def check_link(link: str | None) -> str:
     return text
 
 
+@authz.write(authz.member_of("cohort_id"))
 def add_reflection(
     con,
+    actor: StaffMember,
     cohort_id: int,
-    staff_id: int,
     text: str,
     *,
     link: str = "",
@@ -304,6 +311,7 @@ def add_reflection(
 ) -> int:
     """A member adds a reflection: text, an optional http(s) link (e.g. a video share-out),
     visible to the cohort or to all staff, optionally the season's final share-out."""
+    staff_id = actor.id
     text = clean_text(text, "your reflection", REFLECTION_MAX)
     link = check_link(link)
     if visibility not in VISIBILITIES:

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from pdcore import db, roster
-from pdcore.model import PermissionDenied, Role, ValidationError
+from pdcore import authz, db, roster
+from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 1000
@@ -77,11 +77,13 @@ def pathway_list(con, staff_id: int | None = None) -> list[Pathway]:
     return [Pathway(*head, steps=tuple(steps)) for head, steps in found.values()]
 
 
-def mark_step(con, staff_id: int, step_id: int, done: bool = True) -> None:
+@authz.write(authz.SELF)
+def mark_step(con, actor: StaffMember, step_id: int, done: bool = True) -> None:
     """Mark one step of a pathway done (or not done again) for this person.
 
     Un-marking exists for a mis-click; the audit log keeps both.
     """
+    staff_id = actor.id
     with db.transaction(con) as cur:
         step = cur.execute(
             "SELECT s.title, p.name FROM pathway_steps s JOIN pathways p ON p.id = s.pathway_id "
@@ -109,10 +111,12 @@ def mark_step(con, staff_id: int, step_id: int, done: bool = True) -> None:
         )
 
 
+@authz.write(authz.COACH)
 def add_pathway(
-    con, actor_id: int, name: str, link: str, description: str, steps: list[str]
+    con, actor: StaffMember, name: str, link: str, description: str, steps: list[str]
 ) -> int:
     """List a new pathway (coaches and admins): a name, an http(s) link and its steps in order."""
+    actor_id = actor.id
     from pdcore.growth import clean_link, clean_text
 
     actor = roster.by_id(con, actor_id)

@@ -19,7 +19,7 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import clock, db, topics
+from pdcore import authz, clock, db, topics
 from pdcore.growth import (
     MAX_REQUEST_NOTE,
     active_person,
@@ -105,9 +105,10 @@ def _clean_option(title, capacity, leader_kind, leader_name, room, description):
     return title, capacity, leader_kind, leader_name, room, description
 
 
+@authz.write(authz.COACH)
 def publish(
     con,
-    actor_id: int,
+    actor: StaffMember,
     day: date,
     title: str,
     capacity: int,
@@ -119,6 +120,7 @@ def publish(
     today: date | None = None,
 ) -> int:
     """Publish one option for a staff-development day (coaches and admins); returns its id."""
+    actor_id = actor.id
     _planner(con, actor_id)
     today = today or clock.today()
     day = check_in_school_year(con, day, "a staff-development day")
@@ -141,9 +143,10 @@ def publish(
     return sid
 
 
+@authz.write(authz.COACH)
 def edit(
     con,
-    actor_id: int,
+    actor: StaffMember,
     session_id: int,
     title: str,
     capacity: int,
@@ -154,6 +157,7 @@ def edit(
     topic_id: int | None = None,
 ) -> None:
     """Change an option (coaches and admins); capacity may not drop below those signed up."""
+    actor_id = actor.id
     _planner(con, actor_id)
     title, capacity, leader_kind, leader_name, room, description = _clean_option(
         title, capacity, leader_kind, leader_name, room, description
@@ -235,11 +239,13 @@ def my_choice(con, staff_id: int, day: date) -> int | None:
     return row[0] if row else None
 
 
-def sign_up(con, staff_id: int, session_id: int, today: date | None = None) -> None:
+@authz.write(authz.SELF)
+def sign_up(con, actor: StaffMember, session_id: int, today: date | None = None) -> None:
     """Sign up for an option (replacing any other choice that day); exact under concurrency.
 
     Raises SessionFull when every seat is taken and SignupClosed once the day has come.
     """
+    staff_id = actor.id
     today = today or clock.today()
     active_person(con, staff_id)
     with db.transaction(con) as cur:
@@ -275,8 +281,10 @@ def sign_up(con, staff_id: int, session_id: int, today: date | None = None) -> N
         db.audit(cur, staff_id, action, "sd_session", session_id)
 
 
-def cancel(con, staff_id: int, day: date, today: date | None = None) -> None:
+@authz.write(authz.SELF)
+def cancel(con, actor: StaffMember, day: date, today: date | None = None) -> None:
     """Withdraw your sign-up for `day` (until the day comes)."""
+    staff_id = actor.id
     today = today or clock.today()
     if day <= today:
         raise SignupClosed(f"Sign-ups for {long_date(day)} are closed; you can no longer change.")
@@ -325,13 +333,15 @@ def attendees(con, actor_id: int, session_id: int) -> pd.DataFrame:
     )
 
 
+@authz.write(authz.COACH)
 def mark_attendance(
-    con, actor_id: int, session_id: int, present_ids, today: date | None = None
+    con, actor: StaffMember, session_id: int, present_ids, today: date | None = None
 ) -> tuple[int, int]:
     """Mark who came (everyone else signed up is marked absent); returns (present, absent).
 
     Coaches and admins only, on or after the day.
     """
+    actor_id = actor.id
     _planner(con, actor_id)
     today = today or clock.today()
     present = set(present_ids)
@@ -413,11 +423,13 @@ def per_teacher(con, actor_id: int) -> pd.DataFrame:
 # ---- expert requests and demand --------------------------------------------------------------
 
 
-def request_expert(con, staff_id: int, topic_id: int | None, note: str = "") -> int:
+@authz.write(authz.SELF)
+def request_expert(con, actor: StaffMember, topic_id: int | None, note: str = "") -> int:
     """'I want to learn this from an expert': recorded for the session planners; returns its id.
 
     Asking again about the same topic updates the open request instead of adding another.
     """
+    staff_id = actor.id
     active_person(con, staff_id)
     note = clean_text(note, "Your note", MAX_REQUEST_NOTE)
     if topic_id is None and not note:

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
-from pdcore import clock, db
+from pdcore import authz, clock, db
 
 DEFAULT_SLOTS: tuple[tuple[str, bool], ...] = (
     # (label, in the school day)
@@ -90,7 +90,8 @@ def load(con) -> Settings:
     return replace(Settings(), **stored)
 
 
-def save(con, actor_id: int | None = None, **changes) -> Settings:
+@authz.write(authz.ADMIN)
+def save(con, actor, **changes) -> Settings:
     """Store changed settings (validated) and return the new whole."""
     known = {f.name for f in fields(Settings)}
     unknown = set(changes) - known
@@ -106,7 +107,7 @@ def save(con, actor_id: int | None = None, **changes) -> Settings:
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 [key, json.dumps(_encode(key, value))],
             )
-        db.audit(cur, actor_id, "settings.save", detail=json.dumps(sorted(changes)))
+        db.audit(cur, actor.id, "settings.save", detail=json.dumps(sorted(changes)))
     return new
 
 
@@ -131,7 +132,8 @@ def as_dict(s: Settings) -> dict:
     return {k: _encode(k, v) for k, v in asdict(s).items()}
 
 
-def save_slots(con, slots: list[tuple[int | None, str, bool]], actor_id: int | None = None) -> int:
+@authz.write(authz.ADMIN)
+def save_slots(con, actor, slots: list[tuple[int | None, str, bool]]) -> int:
     """Replace the school's meeting-slot list with `slots` (id or None for a new one, label,
     in the school day), in the order given, in one transaction; returns how many there are.
 
@@ -183,5 +185,5 @@ def save_slots(con, slots: list[tuple[int | None, str, bool]], actor_id: int | N
                     [next_id, label, in_day, order],
                 )
                 next_id += 1
-        db.audit(cur, actor_id, "settings.slots", detail=json.dumps({"slots": len(clean)}))
+        db.audit(cur, actor.id, "settings.slots", detail=json.dumps({"slots": len(clean)}))
     return len(clean)

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pdcore import clock, db, settings, topics
-from pdcore.model import PermissionDenied, ValidationError
+from pdcore import authz, clock, db, settings, topics
+from pdcore.model import Role, StaffMember, ValidationError
 
 MAX_CHOICES = 3
 WRITE_IN_MAX = 80
@@ -169,25 +169,20 @@ def record_answers(
     )
 
 
-def _require_self_or_admin(cur, actor_id: int | None, staff_id: int) -> None:
-    if actor_id is None or actor_id == staff_id:
-        return
-    role = cur.execute("SELECT role FROM staff WHERE id = ?", [actor_id]).fetchone()
-    if not role or role[0] != "admin":
-        raise PermissionDenied("You can change only your own survey answers.")
-
-
+@authz.write(authz.for_person("staff_id", roles=(Role.ADMIN,)))
 def submit(
     con,
-    staff_id: int,
+    actor: StaffMember,
     choices: Sequence[int | None],
     write_in: str = "",
     *,
-    actor_id: int | None = None,
+    staff_id: int | None = None,
     today: date | None = None,
 ) -> SurveyAnswer:
     """Save a teacher's survey from the app: ranked topic ids (blanks skipped) and an optional
-    write-in ranked after them. Refused after the survey closes."""
+    write-in ranked after them. Refused after the survey closes. The actor answers for
+    themselves, or an admin of their school for `staff_id`."""
+    staff_id = actor.id if staff_id is None else staff_id
     close = settings.load(con).survey_close
     if close is not None and (today or clock.today()) > close:
         raise ValidationError(
@@ -201,16 +196,15 @@ def submit(
             f"You can rank {MAX_CHOICES} topics at most: clear one choice to add your own."
         )
     with db.transaction(con) as cur:
-        _require_self_or_admin(cur, actor_id, staff_id)
         if write_in:
-            tid = topic_for_name(cur, write_in, actor_id or staff_id)
+            tid = topic_for_name(cur, write_in, actor.id)
             if tid in ids:
                 raise ValidationError(
                     "Your own topic is already one of your choices; clear it or type another."
                 )
             ids.append(tid)
         record_answers(
-            cur, staff_id, ids, other_topic=write_in, source="app", actor_id=actor_id or staff_id
+            cur, staff_id, ids, other_topic=write_in, source="app", actor_id=actor.id
         )
     return answer(con, staff_id)
 
@@ -241,19 +235,22 @@ def preferences(con, staff_id: int) -> Preferences:
     return Preferences(*row, slot_ids=slot_ids, colleague_ids=colleague_ids, saved=True)
 
 
+@authz.write(authz.for_person("staff_id", roles=(Role.ADMIN,)))
 def save_preferences(
     con,
-    staff_id: int,
+    actor: StaffMember,
     *,
     mode: str | None = None,
     priority: str | None = None,
     dept_pref: str | None = None,
     slot_ids: Sequence[int] | None = None,
     colleague_ids: Sequence[int] | None = None,
-    actor_id: int | None = None,
+    staff_id: int | None = None,
 ) -> Preferences:
     """Save how the person wants to learn, in one transaction. Anything left as None keeps its
-    saved value, so a page can change only the mode, say."""
+    saved value, so a page can change only the mode, say. The actor saves their own, or an
+    admin of their school those of `staff_id`."""
+    staff_id = actor.id if staff_id is None else staff_id
     old = preferences(con, staff_id)
     mode = old.mode if mode is None else mode
     priority = old.priority if priority is None else priority
@@ -275,7 +272,6 @@ def save_preferences(
     if len(mates) > MAX_COLLEAGUES:
         raise ValidationError(f"Name at most {MAX_COLLEAGUES} colleagues.")
     with db.transaction(con) as cur:
-        _require_self_or_admin(cur, actor_id, staff_id)
         known_slots = {r[0] for r in cur.execute("SELECT id FROM meeting_slots").fetchall()}
         if any(s not in known_slots for s in slots):
             raise ValidationError("Pick meeting slots from the school's list only.")
@@ -300,6 +296,7 @@ def save_preferences(
                 [staff_id, c],
             )
         db.audit(
-            cur, actor_id if actor_id is not None else staff_id, "survey.prefs", "staff", staff_id
-        )
+            cur, actor.id, "survey.prefs", "staff", staff_id,
+            subject_id=staff_id if staff_id != actor.id else None,
+        )  # fmt: skip
     return preferences(con, staff_id)

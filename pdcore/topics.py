@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pdcore import db, settings
-from pdcore.model import ValidationError
+from pdcore import authz, db, settings
+from pdcore.model import StaffMember, ValidationError
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,8 @@ def _topic_row(cur, topic_id: int):
     return row
 
 
-def set_status(con, topic_id: int, status: str, actor_id: int | None) -> int:
+@authz.write(authz.ADMIN)
+def set_status(con, actor: StaffMember, topic_id: int, status: str) -> int:
     """Offer, retire or reopen ('proposed') a topic; returns its active cohorts.
 
     Cohorts already running on a retired topic carry on: retiring only stops new choices.
@@ -256,7 +257,7 @@ def set_status(con, topic_id: int, status: str, actor_id: int | None) -> int:
             action = {"offered": "offer", "retired": "retire", "proposed": "reopen"}[status]
             db.audit(
                 cur,
-                actor_id,
+                actor.id,
                 f"topic.{action}",
                 "topic",
                 topic_id,
@@ -267,14 +268,16 @@ def set_status(con, topic_id: int, status: str, actor_id: int | None) -> int:
         ).fetchone()[0]
 
 
-def offer(con, topic_id: int, actor_id: int | None) -> int:
+@authz.write(authz.ADMIN)
+def offer(con, actor: StaffMember, topic_id: int) -> int:
     """Offer a topic: teachers can form cohorts on it whatever the survey count."""
-    return set_status(con, topic_id, "offered", actor_id)
+    return set_status(con, actor, topic_id, "offered")
 
 
-def retire(con, topic_id: int, actor_id: int | None) -> int:
+@authz.write(authz.ADMIN)
+def retire(con, actor: StaffMember, topic_id: int) -> int:
     """Retire a topic: no new choices or cohorts; returns the active cohorts that carry on."""
-    return set_status(con, topic_id, "retired", actor_id)
+    return set_status(con, actor, topic_id, "retired")
 
 
 # Tables whose topic_id follows a merge (the topic concept keeps these references).
@@ -286,7 +289,8 @@ _TOPIC_REFERENCES = (
 )
 
 
-def merge(con, source_ids, target_id: int, actor_id: int | None) -> int:
+@authz.write(authz.ADMIN)
+def merge(con, actor: StaffMember, source_ids, target_id: int) -> int:
     """Fold `source_ids` into `target_id` in one transaction; returns the people moved.
 
     Survey choices move to the target, keeping each person's best rank once (a person who
@@ -332,7 +336,7 @@ def merge(con, source_ids, target_id: int, actor_id: int | None) -> int:
         )
         db.audit(
             cur,
-            actor_id,
+            actor.id,
             "topic.merge",
             "topic",
             target_id,

@@ -65,13 +65,12 @@ def preferences_form(
             try:
                 survey.save_preferences(
                     con,
-                    me.id,
+                    me,
                     mode=mode,
                     priority=priority,
                     dept_pref=dept,
                     slot_ids=free,
                     colleague_ids=mates,
-                    actor_id=me.id,
                 )
                 st.success(saved_message)
             except (ValidationError, PermissionDenied) as exc:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from pdcore import clock, imports, settings, sheets
+from pdcore import authz, clock, imports, settings, sheets
 from pdcore.model import ValidationError
 
 CHECK_SECONDS = 30
@@ -50,7 +50,7 @@ def run_if_due(con, info: Mapping | None, now: datetime | None = None):
     if not imports.sheets_ready(con, info) or not due(con, now):
         return None
     try:
-        return imports.sync_sheets(con, info=info)
+        return imports.sync_sheets(con, authz.SCHEDULED_SYNC, info=info)
     except ValidationError as exc:  # already logged in sync_runs as a failed run
         log.warning("scheduled sync failed: %s", exc)
         return None
