@@ -41,7 +41,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.machine import machine  # noqa: E402
-from pdcore import db, demo  # noqa: E402
+from pdcore import authz, db, demo  # noqa: E402
 from pdcore.model import Role  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,7 +230,7 @@ def measure_sync(path: Path, rows: int = 5_000) -> list[tuple[str, str]]:
         con = db.connect(copy)
         try:
             started = time.perf_counter()
-            result = imports.import_files(con, roster_csv=data, label="benchmark")
+            result = imports.import_files(con, authz.COMMAND_LINE, data, label="benchmark")
             seconds = time.perf_counter() - started
         finally:
             con.close()

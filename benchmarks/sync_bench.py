@@ -32,7 +32,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/sync_bench.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pdcore import db, demo, imports  # noqa: E402
+from pdcore import authz, db, demo, imports  # noqa: E402
 from tests.fixtures.sheets.replay import SCHOOL_KEY, offline_client, school_sheet  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,13 +114,13 @@ def measure(rows: int = 5_000, repeats: int = 3) -> dict[str, str]:
     """Sync a `rows`-row response sheet into a district of `rows` staff; the numbers."""
     con = db.connect(db.MEMORY)
     demo.generate(con, staff=rows)
-    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
     roster, responses = build_sheets(con, rows)
 
     interactions = school_sheet(roster, responses)
     client, replay = offline_client(interactions)
     started = time.perf_counter()
-    first = imports.sync_sheets(con, client=client, sleep=lambda _s: None)
+    first = imports.sync_sheets(con, authz.COMMAND_LINE, client=client, sleep=lambda _s: None)
     first_s = time.perf_counter() - started
     first_calls = replay.count()
 
@@ -128,7 +128,7 @@ def measure(rows: int = 5_000, repeats: int = 3) -> dict[str, str]:
     for _ in range(repeats):
         client, replay = offline_client(interactions)
         started = time.perf_counter()
-        again = imports.sync_sheets(con, client=client, sleep=lambda _s: None)
+        again = imports.sync_sheets(con, authz.COMMAND_LINE, client=client, sleep=lambda _s: None)
         noop.append(time.perf_counter() - started)
     noop_calls = replay.count()
 
@@ -136,7 +136,7 @@ def measure(rows: int = 5_000, repeats: int = 3) -> dict[str, str]:
     demo.generate(csv_con, staff=rows)
     roster_csv, responses_csv = _csv(roster), _csv(responses)
     started = time.perf_counter()
-    by_csv = imports.import_files(csv_con, roster_csv, responses_csv)
+    by_csv = imports.import_files(csv_con, authz.COMMAND_LINE, roster_csv, responses_csv)
     csv_s = time.perf_counter() - started
     con.close()
     csv_con.close()

@@ -147,14 +147,18 @@ def for_person(
                 return
             raise PermissionDenied("You cannot do this for yourself.")
         if actor.role not in allowed:
-            words = " or ".join(f"{r.value}s" for r in sorted(allowed)) or "nobody else"
-            raise PermissionDenied(f"Only {words} can do this for someone else.")
+            words = " and ".join(f"{r.value}s" for r in sorted(allowed))
+            raise PermissionDenied(
+                f"You can change only your own records; {words} of the school can do this "
+                "for someone else."
+            )
         school = _staff_school(con, subject)
         if school is None:
             raise PermissionDenied("That person is not on the roster.")
         if not covers(actor, school):
             raise PermissionDenied(
-                f"That person is in {school}; only its own coaches and admins can do this."
+                f"That person is in another school ({school}); only its own coaches and "
+                "admins can do this."
             )
 
     label = f"{'self or ' if self_ok else ''}{'/'.join(sorted(allowed))} of {param}'s school"

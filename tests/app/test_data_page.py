@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pdcore import db, imports, settings, sheets
+from pdcore import authz, db, imports, settings, sheets
 from pdcore.ui import sync_schedule
 from tests.conftest import DEMO_ADMIN, ROOT
 from tests.fixtures.sheets.replay import (
@@ -112,7 +112,7 @@ def test_saving_a_sheet_link_keeps_what_was_typed_when_it_is_wrong(open_app, no_
 def sheets_ready(open_app, app_db, monkeypatch, no_scheduler):
     """The demo school with a service account and a connected (offline) spreadsheet."""
     con = db.connect(app_db)
-    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
     con.close()
     replays = []
 

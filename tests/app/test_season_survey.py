@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from pdcore import db, settings
+from pdcore import authz, db, settings
 from tests.conftest import DEMO_TEACHER
 
 
@@ -14,7 +14,10 @@ def open_survey_window(path, days_left=5):
     con = db.connect(path)
     today = date.today()
     settings.save(
-        con, season_start=today - timedelta(days=150), season_end=today + timedelta(days=days_left)
+        con,
+        authz.COMMAND_LINE,
+        season_start=today - timedelta(days=150),
+        season_end=today + timedelta(days=days_left),
     )
     con.close()
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pdcore import cohorts, db, help_requests, meetings, roster, settings, survey
+from pdcore import authz, cohorts, db, help_requests, meetings, roster, settings, survey
 from tests.conftest import DEMO_TEACHER
 
 
@@ -51,7 +51,7 @@ def test_survey_closed_shows_the_form_answers(open_app, school):
 
 
 def test_survey_answer_and_change_it(open_app, school):
-    settings.save(school, survey_close=date.today().replace(year=date.today().year + 1))
+    settings.save(school, authz.COMMAND_LINE, survey_close=date.today().replace(year=date.today().year + 1))
     ana = staff_id(school, DEMO_TEACHER)
     offered = [t.id for t in survey.choosable_topics(school) if t.is_offered]
     at = open_app(DEMO_TEACHER, "pages/survey.py")
@@ -133,7 +133,7 @@ def test_find_a_group_cohort_just_filled_up(open_app, school):
     first = next(b for b in at.button if (b.key or "").startswith("join_"))
     cid = int(first.key.removeprefix("join_"))
     # Someone else takes the last seats between Ana reading the list and clicking.
-    settings.save(school, max_size=cohorts.get(school, cid).size, ideal_max=2, ideal_min=2)
+    settings.save(school, authz.COMMAND_LINE, max_size=cohorts.get(school, cid).size, ideal_max=2, ideal_min=2)
     first.click().run()
     assert not at.exception
     assert "just filled up" in texts(at.warning)
@@ -238,7 +238,18 @@ def test_my_cohort_split_then_leave(open_app, school):
     at.multiselect(key="split_movers").set_value([me, others[0]])
     at.text_input(key="split_name").input("Our second path")
     at.button(key="split_submit").click().run()
-    assert "split off" in texts(at.success)
+    assert "the split happens when everyone named has answered" in texts(at.success)
+    assert cohorts.current_cohort(school, me).id == cid  # nobody moved yet
+
+    # The colleague named is told on Home, and says yes on My cohort.
+    other_email = school.execute("SELECT email FROM staff WHERE id = ?", [others[0]]).fetchone()[0]
+    theirs = open_app(other_email)
+    assert any("proposes that you move" in t.value for t in theirs.text)
+    theirs.switch_page("pages/my_cohort.py").run()
+    theirs.button(key=next(b.key for b in theirs.button if b.key.endswith("_True"))).click().run()
+    assert "You moved to Our second path" in texts(theirs.success)
+
+    at = open_app(email, "pages/my_cohort.py")
     new = cohorts.current_cohort(school, me)
     assert new.name == "Our second path" and new.parent_id == cid
     assert set(new.member_ids) == {me, others[0]}

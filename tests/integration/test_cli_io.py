@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from pdcore import cli, db, imports, sheets
+from pdcore import authz, cli, db, imports, sheets
 from tests.conftest import ROOT
 from tests.fixtures.sheets.replay import (
     SCHOOL_KEY,
@@ -125,7 +125,7 @@ def test_sync_without_a_sheet_says_what_to_set_up(school_db, capsys):
 
 def test_sync_reads_the_connected_sheet(school_db, tmp_path, monkeypatch, capsys):
     con = db.connect(school_db)
-    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
     con.close()
     secrets = tmp_path / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()

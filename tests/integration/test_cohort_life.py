@@ -115,8 +115,8 @@ def test_split_moves_chosen_members_into_a_child_cohort_and_both_keep_history(co
     )
     for name in ("Ben Kim", "Cara Chen", "Dev Patel"):
         cohorts.join(con, p[name], cid)
-    meetings.revise_goal(con, cid, p["Ben Kim"], "Narrowed goal")
-    new = cohorts.split(
+    meetings.revise_goal(con, p["Ben Kim"], cid, "Narrowed goal")
+    asked = cohorts.split(
         con,
         p["Cara Chen"],
         cid,
@@ -124,6 +124,10 @@ def test_split_moves_chosen_members_into_a_child_cohort_and_both_keep_history(co
         name="Web Tools (B)",
         slot_id=slots[3],
     )
+    # Nobody is moved without saying yes: Dev is asked, and nothing moves until he answers.
+    assert asked.new_cohort_id is None and asked.waiting_for == ("Dev Patel",)
+    assert len(cohorts.get(con, cid).member_ids) == 4
+    new = cohorts.answer_split(con, p["Dev Patel"], asked.proposal_id, accept=True).new_cohort_id
     child, parent = cohorts.get(con, new), cohorts.get(con, cid)
     assert child.parent_id == cid and child.topic_id == topic and child.slot_id == slots[3]
     assert set(child.member_ids) == {p["Cara Chen"], p["Dev Patel"]}
@@ -186,12 +190,12 @@ def test_only_the_asker_or_a_coach_closes_a_request(con, school):
         cur.execute("UPDATE staff SET role = 'coach' WHERE id = ?", [coach])
     rid = help_requests.ask(con, p["Ana Ruiz"], "expert", topic)
     with pytest.raises(PermissionDenied):
-        help_requests.resolve(con, rid, p["Ben Kim"])
-    help_requests.resolve(con, rid, coach)
+        help_requests.resolve(con, p["Ben Kim"], rid)
+    help_requests.resolve(con, coach, rid)
     with pytest.raises(ValidationError, match="already done"):
-        help_requests.withdraw(con, rid, p["Ana Ruiz"])
+        help_requests.withdraw(con, p["Ana Ruiz"], rid)
     other = help_requests.ask(con, p["Ana Ruiz"], "coach", note="n" * 10)
-    help_requests.withdraw(con, other, p["Ana Ruiz"])
+    help_requests.withdraw(con, p["Ana Ruiz"], other)
     assert {r.status for r in help_requests.my_requests(con, p["Ana Ruiz"])} == {
         "done",
         "withdrawn",

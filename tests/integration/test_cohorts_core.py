@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from pdcore import cohorts, db, settings
+from pdcore import authz, cohorts, db, settings
 
 
 def test_join_then_refuse_a_second_cohort(con, make):
@@ -36,7 +36,7 @@ def test_an_individual_project_holds_one_person(con, make):
 
 
 def test_fifty_concurrent_joiners_for_three_open_seats(con, make):
-    settings.save(con, max_size=5, ideal_max=5)
+    settings.save(con, authz.COMMAND_LINE, max_size=5, ideal_max=5)
     topic = make.topic()
     seated = [make.staff() for _ in range(2)]
     cohort = make.cohort(topic, members=seated)

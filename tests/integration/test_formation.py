@@ -4,7 +4,7 @@ import subprocess
 import sys
 from datetime import date
 
-from pdcore import cohorts, db, formation, settings
+from pdcore import authz, cohorts, db, formation, settings
 
 
 def school_with_two_rooms(con, make):
@@ -57,7 +57,7 @@ def test_preview_writes_nothing_and_apply_fills_seats_first(con, make):
     assert list(unplaced["name"]) == ["Lonely Person"]
     assert "Beyond the Grade" in unplaced["reason"][0]
 
-    result = formation.apply(con, plan, actor_id=None)
+    result = formation.apply(con, authz.COMMAND_LINE, plan)
     assert (result.joined, result.created, result.skipped) == (6, 1, [])
     assert len(cohorts.get(con, existing).member_ids) == 6
     assert all(cohorts.current_cohort(con, p) for p in waiting)
@@ -70,12 +70,12 @@ def test_preview_writes_nothing_and_apply_fills_seats_first(con, make):
 
 
 def test_apply_skips_a_seat_taken_since_the_preview(con, make):
-    settings.save(con, max_size=6)
+    settings.save(con, authz.COMMAND_LINE, max_size=6)
     existing, waiting, _alone = school_with_two_rooms(con, make)
     plan = formation.preview(con)
     seat_taker = make.staff("Quick Joiner")
     cohorts.join(con, seat_taker, existing)
-    result = formation.apply(con, plan, actor_id=None)
+    result = formation.apply(con, authz.COMMAND_LINE, plan)
     assert len(result.skipped) == 1 and "just filled up" in result.skipped[0]
     assert len(cohorts.get(con, existing).member_ids) == 6
 

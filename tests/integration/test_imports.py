@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from pdcore import db, imports, settings
+from pdcore import authz, db, imports, settings
 from pdcore.imports import SourceProblem, parse_timestamp
 from tests.fixtures.sheets.replay import HERE, SCHOOL_KEY, csv_rows, offline_client, school_sheet
 
@@ -35,7 +35,7 @@ def school(con, make):
     make.slots()
     for name in TOPICS:
         make.topic(name)
-    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
     return con
 
 
@@ -50,11 +50,12 @@ def run(con, roster_rows, response_rows, via: str):
     if via == "csv":
         return imports.import_files(
             con,
-            roster_csv=None if roster_rows is None else as_csv(roster_rows),
-            responses_csv=None if response_rows is None else as_csv(response_rows),
+            authz.COMMAND_LINE,
+            None if roster_rows is None else as_csv(roster_rows),
+            None if response_rows is None else as_csv(response_rows),
         )
     client, _replay = offline_client(school_sheet(roster_rows, response_rows))
-    return imports.sync_sheets(con, client=client, sleep=lambda _s: None)
+    return imports.sync_sheets(con, authz.COMMAND_LINE, client=client, sleep=lambda _s: None)
 
 
 def snapshot(con) -> dict:
@@ -266,7 +267,9 @@ def test_a_roster_without_any_admin_is_refused(school, via):
 @VIA
 def test_column_mapping_in_settings_overrides_the_default_headers(school, via):
     imports.save_source_config(
-        school, None, roster_columns={"email": "E-mail", "department": " Dept "}
+        school,
+        authz.COMMAND_LINE,
+        roster_columns={"email": "E-mail", "department": " Dept "},
     )
     assert settings.load(school).column_map["roster"] == {"email": "E-mail", "department": "Dept"}
     roster = [
@@ -279,7 +282,7 @@ def test_column_mapping_in_settings_overrides_the_default_headers(school, via):
 
 
 def test_every_run_is_logged_with_counts_and_problems(school):
-    result = imports.import_files(school, as_csv(ROSTER), as_csv(RESPONSES))
+    result = imports.import_files(school, authz.COMMAND_LINE, as_csv(ROSTER), as_csv(RESPONSES))
     row = (
         db.read(school)
         .execute(
@@ -303,21 +306,21 @@ def test_every_run_is_logged_with_counts_and_problems(school):
 def test_a_file_that_is_not_csv_is_refused_in_one_sentence(school):
     workbook = b"PK\x03\x04" + b"\x00" * 100
     with pytest.raises(SourceProblem, match="Excel workbook, not CSV"):
-        imports.import_files(school, roster_csv=workbook)
+        imports.import_files(school, authz.COMMAND_LINE, workbook)
     with pytest.raises(SourceProblem, match="not a CSV file"):
-        imports.import_files(school, roster_csv=b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+        imports.import_files(school, authz.COMMAND_LINE, b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     assert [r[0] for r in runs(school)] == ["failed", "failed"]
 
 
 def test_csv_from_excel_with_semicolons_and_a_bom_reads_the_same(school):
     text = "\ufeff" + "\n".join(";".join(r) for r in ROSTER[:5] if r) + "\n"
-    result = imports.import_files(school, roster_csv=text.encode("utf-8"))
+    result = imports.import_files(school, authz.COMMAND_LINE, text.encode("utf-8"))
     assert result.roster.added == 4 and result.problems == []
 
 
 def test_responses_alone_leave_the_roster_alone(school):
-    imports.import_files(school, as_csv(ROSTER), None)
-    result = imports.import_files(school, None, as_csv(RESPONSES))
+    imports.import_files(school, authz.COMMAND_LINE, as_csv(ROSTER), None)
+    result = imports.import_files(school, authz.COMMAND_LINE, None, as_csv(RESPONSES))
     assert result.roster is None and result.responses.added == 5
     assert db.read(school).execute("SELECT count(*) FROM staff WHERE active").fetchone()[0] == 8
 
@@ -341,12 +344,12 @@ def test_form_timestamps(text, day_first, expected):
 
 def test_saving_a_sheet_link_keeps_the_key_and_refuses_overwriting_the_data(school):
     url = f"https://docs.google.com/spreadsheets/d/{SCHOOL_KEY}/edit#gid=0"
-    saved = imports.save_source_config(school, None, spreadsheet=url, cohorts_worksheet="Groups")
+    saved = imports.save_source_config(school, authz.COMMAND_LINE, spreadsheet=url, cohorts_worksheet="Groups")
     assert saved.spreadsheet == SCHOOL_KEY and saved.cohorts_worksheet == "Groups"
     with pytest.raises(ValueError, match="overwrite your data"):
-        imports.save_source_config(school, None, unmatched_worksheet="Roster")
+        imports.save_source_config(school, authz.COMMAND_LINE, unmatched_worksheet="Roster")
     with pytest.raises(ValueError, match="not a Google Sheets link"):
-        imports.save_source_config(school, None, spreadsheet="my sheet")
+        imports.save_source_config(school, authz.COMMAND_LINE, spreadsheet="my sheet")
 
 
 def test_the_header_line_decides_the_separator():

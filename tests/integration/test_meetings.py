@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pdcore import cohorts, db, meetings, settings
+from pdcore import authz, cohorts, db, meetings, settings
 from pdcore.model import PermissionDenied, ValidationError
 
 TODAY = date(2027, 1, 20)
@@ -13,7 +13,7 @@ TODAY = date(2027, 1, 20)
 @pytest.fixture
 def cohort(con, make):
     """A Web Tools cohort of Ana and Ben meeting Wed lunch; Cara is in another cohort."""
-    settings.save(con, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
+    settings.save(con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
     slots = make.slots()
     topic = make.topic("Web Tools")
     ana, ben, cara = make.staff("Ana Ruiz"), make.staff("Ben Kim"), make.staff("Cara Chen")
@@ -26,7 +26,7 @@ def cohort(con, make):
 
 
 def test_any_member_revises_the_goal_and_every_version_is_kept(con, cohort):
-    v2 = meetings.revise_goal(con, cohort["id"], cohort["ben"], "  Narrowed: one tool a month ")
+    v2 = meetings.revise_goal(con, cohort["ben"], cohort["id"], "  Narrowed: one tool a month ")
     assert v2 == 2
     history = meetings.goal_history(con, cohort["id"])
     assert [(g.version, g.text, g.author) for g in history] == [
@@ -34,19 +34,19 @@ def test_any_member_revises_the_goal_and_every_version_is_kept(con, cohort):
         (1, "First", "Ana Ruiz"),
     ]
     with pytest.raises(ValidationError, match="already the goal"):
-        meetings.revise_goal(con, cohort["id"], cohort["ana"], "Narrowed: one tool a month")
+        meetings.revise_goal(con, cohort["ana"], cohort["id"], "Narrowed: one tool a month")
     with pytest.raises(ValidationError, match="write the goal"):
-        meetings.revise_goal(con, cohort["id"], cohort["ana"], "   ")
+        meetings.revise_goal(con, cohort["ana"], cohort["id"], "   ")
     with pytest.raises(PermissionDenied):
-        meetings.revise_goal(con, cohort["id"], cohort["cara"], "Hijack")
+        meetings.revise_goal(con, cohort["cara"], cohort["id"], "Hijack")
     assert len(meetings.goal_history(con, cohort["id"])) == 2
 
 
 def test_log_a_meeting_with_attendance(con, cohort):
     mid = meetings.log_meeting(
         con,
-        cohort["id"],
         cohort["ana"],
+        cohort["id"],
         held_on=date(2026, 12, 2),
         minutes=55,
         in_school_day=True,
@@ -79,8 +79,8 @@ def test_a_bad_meeting_log_says_what_to_change(con, cohort, held_on, minutes, wh
     with pytest.raises(ValidationError, match=message):
         meetings.log_meeting(
             con,
-            cohort["id"],
             cohort["ana"],
+            cohort["id"],
             held_on=held_on,
             minutes=minutes,
             in_school_day=False,
@@ -95,8 +95,8 @@ def test_only_members_log_for_their_cohort(con, cohort):
     with pytest.raises(PermissionDenied):
         meetings.log_meeting(
             con,
-            cohort["id"],
             cohort["cara"],
+            cohort["id"],
             held_on=date(2026, 12, 2),
             minutes=60,
             in_school_day=False,
@@ -109,8 +109,8 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     with pytest.raises(ValidationError, match="has passed"):
         meetings.plan_meeting(
             con,
-            cohort["id"],
             cohort["ben"],
+            cohort["id"],
             on=date(2027, 1, 19),
             slot_id=cohort["slots"][2],
             agenda="read",
@@ -119,8 +119,8 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     with pytest.raises(ValidationError, match="school's list"):
         meetings.plan_meeting(
             con,
-            cohort["id"],
             cohort["ben"],
+            cohort["id"],
             on=date(2027, 2, 3),
             slot_id=999,
             agenda="read",
@@ -129,8 +129,8 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     with pytest.raises(ValidationError, match="agenda list"):
         meetings.plan_meeting(
             con,
-            cohort["id"],
             cohort["ben"],
+            cohort["id"],
             on=date(2027, 2, 3),
             slot_id=cohort["slots"][2],
             agenda="party",
@@ -139,8 +139,8 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     with pytest.raises(PermissionDenied):
         meetings.plan_meeting(
             con,
-            cohort["id"],
             cohort["cara"],
+            cohort["id"],
             on=date(2027, 2, 3),
             slot_id=cohort["slots"][2],
             agenda="read",
@@ -148,8 +148,8 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
         )
     mid = meetings.plan_meeting(
         con,
-        cohort["id"],
         cohort["ben"],
+        cohort["id"],
         on=date(2027, 2, 3),
         slot_id=cohort["slots"][2],
         agenda="modules",
@@ -169,8 +169,8 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     # When it happens, logging that day turns the plan into the held meeting, agenda kept.
     held = meetings.log_meeting(
         con,
-        cohort["id"],
         cohort["ana"],
+        cohort["id"],
         held_on=date(2027, 2, 3),
         minutes=60,
         in_school_day=True,
@@ -186,26 +186,26 @@ def test_reflections_validate_and_the_gallery_shows_only_shared_ones(con, cohort
     cid, ana, ben = cohort["id"], cohort["ana"], cohort["ben"]
     for link in ("javascript:alert(1)", "ftp://files.example.org/x", "www.example.org", "http://"):
         with pytest.raises(ValidationError, match="http:// or https://"):
-            meetings.add_reflection(con, cid, ana, "Good", link=link)
+            meetings.add_reflection(con, ana, cid, "Good", link=link)
     with pytest.raises(ValidationError, match="write your reflection"):
-        meetings.add_reflection(con, cid, ana, "  ")
+        meetings.add_reflection(con, ana, cid, "  ")
     with pytest.raises(ValidationError, match="Choose who sees it"):
-        meetings.add_reflection(con, cid, ana, "x", visibility="world")
+        meetings.add_reflection(con, ana, cid, "x", visibility="world")
     with pytest.raises(PermissionDenied):
-        meetings.add_reflection(con, cid, cohort["cara"], "Not mine", visibility="all")
-    meetings.add_reflection(con, cid, ana, "Only for us")
+        meetings.add_reflection(con, cohort["cara"], cid, "Not mine", visibility="all")
+    meetings.add_reflection(con, ana, cid, "Only for us")
     meetings.add_reflection(
         con,
-        cid,
         ben,
+        cid,
         "Students asked better questions.",
         link="https://flip.example.org/1",
         visibility="all",
     )
     meetings.add_reflection(
         con,
-        cohort["other"],
         cohort["cara"],
+        cohort["other"],
         "Our PBL share-out",
         visibility="all",
         is_shareout=True,
@@ -229,7 +229,7 @@ def test_reflections_validate_and_the_gallery_shows_only_shared_ones(con, cohort
 def test_a_member_who_left_can_no_longer_write(con, cohort):
     cohorts.leave(con, cohort["ben"], cohort["id"], "schedule changed")
     with pytest.raises(PermissionDenied):
-        meetings.add_reflection(con, cohort["id"], cohort["ben"], "Late note")
+        meetings.add_reflection(con, cohort["ben"], cohort["id"], "Late note")
     # Their past records stay.
     assert db.read(con).execute(
         "SELECT count(*) FROM goals WHERE cohort_id = ?", [cohort["id"]]

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from pdcore import coaching, db, sessions, settings
+from pdcore import authz, coaching, db, sessions, settings
 from pdcore.model import PermissionDenied, ValidationError
 
 MONDAY = date(2027, 1, 18)
@@ -14,7 +14,7 @@ WEDNESDAY = date(2027, 1, 20)
 
 @pytest.fixture
 def people(con, make):
-    settings.save(con, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
+    settings.save(con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
     return {
         "coach": make.staff("Maya Coach", role="coach"),
         "admin": make.staff("Dana Admin", role="admin"),

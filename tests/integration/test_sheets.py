@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from pdcore import db, imports, sheets
+from pdcore import authz, db, imports, sheets
 from pdcore.sheets import SheetsError
 from tests.fixtures.sheets.replay import (
     HERE,
@@ -42,7 +42,7 @@ def school(con, make):
     make.slots()
     for name in ("Project Based Learning", "Writing and Literacy", "Web Tools"):
         make.topic(name)
-    imports.save_source_config(con, None, spreadsheet=SCHOOL_KEY)
+    imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
     return con
 
 
@@ -81,7 +81,7 @@ def test_recorded_404_reads_as_one_sentence():
 
 def test_a_sync_reads_everything_with_two_requests(school):
     client, replay = offline_client(school_sheet(ROSTER, RESPONSES))
-    result = imports.sync_sheets(school, client=client, sleep=Sleeps())
+    result = imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=Sleeps())
     assert replay.count() == 2
     assert [r[0] for r in replay.requests] == ["GET", "GET"]
     assert "values:batchGet" in replay.requests[1][1]
@@ -91,7 +91,7 @@ def test_a_sync_reads_everything_with_two_requests(school):
 def test_values_that_look_like_numbers_stay_text(school):
     roster = [ROSTER[0], ["dana.admin@school.test", "Dana", "007", "admin", "yes", "0042"]]
     client, _ = offline_client(school_sheet(roster, RESPONSES[:1]))
-    imports.sync_sheets(school, client=client, sleep=Sleeps())
+    imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=Sleeps())
     row = db.read(school).execute("SELECT department, school FROM staff").fetchone()
     assert row == ("007", "0042")
 
@@ -99,7 +99,7 @@ def test_values_that_look_like_numbers_stay_text(school):
 def test_403_says_whom_to_share_the_sheet_with(school):
     client, _ = offline_client([error(403, "GET", metadata_uri(SCHOOL_KEY))])
     with pytest.raises(SheetsError, match=f"share it with {SA_EMAIL}"):
-        imports.sync_sheets(school, client=client, info={"client_email": SA_EMAIL}, sleep=Sleeps())
+        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, info={"client_email": SA_EMAIL}, sleep=Sleeps())
     assert staff_count(school) == 0
     status, message = last_run(school)
     assert status == "failed" and "share it with" in message
@@ -108,7 +108,7 @@ def test_403_says_whom_to_share_the_sheet_with(school):
 def test_404_on_sync_is_logged_and_writes_nothing(school):
     client, _ = offline_client([error(404, "GET", metadata_uri(SCHOOL_KEY))])
     with pytest.raises(SheetsError, match="no spreadsheet with that key"):
-        imports.sync_sheets(school, client=client, sleep=Sleeps())
+        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=Sleeps())
     assert staff_count(school) == 0 and last_run(school)[0] == "failed"
 
 
@@ -122,7 +122,7 @@ def test_429_then_success_backs_off_briefly_and_imports(school):
         ]
     )
     sleeps = Sleeps()
-    result = imports.sync_sheets(school, client=client, sleep=sleeps)
+    result = imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=sleeps)
     assert sleeps == [1.0, 2.0]
     assert replay.count() == 4 and result.roster.added == 9
 
@@ -136,7 +136,7 @@ def test_quota_that_does_not_clear_gives_up_quickly_with_a_clear_message(school)
     )
     sleeps = Sleeps()
     with pytest.raises(SheetsError, match="rate-limiting .* wait a minute"):
-        imports.sync_sheets(school, client=client, sleep=sleeps)
+        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=sleeps)
     assert len(sleeps) == 3 and sum(sleeps) <= 10  # bounded: never freezes a page for long
     assert replay.count() == 1 + 4
     assert staff_count(school) == 0 and last_run(school)[0] == "failed"
@@ -145,26 +145,26 @@ def test_quota_that_does_not_clear_gives_up_quickly_with_a_clear_message(school)
 def test_network_down_is_one_sentence(school):
     client, _ = offline_client([network_down("GET", metadata_uri(SCHOOL_KEY))])
     with pytest.raises(SheetsError, match="Could not reach Google Sheets"):
-        imports.sync_sheets(school, client=client, sleep=Sleeps())
+        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=Sleeps())
     assert last_run(school)[0] == "failed"
 
 
 def test_a_missing_worksheet_is_named_with_the_ones_that_exist(school):
     client, _ = offline_client([metadata(SCHOOL_KEY, "Riverside PD", {"Sheet1": (1000, 26)})])
     with pytest.raises(SheetsError, match="no worksheet named 'Roster'.*'Sheet1'"):
-        imports.sync_sheets(school, client=client, sleep=Sleeps())
+        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=Sleeps())
 
 
 def test_an_empty_worksheet_is_a_whole_source_problem(school):
     client, _ = offline_client(school_sheet(ROSTER, []))
     with pytest.raises(imports.SourceProblem, match="form responses is empty"):
-        imports.sync_sheets(school, client=client, sleep=Sleeps())
+        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, sleep=Sleeps())
     assert staff_count(school) == 0
 
 
 def test_without_a_connected_spreadsheet_sync_says_what_to_do(con):
     with pytest.raises(imports.SourceProblem, match="No spreadsheet is connected"):
-        imports.sync_sheets(con, info={"client_email": SA_EMAIL})
+        imports.sync_sheets(con, authz.COMMAND_LINE, info={"client_email": SA_EMAIL})
 
 
 def test_push_replaces_a_worksheet_with_inert_values(school, monkeypatch):
@@ -182,7 +182,7 @@ def test_push_replaces_a_worksheet_with_inert_values(school, monkeypatch):
             *write_back(SCHOOL_KEY, "Cohorts", 3, 3),
         ]
     )
-    title, written = imports.push_to_sheet(school, "cohorts", client=client, sleep=Sleeps())
+    title, written = imports.push_to_sheet(school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps())
     assert (title, written) == ("Cohorts", 2)
     assert [m for m, _u, _b in replay.requests] == ["GET", "POST", "POST", "PUT"]
     sent = json.loads(replay.requests[-1][2])
@@ -206,7 +206,7 @@ def test_push_adds_the_worksheet_when_it_is_missing(school, monkeypatch):
             *write_back(SCHOOL_KEY, "Unmatched", 2, 2, exists=False),
         ]
     )
-    imports.push_to_sheet(school, "unmatched", client=client, sleep=Sleeps())
+    imports.push_to_sheet(school, authz.COMMAND_LINE, "unmatched", client=client, sleep=Sleeps())
     added = json.loads(replay.requests[1][2])["requests"][0]["addSheet"]["properties"]
     assert added["title"] == "Unmatched"
 
@@ -225,7 +225,7 @@ def test_push_to_a_sheet_shared_read_only_says_so(school, monkeypatch):
         ]
     )
     with pytest.raises(SheetsError, match="Editor to push"):
-        imports.push_to_sheet(school, "cohorts", client=client, sleep=Sleeps())
+        imports.push_to_sheet(school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps())
 
 
 def test_credentials_come_from_secrets_then_environment(tmp_path):
@@ -266,7 +266,7 @@ def test_the_schedule_syncs_when_due_and_not_before(school, monkeypatch):
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}) is None  # just ran
     later = datetime.now() + timedelta(minutes=16)
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}, now=later) is not None
-    settings.save(school, None, sync_every_minutes=0)
+    settings.save(school, authz.COMMAND_LINE, sync_every_minutes=0)
     far = datetime.now() + timedelta(days=1)
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}, now=far) is None
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from pdcore import db, settings, survey, topics
+from pdcore import authz, db, settings, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
 
 
@@ -17,7 +17,7 @@ def interests(con, staff_id):
 
 
 def test_rank_three_then_change_until_the_close_date(con, make):
-    settings.save(con, survey_close=date(2026, 10, 15))
+    settings.save(con, authz.COMMAND_LINE, survey_close=date(2026, 10, 15))
     ana = make.staff("Ana Ruiz")
     web, pbl, gs = make.topic("Web Tools"), make.topic("PBL", "proposed"), make.topic("GSuite")
     saved = survey.submit(con, ana, [pbl, None, web], today=date(2026, 10, 1))
@@ -89,10 +89,10 @@ def test_a_teacher_cannot_answer_for_someone_else_but_an_admin_can(con, make):
     ana, ben, dana = make.staff("Ana"), make.staff("Ben"), make.staff("Dana", role="admin")
     web = make.topic()
     with pytest.raises(PermissionDenied, match="only your own"):
-        survey.submit(con, ana, [web], actor_id=ben)
+        survey.submit(con, ben, [web], staff_id=ana)
     with pytest.raises(PermissionDenied):
-        survey.save_preferences(con, ana, mode="individual", actor_id=ben)
-    survey.submit(con, ana, [web], actor_id=dana)
+        survey.save_preferences(con, ben, mode="individual", staff_id=ana)
+    survey.submit(con, dana, [web], staff_id=ana)
     assert interests(con, ana) == [(web,)]
 
 

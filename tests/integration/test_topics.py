@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pdcore import db, settings, topics
+from pdcore import authz, db, settings, topics
 from pdcore.model import ValidationError
 
 
@@ -100,7 +100,7 @@ def test_a_merge_moves_choices_keeping_the_best_rank_once(con, make):
     _answer(con, one, short)
     other = make.staff("Other")
     _answer(con, other, web)
-    moved = topics.merge(con, [short], pbl, actor_id=None)
+    moved = topics.merge(con, authz.COMMAND_LINE, [short], pbl)
     assert moved == 2
     assert _ranks(con, both) == [web, pbl]  # ranks closed up, one PBL at its best rank
     assert _ranks(con, one) == [pbl]
@@ -124,7 +124,7 @@ def test_a_merge_moves_cohorts_and_requests_and_is_audited(con, make):
             [asker, source],
         )
     admin = make.staff("Admin", role="admin")
-    topics.merge(con, [source], target, actor_id=admin)
+    topics.merge(con, admin, [source], target)
     assert (
         con.execute("SELECT topic_id FROM cohorts WHERE id = ?", [cohort]).fetchone()[0] == target
     )
@@ -144,12 +144,12 @@ def test_a_bad_merge_changes_nothing(con, make):
     source = _write_in(con, "Fold")
     _answer(con, make.staff(), source)
     with pytest.raises(ValidationError, match="at least one"):
-        topics.merge(con, [target], target, None)
+        topics.merge(con, authz.COMMAND_LINE, [target], target)
     with pytest.raises(ValidationError, match="no longer exists"):
-        topics.merge(con, [source], 9999, None)
-    topics.merge(con, [source], target, None)
+        topics.merge(con, authz.COMMAND_LINE, [source], 9999)
+    topics.merge(con, authz.COMMAND_LINE, [source], target)
     with pytest.raises(ValidationError, match="already merged"):
-        topics.merge(con, [source], target, None)
+        topics.merge(con, authz.COMMAND_LINE, [source], target)
     assert (
         con.execute("SELECT count(*) FROM audit_log WHERE action = 'topic.merge'").fetchone()[0]
         == 1
@@ -157,18 +157,18 @@ def test_a_bad_merge_changes_nothing(con, make):
 
 
 def test_offer_retire_and_reopen_follow_the_offered_rule(con, make):
-    settings.save(con, None, offer_threshold=2)
+    settings.save(con, authz.COMMAND_LINE, offer_threshold=2)
     tid = make.topic("Beyond the Grade", status="proposed")
     _answer(con, make.staff(), tid)
     info = lambda: next(t for t in topics.topic_list(con, include_retired=True) if t.id == tid)  # noqa: E731
     assert not info().is_offered  # one first choice, under the threshold of two
-    topics.offer(con, tid, None)
+    topics.offer(con, authz.COMMAND_LINE, tid)
     assert info().is_offered and info().status == "offered"
     make.cohort(tid, [make.staff()])
-    assert topics.retire(con, tid, None) == 1  # the running cohort carries on
+    assert topics.retire(con, authz.COMMAND_LINE, tid) == 1  # the running cohort carries on
     assert not info().is_offered
     assert tid not in {t.id for t in topics.topic_list(con)}
-    topics.set_status(con, tid, "proposed", None)
+    topics.set_status(con, authz.COMMAND_LINE, tid, "proposed")
     _answer(con, make.staff(), tid)
     assert info().is_offered  # back to the rule: two first choices now
     actions = [
@@ -176,7 +176,7 @@ def test_offer_retire_and_reopen_follow_the_offered_rule(con, make):
     ]
     assert actions == ["topic.offer", "topic.retire", "topic.reopen"]
     with pytest.raises(ValidationError):
-        topics.set_status(con, tid, "deleted", None)
+        topics.set_status(con, authz.COMMAND_LINE, tid, "deleted")
 
 
 def test_demand_on_the_demo_school_groups_its_write_ins(demo_con):
@@ -185,7 +185,7 @@ def test_demand_on_the_demo_school_groups_its_write_ins(demo_con):
     [s] = [
         x for x in topics.merge_suggestions(demo_con) if x.target_name == "Project Based Learning"
     ]
-    topics.merge(demo_con, s.source_ids, s.target_id, None)
+    topics.merge(demo_con, authz.COMMAND_LINE, s.source_ids, s.target_id)
     after = topics.demand_frame(demo_con).set_index("topic")
     assert "PBL" not in after.index
     before = frame.set_index("topic")
@@ -207,7 +207,7 @@ def test_typed_names_resolve_ignoring_case_and_spaces_and_follow_merges(con, mak
     pbl = make.topic("Project Based Learning")
     with db.transaction(con) as cur:
         written = topics.TopicResolver(cur).resolve("  PBL ")
-    topics.merge(con, [written], pbl, actor_id=None)
+    topics.merge(con, authz.COMMAND_LINE, [written], pbl)
     with db.transaction(con) as cur:
         names = topics.TopicResolver(cur)
         assert names.resolve("web  TOOLS") == web
