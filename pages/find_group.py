@@ -160,9 +160,7 @@ with st.form("start_form"):
     )
     if st.form_submit_button("Start this cohort", key="start_submit"):
         try:
-            cohorts.start_cohort(
-                con, me, topic_id=topic_id, name=name, slot_id=slot_id, goal=goal
-            )
+            cohorts.start_cohort(con, me, topic_id=topic_id, name=name, slot_id=slot_id, goal=goal)
             st.session_state["fg_flash"] = (
                 f"{name.strip()} has started; colleagues can now find and join it."
             )

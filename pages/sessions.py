@@ -25,9 +25,7 @@ def _sign_up(option: sessions.Option, switching: bool) -> None:
 
 
 def _cancel(day: date) -> None:
-    report(
-        lambda: sessions.cancel(con, me, day), f"Cancelled your sign-up for {long_date(day)}."
-    )
+    report(lambda: sessions.cancel(con, me, day), f"Cancelled your sign-up for {long_date(day)}.")
 
 
 def _ask_expert() -> None:

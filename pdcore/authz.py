@@ -74,9 +74,11 @@ def _cohort_school(con, cohort_id) -> str | None:
 
 
 def _schools(con) -> set[str]:
-    rows = db.read(con).execute(
-        "SELECT DISTINCT school FROM staff WHERE active AND school <> ''"
-    ).fetchall()
+    rows = (
+        db.read(con)
+        .execute("SELECT DISTINCT school FROM staff WHERE active AND school <> ''")
+        .fetchall()
+    )
     return {r[0] for r in rows}
 
 
@@ -169,11 +171,15 @@ def member_of(param: str = "cohort_id") -> Rule:
     """The write changes a cohort's records: only its current members may."""
 
     def check(con, actor, args) -> None:
-        found = db.read(con).execute(
-            "SELECT count(*) FROM memberships WHERE cohort_id = ? AND staff_id = ? "
-            "AND left_at IS NULL",
-            [args.get(param), actor.id],
-        ).fetchone()[0]
+        found = (
+            db.read(con)
+            .execute(
+                "SELECT count(*) FROM memberships WHERE cohort_id = ? AND staff_id = ? "
+                "AND left_at IS NULL",
+                [args.get(param), actor.id],
+            )
+            .fetchone()[0]
+        )
         if not found:
             raise PermissionDenied(
                 "Only the cohort's current members can change its records. "

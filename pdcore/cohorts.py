@@ -161,7 +161,12 @@ def add_member(
     )
     by = staff_id if actor_id is None else actor_id
     db.audit(
-        cur, by, f"cohort.{how}", "cohort", cohort_id, subject_id=None if by == staff_id else staff_id
+        cur,
+        by,
+        f"cohort.{how}",
+        "cohort",
+        cohort_id,
+        subject_id=None if by == staff_id else staff_id,
     )
 
 
@@ -196,9 +201,7 @@ def join(con, actor: StaffMember, cohort_id: int, staff_id: int | None = None) -
             )
         add_member(cur, cohort_id, staff_id, "placed" if placed else "joined", actor.id)
         if placed:
-            notices.notify(
-                cur, staff_id, f"{actor.name} placed you in the cohort {cohort_name}."
-            )
+            notices.notify(cur, staff_id, f"{actor.name} placed you in the cohort {cohort_name}.")
 
 
 def cohort_frame(con) -> pd.DataFrame:
@@ -472,7 +475,11 @@ def split(
             cur.execute(
                 "INSERT INTO split_answers (proposal_id, staff_id, answer, answered_at) "
                 "VALUES (?, ?, ?, ?)",
-                [proposal_id, m, *(("accepted", clock.now()) if m == actor.id else ("pending", None))],
+                [
+                    proposal_id,
+                    m,
+                    *(("accepted", clock.now()) if m == actor.id else ("pending", None)),
+                ],
             )
         for m in others:
             notices.notify(

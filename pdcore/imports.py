@@ -1237,7 +1237,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     con = db.connect(args.db)
     try:
         result = sync_sheets(
-            con, authz.COMMAND_LINE, info=info, progress=lambda msg: print(msg, file=sys.stderr))
+            con, authz.COMMAND_LINE, info=info, progress=lambda msg: print(msg, file=sys.stderr)
+        )
     except ValidationError as exc:
         print(f"error: {exc} Nothing was written.", file=sys.stderr)
         return 1

@@ -203,9 +203,7 @@ def submit(
                     "Your own topic is already one of your choices; clear it or type another."
                 )
             ids.append(tid)
-        record_answers(
-            cur, staff_id, ids, other_topic=write_in, source="app", actor_id=actor.id
-        )
+        record_answers(cur, staff_id, ids, other_topic=write_in, source="app", actor_id=actor.id)
     return answer(con, staff_id)
 
 

@@ -51,7 +51,9 @@ def test_survey_closed_shows_the_form_answers(open_app, school):
 
 
 def test_survey_answer_and_change_it(open_app, school):
-    settings.save(school, authz.COMMAND_LINE, survey_close=date.today().replace(year=date.today().year + 1))
+    settings.save(
+        school, authz.COMMAND_LINE, survey_close=date.today().replace(year=date.today().year + 1)
+    )
     ana = staff_id(school, DEMO_TEACHER)
     offered = [t.id for t in survey.choosable_topics(school) if t.is_offered]
     at = open_app(DEMO_TEACHER, "pages/survey.py")
@@ -133,7 +135,9 @@ def test_find_a_group_cohort_just_filled_up(open_app, school):
     first = next(b for b in at.button if (b.key or "").startswith("join_"))
     cid = int(first.key.removeprefix("join_"))
     # Someone else takes the last seats between Ana reading the list and clicking.
-    settings.save(school, authz.COMMAND_LINE, max_size=cohorts.get(school, cid).size, ideal_max=2, ideal_min=2)
+    settings.save(
+        school, authz.COMMAND_LINE, max_size=cohorts.get(school, cid).size, ideal_max=2, ideal_min=2
+    )
     first.click().run()
     assert not at.exception
     assert "just filled up" in texts(at.warning)

@@ -14,7 +14,9 @@ SCHOOL = "Trailblazer"
 @pytest.fixture
 def school(con, make):
     """A school in the 2026-27 season: two coaches, an admin, three teachers, one elsewhere."""
-    settings.save(con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
+    settings.save(
+        con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30)
+    )
     ids = {
         "maya": make.staff("Maya Coach", role="coach", school=SCHOOL),
         "luis": make.staff("Luis Coach", role="coach", school=SCHOOL),

@@ -344,7 +344,9 @@ def test_form_timestamps(text, day_first, expected):
 
 def test_saving_a_sheet_link_keeps_the_key_and_refuses_overwriting_the_data(school):
     url = f"https://docs.google.com/spreadsheets/d/{SCHOOL_KEY}/edit#gid=0"
-    saved = imports.save_source_config(school, authz.COMMAND_LINE, spreadsheet=url, cohorts_worksheet="Groups")
+    saved = imports.save_source_config(
+        school, authz.COMMAND_LINE, spreadsheet=url, cohorts_worksheet="Groups"
+    )
     assert saved.spreadsheet == SCHOOL_KEY and saved.cohorts_worksheet == "Groups"
     with pytest.raises(ValueError, match="overwrite your data"):
         imports.save_source_config(school, authz.COMMAND_LINE, unmatched_worksheet="Roster")

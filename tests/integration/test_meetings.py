@@ -13,7 +13,9 @@ TODAY = date(2027, 1, 20)
 @pytest.fixture
 def cohort(con, make):
     """A Web Tools cohort of Ana and Ben meeting Wed lunch; Cara is in another cohort."""
-    settings.save(con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
+    settings.save(
+        con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30)
+    )
     slots = make.slots()
     topic = make.topic("Web Tools")
     ana, ben, cara = make.staff("Ana Ruiz"), make.staff("Ben Kim"), make.staff("Cara Chen")

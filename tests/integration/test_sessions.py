@@ -14,7 +14,9 @@ WEDNESDAY = date(2027, 1, 20)
 
 @pytest.fixture
 def people(con, make):
-    settings.save(con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30))
+    settings.save(
+        con, authz.COMMAND_LINE, season_start=date(2026, 11, 1), season_end=date(2027, 4, 30)
+    )
     return {
         "coach": make.staff("Maya Coach", role="coach"),
         "admin": make.staff("Dana Admin", role="admin"),

@@ -99,7 +99,13 @@ def test_values_that_look_like_numbers_stay_text(school):
 def test_403_says_whom_to_share_the_sheet_with(school):
     client, _ = offline_client([error(403, "GET", metadata_uri(SCHOOL_KEY))])
     with pytest.raises(SheetsError, match=f"share it with {SA_EMAIL}"):
-        imports.sync_sheets(school, authz.COMMAND_LINE, client=client, info={"client_email": SA_EMAIL}, sleep=Sleeps())
+        imports.sync_sheets(
+            school,
+            authz.COMMAND_LINE,
+            client=client,
+            info={"client_email": SA_EMAIL},
+            sleep=Sleeps(),
+        )
     assert staff_count(school) == 0
     status, message = last_run(school)
     assert status == "failed" and "share it with" in message
@@ -182,7 +188,9 @@ def test_push_replaces_a_worksheet_with_inert_values(school, monkeypatch):
             *write_back(SCHOOL_KEY, "Cohorts", 3, 3),
         ]
     )
-    title, written = imports.push_to_sheet(school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps())
+    title, written = imports.push_to_sheet(
+        school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps()
+    )
     assert (title, written) == ("Cohorts", 2)
     assert [m for m, _u, _b in replay.requests] == ["GET", "POST", "POST", "PUT"]
     sent = json.loads(replay.requests[-1][2])
