@@ -239,6 +239,11 @@ def show_plan(staff_id: int) -> None:
             + ("; year-end reflection written." if plan.reflection else ".")
         )
     held = coaching.sessions_for(con, me.id, staff_id)
+    if len(held) and "focus" not in held:
+        st.caption(
+            "Session notes stay between the coach and the teacher: you see who met, when "
+            "and for how long."
+        )
     if len(held):
         st.dataframe(
             held,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import coaching, growth, pathways, roster, settings, topics
+from pdcore import coaching, followups, growth, pathways, roster, settings, topics
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state, report, show_outcome
 
@@ -239,6 +239,19 @@ with tab_coach:
             "No one-on-one sessions yet.",
             "Ask for coaching above; your coach logs each session and it appears here.",
         )
+    contacts = followups.history(con, me, me.id)
+    if len(contacts):
+        st.caption("Check-ins from coaches")
+        st.dataframe(
+            contacts,
+            hide_index=True,
+            key="my_followups_table",
+            column_config={"contacted_on": st.column_config.DateColumn("date")},
+        )
+    st.caption(
+        "Your coaching record (sessions, check-ins and their notes) is seen by you and the "
+        "coaches working with you. Admins see only that a session took place, when and how long."
+    )
 
 with tab_paths:
     st.subheader("Online pathways")

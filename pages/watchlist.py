@@ -22,6 +22,12 @@ def _lists(version):
     return watch, watchlist.caseload_frame(c, watch=watch)
 
 
+def _my_lists(version):
+    """The watchlist and caseload of my school, with the notes I may read."""
+    watch, caseload = _lists(version)
+    return watchlist.for_viewer(watch, me), watchlist.coaches_for(caseload, me)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _history(version, staff_id):
     return followups.history(session.connection(), me, staff_id)
@@ -30,7 +36,7 @@ def _history(version, staff_id):
 if message := st.session_state.pop("watchlist_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, caseload = _lists(db.data_version())
+frame, caseload = _my_lists(db.data_version())
 if frame.empty:
     empty_state(
         "Nobody is on the watchlist right now.",
@@ -66,9 +72,13 @@ else:
         hide_index=True,
         column_config={"reasons": st.column_config.TextColumn(width="large")},
     )
-    csv_download(shown.drop(columns=["reason_codes", "coach_id"]), "watchlist.csv")
+    csv_download(shown.drop(columns=["reason_codes", "coach_id", "next_step_by"]), "watchlist.csv")
 
     st.subheader("Follow up")
+    st.caption(
+        "Coaching stays between coach and teacher: a follow-up's note and next step are read "
+        "by the teacher and the coaches working with them. Admins see who followed up and when."
+    )
     person = person_picker(window, key="watch_person")
     if person is not None:
         row = window[window["staff_id"] == person].iloc[0]
@@ -84,7 +94,9 @@ else:
             st.dataframe(past, hide_index=True)
         with st.form("followup"):
             when = st.date_input("Contacted on", clock.today(), key="followup_date")
-            note = st.text_area("Note (coaches and admins only)", key="followup_note")
+            note = st.text_area(
+                "Note (the teacher and their coaches can read it)", key="followup_note"
+            )
             step = st.text_input("Next step", key="followup_next")
             resolved = st.checkbox("Resolved: no follow-up needed now", key="followup_resolved")
             if st.form_submit_button("Save follow-up", type="primary", key="followup_save"):

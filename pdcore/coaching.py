@@ -25,6 +25,7 @@ from pdcore.growth import (
     check_minutes,
     clean_text,
     require_view,
+    sees_coaching_notes,
 )
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
@@ -378,14 +379,17 @@ def log_session(
 def sessions_for(con, viewer_id: int, staff_id: int) -> pd.DataFrame:
     """One-on-one sessions this person has had, newest first (private like their plan).
 
-    Columns: held_on, coach, minutes, focus, next_step.
+    Columns: held_on, coach, minutes, and for the teacher and the coaches involved (see
+    growth.sees_coaching_notes) also focus and next_step: admins see the activity only.
     """
     require_view(con, viewer_id, staff_id)
+    notes = sees_coaching_notes(con, active_person(con, viewer_id), staff_id)
     return (
         db.read(con)
         .execute(
-            "SELECT cs.held_on, c.name AS coach, cs.minutes, cs.focus, cs.next_step "
-            "FROM coaching_sessions cs JOIN staff c ON c.id = cs.coach_id "
+            "SELECT cs.held_on, c.name AS coach, cs.minutes"
+            + (", cs.focus, cs.next_step" if notes else "")
+            + " FROM coaching_sessions cs JOIN staff c ON c.id = cs.coach_id "
             "WHERE cs.staff_id = ? ORDER BY cs.held_on DESC, cs.id DESC",
             [staff_id],
         )

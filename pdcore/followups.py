@@ -1,7 +1,8 @@
 """The coach follow-up log: who a coach contacted, what they noted, the next step, resolved.
 
-Notes are about colleagues who may be struggling, so only coaches and admins may read or
-write them; a teacher asking gets PermissionDenied.
+Coaches and admins of the person's school log follow-ups. Coaching stays between coach and
+teacher: the note and next step are read by the teacher and the coaches involved with them
+(growth.sees_coaching_notes); admins see the activity (who, when, resolved), not the words.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from pdcore import authz, clock, db
+from pdcore.growth import sees_coaching_notes
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 NOTE_MAX = 2000
@@ -19,7 +21,7 @@ NOTE_MAX = 2000
 
 def _require_coach_or_admin(person: StaffMember) -> None:
     if person.role not in (Role.COACH, Role.ADMIN):
-        raise PermissionDenied("Coach notes are visible to coaches and admins only.")
+        raise PermissionDenied("Follow-ups are logged and read by coaches and admins only.")
 
 
 @authz.write(authz.for_person("staff_id", self_ok=False))
@@ -68,13 +70,22 @@ def log(
 
 
 def history(con, viewer: StaffMember, staff_id: int) -> pd.DataFrame:
-    """Every follow-up about one person, newest first (coaches and admins only)."""
-    _require_coach_or_admin(viewer)
+    """Every follow-up about one person, newest first: contacted_on, coach, resolved, and
+    for the teacher and the coaches involved with them also note and next_step (admins, and
+    coaches who are not involved yet, see the activity only)."""
+    if viewer.id != staff_id:
+        _require_coach_or_admin(viewer)
+        school = db.read(con).execute("SELECT school FROM staff WHERE id = ?", [staff_id])
+        row = school.fetchone()
+        if row is None or not authz.covers(viewer, row[0]):
+            raise PermissionDenied("That person's follow-ups belong to their own school.")
+    notes = sees_coaching_notes(con, viewer, staff_id)
     return (
         db.read(con)
         .execute(
-            """
-        SELECT f.contacted_on, c.name AS coach, f.note, f.next_step, f.resolved
+            "SELECT f.contacted_on, c.name AS coach"
+            + (", f.note, f.next_step" if notes else "")
+            + """, f.resolved
         FROM coach_followups f LEFT JOIN staff c ON c.id = f.coach_id
         WHERE f.staff_id = ? ORDER BY f.contacted_on DESC, f.id DESC
         """,

@@ -148,6 +148,28 @@ def may_view(con, viewer_id: int, staff_id: int) -> bool:
     return coach_id == viewer_id or (coach_id is None and school == viewer.school)
 
 
+def sees_coaching_notes(con, viewer: StaffMember, staff_id: int) -> bool:
+    """Whether `viewer` may read the contents of `staff_id`'s coaching record (one-on-one
+    session notes, follow-up notes): the teacher, and the coaches involved with them (their
+    coach, or a coach who has met or followed up with them). Admins see activity only: who,
+    when and how many, never what was said."""
+    if viewer.id == staff_id:
+        return True
+    if viewer.role != Role.COACH:
+        return False
+    row = (
+        db.read(con)
+        .execute(
+            "SELECT EXISTS (SELECT 1 FROM coach_assignments WHERE staff_id = $1 AND coach_id = $2)"
+            " OR EXISTS (SELECT 1 FROM coaching_sessions WHERE staff_id = $1 AND coach_id = $2)"
+            " OR EXISTS (SELECT 1 FROM coach_followups WHERE staff_id = $1 AND coach_id = $2)",
+            [staff_id, viewer.id],
+        )
+        .fetchone()
+    )
+    return bool(row[0])
+
+
 def require_view(con, viewer_id: int, staff_id: int) -> None:
     """Raise PermissionDenied unless `viewer_id` may see this person's plan."""
     if not may_view(con, viewer_id, staff_id):

@@ -13,7 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from pdcore import clock, db, settings
+from pdcore import authz, clock, db, settings
+from pdcore.model import PermissionDenied, Role, StaffMember
 
 # (code, sentence) in the order a coach should read them.
 NO_GROUP = "no_group"
@@ -115,7 +116,7 @@ last_two AS (
     GROUP BY r.staff_id
 ),
 fu AS (
-    SELECT staff_id, contacted_on, next_step, resolved, coach_id
+    SELECT staff_id, contacted_on, next_step, resolved, coach_id AS author_id
     FROM coach_followups
     QUALIFY row_number() OVER (PARTITION BY staff_id ORDER BY contacted_on DESC, id DESC) = 1
 )
@@ -128,7 +129,7 @@ SELECT s.id, s.name, s.email, s.department, s.school,
                AND h.status = 'open'),
        ca.coach_id, coalesce(coach.name, ''),
        fu.contacted_on, coalesce(fu.next_step, ''), coalesce(fu.resolved, FALSE),
-       fu.contacted_on IS NOT NULL
+       fu.contacted_on IS NOT NULL, fu.author_id
 FROM staff s
 LEFT JOIN cur ON cur.staff_id = s.id
 LEFT JOIN sizes ON sizes.cohort_id = cur.cohort_id
@@ -154,6 +155,7 @@ WATCH_COLUMNS = [
     "last_contact",
     "next_step",
     "status",
+    "next_step_by",  # the coach or admin who wrote the latest follow-up
 ]
 
 
@@ -165,7 +167,7 @@ def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]
     out = []
     for r in rows:
         (sid, name, email, dept, school, answered, in_group, kind, size, n_last, att_last) = r[:11]
-        ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu = r[11:]
+        ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu, by = r[11:]
         facts = WatchFacts(
             staff_id=sid,
             answered_survey=answered,
@@ -180,7 +182,19 @@ def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]
         out.append(
             (
                 facts,
-                (name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu),
+                (
+                    name,
+                    email,
+                    dept,
+                    school,
+                    coach_id,
+                    coach,
+                    last_on,
+                    next_step,
+                    resolved,
+                    has_fu,
+                    by,
+                ),
             )
         )
     return out
@@ -202,7 +216,7 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
         codes = reasons(facts, rules)
         if not codes:
             continue
-        name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu = extra
+        name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu, by = extra
         status = case_status(has_fu, resolved)
         if status == "resolved" and not include_resolved:
             continue
@@ -221,11 +235,38 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
                 last_on,
                 next_step,
                 status,
+                by,
             )
         )
     frame = pd.DataFrame.from_records(records, columns=WATCH_COLUMNS)
     frame["coach_id"] = frame["coach_id"].astype("Int64")
+    frame["next_step_by"] = frame["next_step_by"].astype("Int64")
     return frame.sort_values(["reason_count", "name"], ascending=[False, True], kind="stable")
+
+
+PRIVATE_STEP = "(private to the teacher's coaches)"
+
+
+def for_viewer(watch: pd.DataFrame, viewer: StaffMember) -> pd.DataFrame:
+    """The part of a watchlist_frame that `viewer` (a coach or admin) works with: the people
+    of their own school (all schools for a district-wide viewer). The latest next step is
+    coaching between coach and teacher: shown to the teacher's coach and to its author, and
+    replaced by a word of privacy for anyone else (admins see who followed up and when)."""
+    if viewer.role not in (Role.COACH, Role.ADMIN):
+        raise PermissionDenied("The watchlist is for coaches and admins.")
+    mine = watch[[authz.covers(viewer, s) for s in watch["school"]]].copy()
+    involved = (mine["coach_id"] == viewer.id).fillna(False) | (
+        mine["next_step_by"] == viewer.id
+    ).fillna(False)
+    if viewer.role != Role.COACH:
+        involved[:] = False
+    mine.loc[~involved & (mine["next_step"] != ""), "next_step"] = PRIVATE_STEP
+    return mine
+
+
+def coaches_for(caseload: pd.DataFrame, viewer: StaffMember) -> pd.DataFrame:
+    """The rows of a caseload_frame for the coaches of `viewer`'s school."""
+    return caseload[[authz.covers(viewer, s) for s in caseload["school"]]]
 
 
 # (connection id, data version, day) -> watchlist: the home page asks on every visit, and the

@@ -1,4 +1,5 @@
-"""The core checks who asks: every write is in pdcore.authz's registry, and the rules hold.
+"""The core checks who asks: every write is in pdcore.authz's registry, and the rules hold;
+coaching notes stay between coach and teacher.
 
 The refusal tests are derived from the registry, so a new write operation is covered by them
 (or fails the first test) without anyone remembering to add it here.
@@ -10,12 +11,13 @@ import ast
 import inspect
 import pkgutil
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 import pdcore
-from pdcore import authz, cohorts, notices
+from pdcore import authz, clock, coaching, cohorts, db, followups, notices, roster, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
 from tests.conftest import ROOT
 
@@ -336,3 +338,74 @@ def test_a_member_can_always_move_alone_and_leaving_answers_no(con, four):
     assert cohorts.questions_for(con, t[5]) == []
     assert set(cohorts.current_cohort(con, t[2]).member_ids) == {t[2]}
     assert cohorts.current_cohort(con, t[1]).id == x
+
+
+# ---- coaching stays between coach and teacher ------------------------------------------------
+
+
+@pytest.fixture
+def coached(con, district):
+    """North teacher 5, claimed by the North coach, with one session and one follow-up."""
+    teacher, coach = district["North teacher 5"], district["North coach"]
+    with clock.frozen(date(2027, 1, 20)):
+        coaching.claim(con, coach, teacher)
+        coaching.log_session(
+            con, coach, teacher, date(2027, 1, 18), 45, "Feedback on lab reports", "Try rubric"
+        )
+        followups.log(con, coach, teacher, date(2027, 1, 19), "Seemed tired", "Check in Friday")
+    return district
+
+
+def test_session_and_follow_up_notes_are_for_the_teacher_and_their_coaches(con, coached):
+    teacher = roster.by_id(con, coached["North teacher 5"])
+    coach = roster.by_id(con, coached["North coach"])
+    for reader in (teacher, coach):
+        held = coaching.sessions_for(con, reader.id, teacher.id)
+        assert held["focus"].tolist() == ["Feedback on lab reports"]
+        assert followups.history(con, reader, teacher.id)["note"].tolist() == ["Seemed tired"]
+
+    # Admins (the school's and the district's) see the activity, never the words.
+    for who in ("North admin", "district admin"):
+        admin = roster.by_id(con, coached[who])
+        held = coaching.sessions_for(con, admin.id, teacher.id)
+        assert list(held.columns) == ["held_on", "coach", "minutes"] and len(held) == 1
+        contacts = followups.history(con, admin, teacher.id)
+        assert list(contacts.columns) == ["contacted_on", "coach", "resolved"]
+        assert len(contacts) == 1
+    # A coach of the school who is not involved sees that someone followed up, not what.
+    other = roster.by_id(con, _another_coach(con, "North"))
+    assert "note" not in followups.history(con, other, teacher.id)
+    with pytest.raises(PermissionDenied):  # and the teacher's plan and sessions are not theirs
+        coaching.sessions_for(con, other.id, teacher.id)
+    with pytest.raises(PermissionDenied, match="own school"):
+        followups.history(con, roster.by_id(con, coached["South coach"]), teacher.id)
+
+
+def _another_coach(con, school):
+    with db.transaction(con) as cur:
+        return cur.execute(
+            "INSERT INTO staff (email, name, role, school) VALUES (?, ?, 'coach', ?) RETURNING id",
+            [f"second.coach@{school.lower()}.test", f"{school} Coach2", school],
+        ).fetchone()[0]
+
+
+def test_a_coachs_watchlist_is_their_own_school(con, coached):
+    with clock.frozen(date(2027, 1, 20)):
+        whole = watchlist.watchlist_frame(con)
+    assert set(whole["school"]) == {"North", "South"}
+    coach = roster.by_id(con, coached["North coach"])
+    mine = watchlist.for_viewer(whole, coach)
+    assert len(mine) and set(mine["school"]) == {"North"}
+    theirs = mine.set_index("staff_id").loc[coached["North teacher 5"]]
+    assert theirs["next_step"] == "Check in Friday"  # their own case: they read it
+
+    admin = roster.by_id(con, coached["North admin"])
+    seen = watchlist.for_viewer(whole, admin).set_index("staff_id")
+    assert set(seen["school"]) == {"North"}
+    assert seen.loc[coached["North teacher 5"], "next_step"] == watchlist.PRIVATE_STEP
+    everyone = watchlist.for_viewer(whole, roster.by_id(con, coached["district admin"]))
+    assert len(everyone) == len(whole)
+    with pytest.raises(PermissionDenied):
+        watchlist.for_viewer(whole, roster.by_id(con, coached["North teacher 6"]))
+    caseload = watchlist.caseload_frame(con, watch=whole)
+    assert watchlist.coaches_for(caseload, coach)["coach"].tolist() == ["North Coach"]
