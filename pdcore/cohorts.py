@@ -595,7 +595,7 @@ def _move(cur, actor_id: int, cohort_id: int, movers: list[int], name: str, slot
     )
     for m in movers:
         _end_membership(cur, cohort_id, m, SPLIT_REASON)
-        add_member(cur, new_id, m, "split")  # each mover said yes: they are the actor
+        add_member(cur, new_id, m, "split", actor_id)  # by the proposer; each mover said yes
     goal = cur.execute(
         "SELECT text FROM goals WHERE cohort_id = ? ORDER BY version DESC LIMIT 1",
         [cohort_id],

@@ -147,6 +147,31 @@ def test_unmatched_staff_are_placed_assigned_and_auto_formed(open_app):
     assert int(_metric(at, "Unmatched")) < waiting - 1
 
 
+def test_a_person_an_admin_places_is_told_on_home_and_can_dismiss_it(app_db, open_app):
+    at = open_app(DEMO_ADMIN, page="pages/unmatched.py")
+    for i in range(len(at.selectbox(key="unmatched_person").options)):
+        at.selectbox(key="unmatched_person").select_index(i).run()
+        cohort = next(s for s in at.selectbox if s.key.startswith("unmatched_cohort_"))
+        if cohort.options:
+            person = at.selectbox(key="unmatched_person").value
+            cohort.select_index(0).run()
+            at.button(key="unmatched_place").click().run()
+            break
+    db = duckdb.connect(str(app_db))
+    email, cohort_name = db.execute(
+        "SELECT s.email, c.name FROM staff s JOIN memberships m ON m.staff_id = s.id "
+        "JOIN cohorts c ON c.id = m.cohort_id WHERE s.id = ? AND m.left_at IS NULL",
+        [int(person)],
+    ).fetchone()
+    db.close()
+    home = open_app(email)
+    told = f"Dana Whitfield placed you in the cohort {cohort_name}."
+    assert told in [t.value for t in home.text]
+    home.button(key=next(b.key for b in home.button if b.key.startswith("notice_"))).click().run()
+    assert told not in [t.value for t in home.text]
+    assert told not in [t.value for t in open_app(email).text]  # gone for good
+
+
 def test_feedback_says_when_the_survey_opens_before_any_answer(open_app):
     at = open_app(DEMO_ADMIN, page="pages/feedback.py")
     assert not at.exception

@@ -252,6 +252,8 @@ def test_my_cohort_split_then_leave(open_app, school):
     theirs.switch_page("pages/my_cohort.py").run()
     theirs.button(key=next(b.key for b in theirs.button if b.key.endswith("_True"))).click().run()
     assert "You moved to Our second path" in texts(theirs.success)
+    outcome = [t.value for t in open_app(email).text]  # the proposer is told on Home
+    assert any(t.startswith("Your proposal to start Our second path:") for t in outcome)
 
     at = open_app(email, "pages/my_cohort.py")
     new = cohorts.current_cohort(school, me)

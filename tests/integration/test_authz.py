@@ -305,13 +305,17 @@ def test_a_split_moves_only_those_who_say_yes_and_tells_everyone(con, four):
     assert notices.unread(con, t[1])[0].text == (
         "Your proposal to start X two: North Teacher2 moved. North Teacher5 chose to stay."
     )
-    # Each move is recorded as done by the person who said yes, not by the proposer.
+    # The move is the proposer's act on the person moved; each yes and no is the answerer's.
     moves = con.execute(
         "SELECT actor_id, subject_staff_id FROM audit_log WHERE action = 'cohort.split' "
         "AND entity_id = ? ORDER BY id",
         [new.id],
     ).fetchall()
-    assert moves == [(t[1], None), (t[2], None)]
+    assert moves == [(t[1], None), (t[1], t[2])]
+    answers = con.execute(
+        "SELECT action, actor_id FROM audit_log WHERE entity = 'split_proposal' ORDER BY id"
+    ).fetchall()
+    assert answers == [("cohort.split_accept", t[2]), ("cohort.split_decline", t[5])]
 
 
 def test_when_everyone_named_says_no_nobody_moves(con, four):
