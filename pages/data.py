@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from pdcore import db, imports, settings
-from pdcore.model import Role, ValidationError
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, sync_schedule
 from pdcore.ui.widgets import csv_download, empty_state
 
@@ -158,7 +158,7 @@ with sheets_tab:
             if int(every_input) != settings.load(con).sync_every_minutes:
                 settings.save(con, me, sync_every_minutes=int(every_input))
             st.success("Saved. The next sync uses these settings.")
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             st.error(str(exc))
 
     every = settings.load(con).sync_every_minutes
@@ -183,7 +183,7 @@ with sheets_tab:
             try:
                 result = imports.sync_sheets(con, me, info=info, progress=status.write)
                 status.update(label="Sync finished", state="complete", expanded=False)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 result = None
                 status.update(label="Sync failed: nothing was changed", state="error")
                 st.error(str(exc))
@@ -217,7 +217,7 @@ with files_tab:
                     label=", ".join(f.name for f in (roster_file, responses_file) if f),
                 )
                 show_result(result)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 st.error(f"{exc} Nothing was changed.")
     with st.expander("Try it with the demo files"):
         st.caption(
@@ -271,7 +271,7 @@ with export_tab:
                     with st.spinner("Writing to Google Sheets..."):
                         title, rows = imports.push_to_sheet(con, me, what, info=info)
                     st.success(f"Wrote {rows} rows to the '{title}' worksheet.")
-                except ValidationError as exc:
+                except (ValidationError, PermissionDenied) as exc:
                     st.error(str(exc))
 
 with history_tab:

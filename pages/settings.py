@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pdcore import health, roster, settings
-from pdcore.model import Role, ValidationError
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
 
 me = session.require_role(Role.ADMIN)
@@ -127,7 +127,7 @@ if saved:
             raise ValidationError("Give at least one health measure a weight above 0.")
         if changes:
             settings.save(con, me, **changes)
-    except ValueError as exc:  # settings.validate's problems, in plain words
+    except (ValueError, PermissionDenied) as exc:  # settings.validate's problems, or who
         st.error(str(exc))
     else:
         st.session_state["settings_done"] = (
@@ -163,7 +163,7 @@ if st.button("Save slots", key="slots_save"):
     ]
     try:
         n = settings.save_slots(con, me, rows)
-    except ValueError as exc:
+    except (ValueError, PermissionDenied) as exc:
         st.error(str(exc))
     else:
         st.session_state["settings_done"] = f"Saved {n} meeting slots."

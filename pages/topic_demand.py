@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pdcore import db, settings, topics
-from pdcore.model import Role, ValidationError
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session
 from pdcore.ui.widgets import csv_download, empty_state
 
@@ -89,7 +89,7 @@ for s in suggestions:
         ):
             try:
                 moved = topics.merge(con, me, s.source_ids, s.target_id)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
                 _done(f"Merged {names} into {s.target_name}; {moved} people's choices moved.")
@@ -138,7 +138,7 @@ if submitted:
             msg = f"{name} is now {status[action]}."
             if action == "Retire" and running:
                 msg += f" Its {running} running cohort(s) carry on."
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         st.error(str(exc))
     else:
         _done(msg)

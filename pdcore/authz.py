@@ -135,15 +135,24 @@ COACH = Rule("coach", _staff_role, frozenset({Role.COACH, Role.ADMIN}))
 
 
 def for_person(
-    param: str = "staff_id", roles=(Role.COACH, Role.ADMIN), self_ok: bool = True
+    param: str = "staff_id",
+    roles=(Role.COACH, Role.ADMIN),
+    self_ok: bool = True,
+    owner_sql: str | None = None,
 ) -> Rule:
     """The write acts on the person in argument `param` (None means the actor): allowed to
     that person themselves (when `self_ok`), or to someone of `roles` whose school covers
-    the person's school."""
+    the person's school. With `owner_sql`, `param` names a record and the query (one `?`
+    for it) finds the person it belongs to."""
     allowed = frozenset(roles)
 
     def check(con, actor, args) -> None:
         subject = args.get(param)
+        if owner_sql is not None:
+            row = db.read(con).execute(owner_sql, [subject]).fetchone()
+            if row is None:
+                raise PermissionDenied("That no longer exists (or is not yours); reload the page.")
+            subject = row[0]
         if subject is None or subject == actor.id:
             if self_ok:
                 return
@@ -151,8 +160,8 @@ def for_person(
         if actor.role not in allowed:
             words = " and ".join(f"{r.value}s" for r in sorted(allowed))
             raise PermissionDenied(
-                f"You can change only your own records; {words} of the school can do this "
-                "for someone else."
+                "You can change only your own records"
+                + (f"; {words} of the school can do this for someone else." if words else ".")
             )
         school = _staff_school(con, subject)
         if school is None:

@@ -13,7 +13,7 @@ from datetime import datetime
 import pandas as pd
 
 from pdcore import authz, db
-from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
+from pdcore.model import StaffMember, ValidationError
 
 KINDS = ("place_me", "expert", "coach")
 KIND_LABELS = {
@@ -153,7 +153,10 @@ def open_requests(con, kind: str | None = None) -> pd.DataFrame:
     )
 
 
-@authz.write(authz.SELF)
+_OWNER = "SELECT staff_id FROM help_requests WHERE id = ?"
+
+
+@authz.write(authz.for_person("request_id", owner_sql=_OWNER))
 def resolve(con, actor: StaffMember, request_id: int, status: str = "done") -> None:
     """Close an open request as done (or withdrawn). Coaches and admins of the asker's
     school close anyone's; a teacher closes only their own."""
@@ -167,13 +170,6 @@ def resolve(con, actor: StaffMember, request_id: int, status: str = "done") -> N
         if row is None:
             raise ValidationError("That request does not exist.")
         owner, current = row
-        school = cur.execute("SELECT school FROM staff WHERE id = ?", [owner]).fetchone()
-        if actor_id != owner and (
-            actor.role not in (Role.COACH, Role.ADMIN) or not authz.covers(actor, school[0])
-        ):
-            raise PermissionDenied(
-                "Only the person who asked, or a coach or admin of their school, can close it."
-            )
         if current != "open":
             raise ValidationError(f"That request is already {STATUS_WORDS[current]}.")
         cur.execute(
@@ -187,7 +183,7 @@ def resolve(con, actor: StaffMember, request_id: int, status: str = "done") -> N
         )  # fmt: skip
 
 
-@authz.write(authz.SELF)
+@authz.write(authz.for_person("request_id", roles=(), owner_sql=_OWNER))
 def withdraw(con, actor: StaffMember, request_id: int) -> None:
     """The asker takes back their own open request."""
     resolve(con, actor, request_id, status="withdrawn")

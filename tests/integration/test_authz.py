@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 
 import pdcore
-from pdcore import authz, clock, coaching, cohorts, db, followups, notices, roster, watchlist
+from pdcore import (
+    authz,
+    clock,
+    coaching,
+    cohorts,
+    db,
+    followups,
+    help_requests,
+    notices,
+    roster,
+    watchlist,
+)
 from pdcore.model import PermissionDenied, Role, ValidationError
 from tests.conftest import ROOT
 
@@ -123,6 +134,8 @@ def district(con, make):
     p["Y"] = cohort("Y", "North teacher 3", "North teacher 4")
     p["Z"] = cohort("Z", "South teacher 1", "South teacher 2")
     p["topic"], p["slot"] = topic, slot
+    for who in ("North teacher 6", "South teacher 5"):  # each asks for help: a record of theirs
+        p[f"{who}'s request"] = help_requests.ask(con, p[who], "expert", topic, "Please")
     return p
 
 
@@ -159,7 +172,8 @@ def _kind(rule) -> str:
 
 def test_a_teacher_is_refused_every_admin_and_coach_operation(con, district):
     teacher = district["North teacher 5"]
-    colleague = district["North teacher 6"]
+    name = "North teacher 6"
+    colleague = district[name]
     ops = _ops("school-wide") + _ops("person")
     names = {op.name for op in ops}
     assert {
@@ -172,16 +186,18 @@ def test_a_teacher_is_refused_every_admin_and_coach_operation(con, district):
         "pdcore.cohorts.join",
         "pdcore.coaching.log_session",
         "pdcore.followups.log",
+        "pdcore.help_requests.resolve",
     } <= names
     before = _audit_rows(con)
     for op in ops:
         with pytest.raises(PermissionDenied):
-            _call(con, op, teacher, staff_id=colleague)
+            _call(con, op, teacher, staff_id=colleague, request_id=district[f"{name}'s request"])
     assert _audit_rows(con) == before  # nothing was written
 
 
 def test_a_coach_or_admin_of_one_school_is_refused_the_other_schools_cases(con, district):
     south_teacher = district["South teacher 5"]
+    south_request = district["South teacher 5's request"]
     before = _audit_rows(con)
     for who in ("North coach", "North admin"):
         actor = district[who]
@@ -190,7 +206,7 @@ def test_a_coach_or_admin_of_one_school_is_refused_the_other_schools_cases(con, 
         assert ops and ("pdcore.cohorts.join" in {op.name for op in ops})
         for op in ops:
             with pytest.raises(PermissionDenied, match="another school"):
-                _call(con, op, actor, staff_id=south_teacher)
+                _call(con, op, actor, staff_id=south_teacher, request_id=south_request)
     assert _audit_rows(con) == before
 
 
