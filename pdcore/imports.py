@@ -1453,6 +1453,20 @@ def last_sync(con, source: str | None = None):
     return db.read(con).execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
 
 
+def last_error(con, source: str) -> str:
+    """The message of the latest failed run of a source ('' when none failed)."""
+    row = (
+        db.read(con)
+        .execute(
+            "SELECT message FROM sync_runs WHERE source = ? AND status = 'failed' "
+            "ORDER BY id DESC LIMIT 1",
+            [source],
+        )
+        .fetchone()
+    )
+    return row[0] if row else ""
+
+
 def sync_history(con, limit: int = 50) -> pd.DataFrame:
     """The latest runs, newest first, with their counts, outcome and problems."""
     frame = (

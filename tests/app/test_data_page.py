@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pdcore import db, imports, settings, sheets
@@ -37,8 +39,9 @@ def history(at):
 
 
 def texts(at) -> str:
+    """Every message on the page, as a person reads it (markdown escapes removed)."""
     parts = [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
-    return "\n".join(str(p) for p in parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
 
 
 def test_without_sheets_the_page_says_how_to_set_them_up(open_app, no_scheduler):
@@ -63,10 +66,13 @@ def test_uploading_the_demo_files_shows_counts_problems_and_history(open_app, no
     assert metrics["Added"] == "6" and metrics["Deactivated"] == "1"
     assert "Fri lunch" in texts(at)
     problems = tab(at, "Upload CSV files").dataframe[0].value
-    # A colleague who just left (deactivated by this roster) and one who never worked here.
-    assert problems["row"].tolist() == [7, 7]
-    assert "kofi.hart@demo-school.org" in problems["problem"].iloc[0]
-    assert "someone@elsewhere.org" in problems["problem"].iloc[1]
+    # A meeting time the school has no slot for, a colleague who just left (deactivated by
+    # this roster) and one who never worked here.
+    assert problems["row"].tolist() == [3, 7, 7]
+    assert "'Fri lunch' is not one of the school's meeting slots" in problems["problem"].iloc[0]
+    assert "kofi.hart@demo-school.org" in problems["problem"].iloc[1]
+    assert "someone@elsewhere.org" in problems["problem"].iloc[2]
+    assert "Deactivated: Kofi Hart." in " ".join(m.value for m in at.markdown).replace("\\", "")
     runs = history(at)
     assert len(runs) == 2 and runs["added"].iloc[0] == 6
 
