@@ -91,22 +91,28 @@ def file_order(texts: Iterable[tuple[int, str]], ambiguous_day_first: bool) -> F
     return FileOrder(ambiguous_day_first, bool(example), example)
 
 
-def parse(text: str, day_first: bool = False, source_zone: tzinfo | None = None) -> datetime | None:
+def parse(
+    text: str,
+    day_first: bool = False,
+    source_zone: tzinfo | None = None,
+    school_zone: tzinfo | None = None,
+) -> datetime | None:
     """A timestamp in the school's zone (naive), or None when `text` is not one.
 
     `source_zone` is the zone a time without an offset was written in (a spreadsheet's
-    timeZone); None means the school's own.
+    timeZone); None means the school's own. `school_zone` defaults to clock's (pass it when
+    parsing many).
     """
     text = (text or "").strip()
     if not text:
         return None
-    when = None
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        m = _parts(text)
-        if m is None:
+    m = _parts(text)
+    if m is None:
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
             return None
+    else:
         if len(m["a"]) == 4:
             year, month, day = int(m["a"]), int(m["b"]), int(m["c"])
         else:
@@ -128,5 +134,5 @@ def parse(text: str, day_first: bool = False, source_zone: tzinfo | None = None)
     if when.tzinfo is None and source_zone is not None:
         when = when.replace(tzinfo=source_zone)
     if when.tzinfo is not None:
-        when = when.astimezone(clock.school_timezone()).replace(tzinfo=None)
+        when = when.astimezone(school_zone or clock.school_timezone()).replace(tzinfo=None)
     return when.replace(microsecond=0)

@@ -449,11 +449,9 @@ def _cell(row: Sequence[str], index: dict[str, int], name: str) -> str | None:
     return str(row[i]).strip() if i < len(row) else None
 
 
-def _short_row(n: int, row: Sequence[str], index: dict[str, int], names) -> Problem | None:
+def _short_row(n: int, row: Sequence[str], index: dict[str, int], names) -> Problem:
     """A row problem naming the columns a short row lacks (what is on file was kept)."""
     missing = [names[f] for f, i in index.items() if i >= len(row)]
-    if not missing:
-        return None
     return Problem(
         n,
         missing[0],
@@ -511,6 +509,7 @@ def parse_roster(rows: list[list[str]], mapping: Mapping | None = None) -> Parse
     """Roster rows -> one record per person (the later row wins) and row problems."""
     header, body = _header_and_rows(rows, "roster")
     index, names = _resolve_columns(header, ROSTER_FIELDS, mapping or {}, "roster")
+    width = max(index.values()) + 1  # a row shorter than this lacks a cell we read
     problems: list[Problem] = []
     by_email: dict[str, RosterRecord] = {}
     skipped = 0
@@ -522,9 +521,8 @@ def parse_roster(rows: list[list[str]], mapping: Mapping | None = None) -> Parse
             problems.append(Problem(n, names["email"], what + "; the row was skipped"))
             skipped += 1
             continue
-        short = _short_row(n, row, index, names)
-        if short:
-            problems.append(short)
+        if len(row) < width:
+            problems.append(_short_row(n, row, index, names))
         name = " ".join((_cell(row, index, "name") or "").split())
         role_text = _cell(row, index, "role")
         role = None
@@ -570,10 +568,13 @@ def parse_roster(rows: list[list[str]], mapping: Mapping | None = None) -> Parse
 
 
 def parse_timestamp(
-    text: str, day_first: bool = False, source_zone: tzinfo | None = None
+    text: str,
+    day_first: bool = False,
+    source_zone: tzinfo | None = None,
+    school_zone: tzinfo | None = None,
 ) -> datetime | None:
     """A form timestamp in the school's zone (see pdcore.form_dates for the formats)."""
-    return form_dates.parse(text, day_first, source_zone)
+    return form_dates.parse(text, day_first, source_zone, school_zone)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -634,10 +635,12 @@ def parse_responses(
     """
     header, body = _header_and_rows(rows, "form responses")
     index, names = _resolve_columns(header, RESPONSE_FIELDS, mapping or {}, "form responses")
+    width = max(index.values()) + 1  # a row shorter than this lacks a cell we read
     problems: list[Problem] = []
     notes: list[str] = []
     latest: dict[str, ResponseRecord] = {}
     superseded = 0
+    school_zone = clock.school_timezone()
     if day_first is None:
         try:
             order = form_dates.file_order(
@@ -697,7 +700,7 @@ def parse_responses(
             problems.append(Problem(n, names["email"], what + "; the row was skipped"))
             continue
         stamp_text = _cell(row, index, "timestamp")
-        stamp = parse_timestamp(stamp_text, day_first, source_zone)
+        stamp = parse_timestamp(stamp_text, day_first, source_zone, school_zone)
         if stamp is None:
             problems.append(
                 Problem(
@@ -707,9 +710,8 @@ def parse_responses(
                 )
             )
             continue
-        short = _short_row(n, row, index, names)
-        if short:
-            problems.append(short)
+        if len(row) < width:
+            problems.append(_short_row(n, row, index, names))
         choices = [
             c
             for c in (
