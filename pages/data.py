@@ -1,7 +1,9 @@
 """Data and sync: the roster and survey answers in (Google Sheets or CSV), results out."""
 
+import re
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from pdcore import db, imports, settings
@@ -39,12 +41,35 @@ def _export(what: str, version: int):
     return imports.export_frame(session.connection(), what)
 
 
+def plain(text: str) -> str:
+    """Text from a file or a person shown literally where markdown renders."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])", r"\\\1", str(text))
+
+
+def run_import(action, **kwargs):
+    """Run an import or sync; its result, or None after saying why nothing was written."""
+    try:
+        return action(**kwargs)
+    except imports.ShrinkHeld:
+        st.rerun()  # the held run is in the history: the confirmation box shows it
+    except ValidationError as exc:
+        text = str(exc)
+        st.error(plain(text if "nothing was" in text.lower() else f"{text} Nothing was changed."))
+    except Exception as exc:  # logged in the history; say it plainly, keep the page
+        st.error(plain(f"The import stopped on an unexpected error ({exc}). Nothing was changed."))
+    return None
+
+
 def show_result(result: imports.ImportResult) -> None:
-    """The counts, notes and problem rows of one import."""
+    """The counts, who was added, changed and deactivated, notes and problem rows."""
     if result.problems:
-        st.warning(f"Done, with some rows skipped. {result.summary()}", icon=":material/rule:")
+        st.warning(
+            f"Done, with some rows skipped. {plain(result.summary())}", icon=":material/rule:"
+        )
     else:
-        st.success(f"Done. {result.summary()}", icon=":material/check_circle:")
+        st.success(f"Done. {plain(result.summary())}", icon=":material/check_circle:")
+    for line in result.people():
+        st.markdown(plain(line))
     cols = st.columns(5)
     for col, (label, value) in zip(
         cols,
@@ -59,13 +84,100 @@ def show_result(result: imports.ImportResult) -> None:
     ):
         col.metric(label, value)
     for note in result.notes:
-        st.info(note, icon=":material/new_releases:")
+        st.info(plain(note), icon=":material/new_releases:")
     if result.problems:
         st.markdown(
             f"**{len(result.problems)} problem rows** (row numbers as the sheet shows them)"
         )
         st.dataframe(result.problem_table(), hide_index=True, key="result_problems")
 
+
+def uploaded(key: str):
+    return st.session_state.get(key)
+
+
+def import_uploads(confirm=False):
+    roster_file, responses_file = uploaded("roster_file"), uploaded("responses_file")
+    return run_import(
+        imports.import_files,
+        con=con,
+        roster_csv=roster_file.getvalue() if roster_file else None,
+        responses_csv=responses_file.getvalue() if responses_file else None,
+        actor=me,
+        label=", ".join(f.name for f in (roster_file, responses_file) if f),
+        confirm_deactivate=confirm,
+    )
+
+
+pending = imports.pending_confirmation(con)
+if pending:
+    run_id, pending_source, leaving, pending_message = pending
+    with st.container(border=True, key="pending_box"):
+        st.warning(
+            f"**{len(leaving)} people would be deactivated and wait for your confirmation.** "
+            + plain(pending_message),
+            icon=":material/person_remove:",
+        )
+        st.dataframe(
+            pd.DataFrame(leaving, columns=["email", "name"]),
+            hide_index=True,
+            key="pending_people",
+        )
+        have_files = bool(uploaded("roster_file"))
+        if pending_source == "csv" and not have_files:
+            st.caption("Upload the same roster file again (Upload CSV files), then confirm here.")
+        if st.button(
+            f"Confirm: deactivate these {len(leaving)} people",
+            key="confirm_deactivate",
+            type="primary",
+            icon=":material/how_to_reg:",
+            disabled=pending_source == "csv" and not have_files,
+        ):
+            emails = [e for e, _n in leaving]
+            if pending_source == "sheets":
+                confirmed = run_import(
+                    imports.sync_sheets,
+                    con=con,
+                    info=info,
+                    actor=me,
+                    confirm_deactivate=emails,
+                )
+            else:
+                confirmed = import_uploads(confirm=emails)
+            if confirmed:
+                show_result(confirmed)
+
+answers = imports.unmapped_slot_answers(con)
+if answers:
+    with st.expander(
+        f"{len(answers)} meeting time{'s' if len(answers) != 1 else ''} from the form match "
+        "no slot",
+        expanded=True,
+    ):
+        st.caption(
+            "Choose the slot each answer means, or add it as a new slot; the next sync or "
+            "import then reads it that way."
+        )
+        slot_rows = (
+            db.read(con)
+            .execute("SELECT id, label FROM meeting_slots ORDER BY sort_order, id")
+            .fetchall()
+        )
+        choices = {None: "Add as a new slot", **{sid: label for sid, label in slot_rows}}
+        for i, answer in enumerate(answers[:20]):
+            left, right = st.columns([3, 1], vertical_alignment="bottom")
+            pick = left.selectbox(
+                plain(f"'{answer}' means"),
+                list(choices),
+                format_func=choices.get,
+                key=f"slot_answer_{i}",
+            )
+            if right.button("Apply", key=f"slot_answer_apply_{i}"):
+                try:
+                    label = imports.map_slot_answer(con, me, answer, pick)
+                    st.success(plain(f"'{answer}' now reads as {label}. Sync or import again."))
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(plain(str(exc)))
 
 sheets_tab, files_tab, export_tab, history_tab = st.tabs(
     ["Google Sheets", "Upload CSV files", "Export", "History"]
@@ -161,15 +273,21 @@ with sheets_tab:
         except (ValidationError, PermissionDenied) as exc:
             st.error(str(exc))
 
-    every = settings.load(con).sync_every_minutes
-    last = imports.last_sync(con, "sheets")
+    plan = sync_schedule.state(con)
     schedule = (
-        f"Syncs run every {every} minutes while the app is up."
-        if every > 0
+        f"Syncs run every {plan.every_minutes} minutes while the app is up"
+        + (f"; the next one at {plan.next_run:%b %d, %H:%M}." if plan.next_run else ".")
+        if plan.every_minutes > 0
         else "Scheduled syncs are off (set a number of minutes above to turn them on)."
     )
-    when = f"Last sync: {last[0]:%b %d, %H:%M} ({last[1]})." if last else "No sync has run yet."
+    when = (
+        f"Last sync: {plan.last_run:%b %d, %H:%M} ({plan.last_status})."
+        if plan.last_run
+        else "No sync has run yet."
+    )
     st.caption(f"{when} {schedule}")
+    if plan.last_error:
+        st.error(plain(f"The last sync failed: {plan.last_error}"), icon=":material/sync_problem:")
     ready = bool(info) and bool(config.spreadsheet)
     if st.button(
         "Sync now",
@@ -180,17 +298,13 @@ with sheets_tab:
         help=None if ready else "Set up the service account and save the spreadsheet link first.",
     ):
         with st.status("Syncing from Google Sheets...", expanded=True) as status:
-            try:
-                result = imports.sync_sheets(con, me, info=info, progress=status.write)
+            result = run_import(
+                imports.sync_sheets, con=con, info=info, actor=me, progress=status.write
+            )
+            if result:
                 status.update(label="Sync finished", state="complete", expanded=False)
-            except (ValidationError, PermissionDenied) as exc:
-                result = None
+            else:
                 status.update(label="Sync failed: nothing was changed", state="error")
-                st.error(str(exc))
-            except Exception as exc:  # logged in the history; say it plainly, keep the page
-                result = None
-                status.update(label="Sync failed: nothing was changed", state="error")
-                st.error(f"The sync stopped on an unexpected error ({exc}). Nothing was changed.")
         if result:
             show_result(result)
 
@@ -204,21 +318,25 @@ with files_tab:
     responses_file = c2.file_uploader("Form responses CSV", type=["csv"], key="responses_file")
     c1.caption("Columns: " + ", ".join(d for d, _r in imports.ROSTER_FIELDS.values()))
     c2.caption("Columns: " + ", ".join(d for d, _r in imports.RESPONSE_FIELDS.values()))
+    day_first = settings.load(con).ambiguous_dates_day_first
+    order = st.radio(
+        "When every date in a file could be either (such as 03/11/2026), read it as",
+        ["month first (March 11)", "day first (3 November)"],
+        index=int(day_first),
+        horizontal=True,
+        key="ambiguous_dates",
+        help="A file with a 13th or later in the first place is read day first anyway; "
+        "Google Sheets syncs follow the spreadsheet's locale.",
+    )
+    if order.startswith("day") != day_first:
+        settings.save(con, me, ambiguous_dates_day_first=order.startswith("day"))
     if st.button("Import files", key="import_files", type="primary", icon=":material/upload:"):
         if not roster_file and not responses_file:
             st.error("Choose a roster file, a form responses file, or both, then import.")
         else:
-            try:
-                result = imports.import_files(
-                    con,
-                    me,
-                    roster_csv=roster_file.getvalue() if roster_file else None,
-                    responses_csv=responses_file.getvalue() if responses_file else None,
-                    label=", ".join(f.name for f in (roster_file, responses_file) if f),
-                )
+            result = import_uploads()
+            if result:
                 show_result(result)
-            except (ValidationError, PermissionDenied) as exc:
-                st.error(f"{exc} Nothing was changed.")
     with st.expander("Try it with the demo files"):
         st.caption(
             "A copy of the demo school's roster with a few changes (two new teachers, one who "
@@ -270,9 +388,11 @@ with export_tab:
                 try:
                     with st.spinner("Writing to Google Sheets..."):
                         title, rows = imports.push_to_sheet(con, me, what, info=info)
-                    st.success(f"Wrote {rows} rows to the '{title}' worksheet.")
+                    st.success(plain(f"Wrote {rows} rows to the '{title}' worksheet."))
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(plain(str(exc)))
+                except Exception as exc:  # e.g. an auth library error: one sentence, page kept
+                    st.error(plain(f"The push stopped on an unexpected error ({exc})."))
 
 with history_tab:
     history = _history(db.data_version())

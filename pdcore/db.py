@@ -27,8 +27,16 @@ WRITE_LOCK = threading.RLock()
 _data_version = 0
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseProblem(RuntimeError):
+    """The database file cannot be used; the message says what it is and what to do."""
+
+
+class DatabaseBusy(DatabaseProblem):
     """The database file is held by another process."""
+
+
+class DatabaseUnreadable(DatabaseProblem):
+    """The file is not a database this app can open (damaged, half-written, or another kind)."""
 
 
 def default_path() -> str:
@@ -94,6 +102,8 @@ def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     path = str(path or default_path())
     if path != MEMORY:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not Path(path).exists():
+            _create_whole(Path(path))
     try:
         con = duckdb.connect(path)
     except duckdb.IOException as exc:
@@ -102,9 +112,42 @@ def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
                 f"The database {path} is in use by another process (probably the running app): "
                 "stop the app, or run this from the app's admin pages instead."
             ) from exc
-        raise
+        raise _unreadable(path) from exc
+    except duckdb.Error as exc:  # not a DuckDB file, a truncated header, a newer format
+        raise _unreadable(path) from exc
     migrate(con)
     return con
+
+
+def _unreadable(path: str) -> DatabaseUnreadable:
+    return DatabaseUnreadable(
+        f"The file {path} is not a PD Cohorts database this app can open (it may be damaged, "
+        "half-written or another kind of file): move it aside and restore your latest backup "
+        "copy in its place, or point PDCORE_DB at another path to start an empty school."
+    )
+
+
+def _create_whole(path: Path) -> None:
+    """Build a new database beside `path`, then move it into place in one step, so the path
+    never holds half a database (a crash while building leaves only the side file)."""
+    side = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    for stale in (side, side.with_name(side.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(side))
+    try:
+        migrate(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    side.with_name(side.name + ".wal").unlink(missing_ok=True)  # checkpointed: empty
+    try:
+        os.link(side, path)  # fails if another process created the file meanwhile: keep theirs
+    except FileExistsError:
+        pass
+    except OSError:  # a file system without hard links
+        os.replace(side, path)
+    finally:
+        side.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -9,30 +9,36 @@ as `row 6, Email Address: 'not-an-email' is not an email address`, with the row 
 the sheet shows it (the header is row 1); the rest imports.
 
 Every import is one transaction and idempotent (a second run changes nothing), and every
-run, ok or failed, is logged in sync_runs. A person missing from the roster is deactivated,
-never deleted. When one person submitted the form several times, the latest timestamp wins,
-also against an answer given in the app since.
+run, ok, held or failed, is logged in sync_runs with who was added, changed and deactivated.
+A person missing from the roster is deactivated, never deleted, and a roster can only shrink
+the school on purpose: more deactivations than settings.deactivation_limit, or any skipped
+roster row (the skipped person may be the one "missing"), hold them for an admin to confirm.
+A missing cell (a short CSV row, a column the source lacks) keeps what is on file. When one
+person submitted the form several times, the latest timestamp wins, also against an answer
+given in the app since. CSV imports, syncs and pushes take IMPORT_LOCK: one at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import json
 import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import pandas as pd
 
-from pdcore import authz, clock, db, roster, settings, topics
-from pdcore.model import ValidationError
+from pdcore import authz, clock, db, form_dates, roster, settings, topics
+from pdcore.model import StaffMember, ValidationError
 
 # field -> (default header, required). Headers match ignoring case and surrounding spaces;
 # settings.column_map["roster"] / ["responses"] maps a field to the school's own header.
@@ -81,16 +87,45 @@ NO = {"no", "n", "false", "0", "inactive", "left"}
 
 EXPORTS = ("cohorts", "unmatched", "health", "participation")
 
+# Free-text answers that mean "no answer".
+NO_ANSWER = {"na", "n/a", "n.a.", "none", "-", "--", "nil", "no answer", "nothing"}
+# A quoted CSV cell may span a few lines (a paragraph answer); more is a missing quote.
+MAX_CELL_LINES = 10
+# A form-responses source far shorter than the last sync's is the wrong sheet or a filter.
+SHRINK_RATIO = 0.5
+
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
-_US_DATE = re.compile(
-    r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
-)
-# One sync at a time in this process: a scheduled one and "Sync now" must not interleave.
-SYNC_LOCK = threading.Lock()
+# One writer at a time in this process: a CSV import, a sync (scheduled or "Sync now") and a
+# push each hold it from their first read to their commit, so none undoes another's change.
+IMPORT_LOCK = threading.Lock()
+LOCK_WAIT_SECONDS = 60.0
 
 
 class SourceProblem(ValidationError):
     """The whole source is unusable; nothing was written. The message says what to do."""
+
+
+class ShrinkHeld(SourceProblem):
+    """The import would deactivate more people than the limit; nothing was written until an
+    admin confirms. `people` is who would go, as (email, name)."""
+
+    def __init__(self, message: str, people: list[tuple[str, str]]):
+        super().__init__(message)
+        self.people = people
+
+
+@contextmanager
+def one_writer(what: str = "import") -> Iterator[None]:
+    """Hold IMPORT_LOCK (waiting a while for another import, sync or push to finish)."""
+    if not IMPORT_LOCK.acquire(timeout=LOCK_WAIT_SECONDS):
+        raise SourceProblem(
+            f"Another import, sync or push is still running, so this {what} did not start: "
+            "try again in a minute."
+        )
+    try:
+        yield
+    finally:
+        IMPORT_LOCK.release()
 
 
 @dataclass(frozen=True)
@@ -113,6 +148,16 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     deactivated: int = 0
+    # Who, for the roster: names, and "Name (department Math -> Science)" for a change.
+    added_people: list[str] = field(default_factory=list)
+    changed_people: list[str] = field(default_factory=list)
+    deactivated_people: list[str] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)  # (email, name) not deactivated
+
+
+def _names(people: Sequence[str], limit: int = 20) -> str:
+    shown = ", ".join(people[:limit])
+    return shown + (f" and {len(people) - limit} more" if len(people) > limit else "")
 
 
 @dataclass
@@ -164,6 +209,25 @@ class ImportResult:
         n = len(self.problems)
         tail = f"; {n} row problem{'s' if n != 1 else ''} skipped" if n else ""
         return "; ".join(parts) + tail + "."
+
+    def people(self) -> list[str]:
+        """Who the roster added, changed (and what) and deactivated, one sentence each."""
+        c = self.roster
+        if c is None:
+            return []
+        out = []
+        for label, names in (
+            ("Added", c.added_people),
+            ("Changed", c.changed_people),
+            ("Deactivated", c.deactivated_people),
+        ):
+            if names:
+                out.append(f"{label}: {_names(names)}.")
+        return out
+
+    @property
+    def held(self) -> list[tuple[str, str]]:
+        return self.roster.held if self.roster else []
 
     def problem_table(self) -> pd.DataFrame:
         """Problems as a table: sheet, row, column, problem."""
@@ -285,9 +349,32 @@ def csv_rows(data: bytes | str, what: str = "file") -> list[list[str]]:
         first = text.split("\n", 1)[0]
         counts = {d: first.count(d) for d in (",", ";", "\t")}
         delimiter = max(counts, key=lambda d: (counts[d], d == ","))
-        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        rows, line = [], 1
+        for record in reader:
+            _check_record(text, what, len(rows) + 1, line, reader.line_num)
+            rows.append(list(record))
+            line = reader.line_num + 1
+        return rows
     except csv.Error as exc:
         raise SourceProblem(f"The {what} is not a readable CSV file ({exc}).") from exc
+
+
+def _check_record(text: str, what: str, row: int, first: int, last: int) -> None:
+    """Refuse a record that runs to the end of the file inside a quote, or spans too many
+    lines: a closing quote is missing and the rest of the file would become one cell."""
+    if last == first:
+        return
+    lines = text.splitlines(keepends=True)[first - 1 : last]
+    unclosed = sum(part.count('"') for part in lines) % 2 == 1
+    if unclosed or last - first + 1 > MAX_CELL_LINES:
+        where = f"row {row} (line {first} of the file)"
+        raise SourceProblem(
+            f"The {what} has a quoted cell starting on {where} that runs for "
+            f"{last - first + 1} lines{' to the end of the file' if unclosed else ''}: a "
+            'closing quote (") is probably missing. Fix that row and import again; nothing '
+            "was imported."
+        )
 
 
 def _hkey(header: str) -> str:
@@ -355,11 +442,30 @@ def _header_and_rows(rows: list[list[str]], what: str):
 
 
 def _cell(row: Sequence[str], index: dict[str, int], name: str) -> str | None:
-    """The trimmed cell for a field; None when the source has no such column."""
+    """The trimmed cell for a field; None when the source has no such column or the row
+    stops short of it (a missing cell is "not given", never "blank")."""
     if name not in index:
         return None
     i = index[name]
-    return str(row[i]).strip() if i < len(row) else ""
+    return str(row[i]).strip() if i < len(row) else None
+
+
+def _short_row(n: int, row: Sequence[str], index: dict[str, int], names) -> Problem:
+    """A row problem naming the columns a short row lacks (what is on file was kept)."""
+    missing = [names[f] for f, i in index.items() if i >= len(row)]
+    return Problem(
+        n,
+        missing[0],
+        f"the row has {len(row)} cells, fewer than the header; "
+        f"{', '.join(repr(m) for m in missing)} kept as on file",
+    )
+
+
+def _answer(text: str | None) -> str | None:
+    """A free-text answer with 'NA', 'none', 'n/a', '-' read as no answer ('')."""
+    if text is None:
+        return None
+    return "" if text.casefold() in NO_ANSWER else text
 
 
 @dataclass(frozen=True)
@@ -383,7 +489,7 @@ class ResponseRecord:
     mode: str | None
     priority: str | None
     dept_pref: str | None
-    slots: tuple[str, ...] | None  # None = no such column (keep what is on file)
+    slots: str | None  # the checkbox answer as written; None = not given (keep what is on file)
     colleagues: tuple[tuple[str, int], ...] | None  # (email, row) pairs
 
 
@@ -396,26 +502,33 @@ class Parsed:
     rows_read: int
     names: dict[str, str]  # field -> the header as the source spells it
     superseded: int = 0  # form submissions replaced by a later one from the same person
+    skipped: int = 0  # rows skipped whole (no usable email)
+    notes: list[str] = field(default_factory=list)
 
 
 def parse_roster(rows: list[list[str]], mapping: Mapping | None = None) -> Parsed:
     """Roster rows -> one record per person (the later row wins) and row problems."""
     header, body = _header_and_rows(rows, "roster")
     index, names = _resolve_columns(header, ROSTER_FIELDS, mapping or {}, "roster")
+    width = max(index.values()) + 1  # a row shorter than this lacks a cell we read
     problems: list[Problem] = []
     by_email: dict[str, RosterRecord] = {}
+    skipped = 0
     for n, row in body:
         raw_email = _cell(row, index, "email")
         email = roster.normalize_email(raw_email)
         if not _EMAIL.fullmatch(email):
             what = f"'{raw_email}' is not an email address" if raw_email else "is empty"
             problems.append(Problem(n, names["email"], what + "; the row was skipped"))
+            skipped += 1
             continue
+        if len(row) < width:
+            problems.append(_short_row(n, row, index, names))
         name = " ".join((_cell(row, index, "name") or "").split())
         role_text = _cell(row, index, "role")
         role = None
-        if role_text is not None:
-            role = ROLE_OPTIONS.get(role_text.casefold()) if role_text else "teacher"
+        if role_text:  # an empty role keeps the one on file (teacher for someone new)
+            role = ROLE_OPTIONS.get(role_text.casefold())
             if role is None:
                 problems.append(
                     Problem(
@@ -452,32 +565,55 @@ def parse_roster(rows: list[list[str]], mapping: Mapping | None = None) -> Parse
                 )
             )
         by_email[email] = record
-    return Parsed(list(by_email.values()), problems, len(body), names)
+    return Parsed(list(by_email.values()), problems, len(body), names, skipped=skipped)
 
 
-def parse_timestamp(text: str, day_first: bool = False) -> datetime | None:
-    """A form timestamp: ISO, or M/D/YYYY H:MM[:SS] [AM/PM] (D/M/YYYY when day_first)."""
-    text = (text or "").strip()
-    if not text:
+def parse_timestamp(
+    text: str,
+    day_first: bool = False,
+    source_zone: tzinfo | None = None,
+    school_zone: tzinfo | None = None,
+) -> datetime | None:
+    """A form timestamp in the school's zone (see pdcore.form_dates for the formats)."""
+    return form_dates.parse(text, day_first, source_zone, school_zone)
+
+
+@functools.lru_cache(maxsize=1024)
+def _option_pattern(option: str) -> re.Pattern | None:
+    letters = [re.escape(ch) for ch in option if not ch.isspace()]
+    if not letters:
         return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
-    except ValueError:
-        pass
-    m = _US_DATE.fullmatch(text)
-    if not m:
-        return None
-    a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    month, day = (b, a) if day_first else (a, b)
-    if month > 12 and day <= 12:  # unambiguous the other way round
-        month, day = day, month
-    hour, minute, second = int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
-    if m.group(7):
-        hour = hour % 12 + (12 if m.group(7).lower() == "pm" else 0)
-    try:
-        return datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
+    return re.compile(r",\s*" + r"\s*".join(letters) + r"\s*(?=,)", re.IGNORECASE)
+
+
+def split_choices(text: str, options: Collection[str]) -> tuple[list[str], list[str]]:
+    """A checkbox answer -> (the options it names, the parts that match none).
+
+    Google Forms joins checked options with ", ", and an option may hold commas of its own
+    ("Before school (7:00, 7:30)"), so known options are matched first, longest first, each
+    as a whole item between commas (ignoring case and spaces). What is left is split on
+    commas outside parentheses.
+    """
+    rest = f",{text},"
+    found = []
+    for option in sorted(options, key=len, reverse=True):
+        pattern = _option_pattern(option)
+        if pattern is None:
+            continue
+        rest, hits = pattern.subn(",", rest)
+        if hits:
+            found.append(option)
+    unknown, depth, part = [], 0, ""
+    for ch in rest + ",":
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth <= 0:
+            part = part.strip()
+            if part and part.casefold() not in NO_ANSWER and part not in unknown:
+                unknown.append(part)
+            part, depth = "", 0
+        else:
+            part += ch
+    return found, unknown
 
 
 def _split_list(text: str, pattern: str) -> list[str]:
@@ -485,14 +621,61 @@ def _split_list(text: str, pattern: str) -> list[str]:
 
 
 def parse_responses(
-    rows: list[list[str]], mapping: Mapping | None = None, day_first: bool = False
+    rows: list[list[str]],
+    mapping: Mapping | None = None,
+    day_first: bool | None = None,
+    *,
+    source_zone: tzinfo | None = None,
+    ambiguous_day_first: bool = False,
+    max_write_in: int = 100,
 ) -> Parsed:
-    """Form rows -> the latest answer per person (by timestamp) and row problems."""
+    """Form rows -> the latest answer per person (by timestamp) and row problems.
+
+    `day_first` is the date order a Sheet's locale declares; None reads it from the file's
+    own dates (a CSV), with `ambiguous_day_first` deciding a file whose dates fit both.
+    """
     header, body = _header_and_rows(rows, "form responses")
     index, names = _resolve_columns(header, RESPONSE_FIELDS, mapping or {}, "form responses")
+    width = max(index.values()) + 1  # a row shorter than this lacks a cell we read
     problems: list[Problem] = []
+    notes: list[str] = []
     latest: dict[str, ResponseRecord] = {}
     superseded = 0
+    school_zone = clock.school_timezone()
+    if day_first is None:
+        try:
+            order = form_dates.file_order(
+                ((n, _cell(row, index, "timestamp") or "") for n, row in body),
+                ambiguous_day_first,
+            )
+        except form_dates.MixedDates as exc:
+            raise SourceProblem(
+                f"{exc} in the '{names['timestamp']}' column, so no date can be trusted: "
+                "export the file again from one place; nothing was imported."
+            ) from exc
+        day_first = order.day_first
+        if order.ambiguous:
+            reading = "day-first (3 November)" if day_first else "month-first (March 11)"
+            notes.append(
+                f"Every date in the file fits both orders (such as '{order.example}'); they "
+                f"were read {reading}, as the setting for ambiguous dates says. If that is "
+                "wrong, change it on the Data page and import the file again."
+            )
+
+    def free_text(n, row, name) -> str:
+        """A write-in answer: no-answer words dropped, too long ones refused."""
+        text = " ".join((_answer(_cell(row, index, name)) or "").split())
+        if len(text) > max_write_in:
+            problems.append(
+                Problem(
+                    n,
+                    names[name],
+                    f"is {len(text):,} characters long; a topic name can be at most "
+                    f"{max_write_in}, so it was skipped (the rest of the answer was kept)",
+                )
+            )
+            return ""
+        return text
 
     def option(n, row, name, options) -> str | None:
         text = _cell(row, index, name)
@@ -518,7 +701,7 @@ def parse_responses(
             problems.append(Problem(n, names["email"], what + "; the row was skipped"))
             continue
         stamp_text = _cell(row, index, "timestamp")
-        stamp = parse_timestamp(stamp_text, day_first)
+        stamp = parse_timestamp(stamp_text, day_first, source_zone, school_zone)
         if stamp is None:
             problems.append(
                 Problem(
@@ -528,25 +711,29 @@ def parse_responses(
                 )
             )
             continue
+        if len(row) < width:
+            problems.append(_short_row(n, row, index, names))
         choices = [
             c
             for c in (
-                _cell(row, index, f) for f in ("first_choice", "second_choice", "third_choice")
+                free_text(n, row, f)
+                for f in ("first_choice", "second_choice", "third_choice")
+                if f in index
             )
             if c
         ]
-        slots_text = _cell(row, index, "slots")
-        colleagues_text = _cell(row, index, "colleagues")
+        slots_text = _answer(_cell(row, index, "slots"))
+        colleagues_text = _answer(_cell(row, index, "colleagues"))
         record = ResponseRecord(
             row=n,
             email=email,
             submitted_at=stamp,
             choices=tuple(choices),
-            other_topic=" ".join((_cell(row, index, "other_topic") or "").split()),
+            other_topic=free_text(n, row, "other_topic") if "other_topic" in index else "",
             mode=option(n, row, "mode", MODE_OPTIONS),
             priority=option(n, row, "priority", PRIORITY_OPTIONS),
             dept_pref=option(n, row, "dept_pref", DEPT_OPTIONS),
-            slots=None if slots_text is None else tuple(_split_list(slots_text, r",")),
+            slots=slots_text,
             colleagues=None
             if colleagues_text is None
             else tuple((c, n) for c in _split_list(colleagues_text, r"[,;\s]+")),
@@ -556,7 +743,7 @@ def parse_responses(
             latest[email] = record
         if previous is not None:
             superseded += 1
-    return Parsed(list(latest.values()), problems, len(body), names, superseded)
+    return Parsed(list(latest.values()), problems, len(body), names, superseded, notes=notes)
 
 
 def _option_labels(name: str) -> list[str]:
@@ -581,7 +768,27 @@ def _bulk(cur, sql: str, frame: pd.DataFrame) -> None:
         cur.unregister("_rows")
 
 
-def _apply_roster(cur, records: list[RosterRecord], problems: list[Problem], names) -> Counts:
+def _confirmed(confirm: bool | Collection[str], people: list[tuple[str, str]]) -> bool:
+    """True when the admin confirmed these deactivations (all, or exactly these people)."""
+    if confirm is True:
+        return True
+    return bool(confirm) and {e for e, _n in people} <= set(confirm)
+
+
+def _apply_roster(
+    cur,
+    parsed: Parsed,
+    problems: list[Problem],
+    confirm: bool | Collection[str] = False,
+    limit_of: Callable[[int], int] = lambda active: 0,
+    last_rows: int | None = None,
+) -> Counts:
+    """Upsert the roster's people; deactivate (never delete) the active ones it lacks.
+
+    Raises ShrinkHeld, before anything is written, when more people would go than
+    `limit_of(active staff)` and the admin has not confirmed them.
+    """
+    records, names = parsed.records, parsed.names
     counts = Counts(rows_read=0)
     existing = {
         r[1]: r
@@ -590,6 +797,7 @@ def _apply_roster(cur, records: list[RosterRecord], problems: list[Problem], nam
         ).fetchall()
     }
     inserts, updates = [], []
+    leaving: list[tuple[str, str]] = []
     seen = set()
     for rec in records:
         seen.add(rec.email)
@@ -611,6 +819,7 @@ def _apply_roster(cur, records: list[RosterRecord], problems: list[Problem], nam
                 )
             )
             counts.added += 1
+            counts.added_people.append(rec.name)
             continue
         sid, _email, name, dept, role, school, active = old
         new = (
@@ -625,17 +834,49 @@ def _apply_roster(cur, records: list[RosterRecord], problems: list[Problem], nam
             continue
         updates.append((sid, *new, active and not new[4], not active and new[4]))
         if active and not new[4]:
-            counts.deactivated += 1
-        else:
-            counts.updated += 1
-    # Everyone active who is no longer on the roster is deactivated (never deleted).
-    gone = [r[0] for e, r in existing.items() if e not in seen and r[6]]
-    counts.deactivated += len(gone)
-    updates += [
-        (r[0], r[2], r[3], r[4], r[5], False, True, False)
-        for e, r in existing.items()
-        if e not in seen and r[6]
-    ]
+            leaving.append((rec.email, name))
+            continue
+        counts.updated += 1
+        what = [
+            f"{label} {before or '(none)'} -> {after or '(none)'}"
+            for label, before, after in zip(
+                ("name", "department", "role", "school"),
+                (name, dept, role, school),
+                new[:4],
+                strict=True,
+            )
+            if before != after
+        ]
+        if not active and new[4]:
+            what.insert(0, "back on the roster")
+        counts.changed_people.append(f"{new[0]} ({'; '.join(what)})")
+    # Everyone active who is no longer on the roster is deactivated (never deleted), unless
+    # a roster row was skipped: the skipped person may be the one who seems to be missing.
+    gone = [r for e, r in existing.items() if e not in seen and r[6]]
+    if gone and parsed.skipped and not _confirmed(confirm, [(r[1], r[2]) for r in gone]):
+        counts.held = [(r[1], r[2]) for r in gone]
+        gone = []
+    leaving += [(r[1], r[2]) for r in gone]
+    updates += [(r[0], r[2], r[3], r[4], r[5], False, True, False) for r in gone]
+    active_now = sum(1 for r in existing.values() if r[6])
+    limit = limit_of(active_now)
+    if len(leaving) > limit and not _confirmed(confirm, leaving):
+        shrink = ""
+        if last_rows and parsed.rows_read < last_rows * SHRINK_RATIO:
+            shrink = (
+                f" The roster has {parsed.rows_read} rows where the last import had "
+                f"{last_rows}: is it a filtered view or the wrong sheet?"
+            )
+        raise ShrinkHeld(
+            f"This roster would deactivate {len(leaving)} of {active_now} active staff, more "
+            f"than the {limit} an import may deactivate without a confirmation, so nothing was "
+            f"written.{shrink} Who would go: {_names([n for _e, n in leaving])}. If that is "
+            "right, confirm the deactivations on the Data page (or run the import again with "
+            "--confirm-deactivate).",
+            leaving,
+        )
+    counts.deactivated = len(leaving)
+    counts.deactivated_people = [n for _e, n in leaving]
     cols = ["id", "name", "department", "role", "school", "active", "leaving", "returning"]
     _bulk(
         cur,
@@ -680,28 +921,15 @@ def _apply_responses(
     topic_names = topics.TopicResolver(cur)
     topic_id = topic_names.resolve
 
-    # Slots by label ignoring case and spaces; the form is where slots are defined.
-    slot_rows = cur.execute("SELECT id, label, sort_order FROM meeting_slots").fetchall()
-    slot_by_key = {roster.slot_key(label): sid for sid, label, _o in slot_rows}
-    next_slot = max((r[0] for r in slot_rows), default=0) + 1
-    next_order = max((r[2] for r in slot_rows), default=0) + 1
-    new_slots: list[str] = []
-
-    def slot_id(label: str) -> int:
-        nonlocal next_slot, next_order
-        key = roster.slot_key(label)
-        if key not in slot_by_key:
-            in_day = any(w in label.lower() for w in ("lunch", "planning", "workday", "period"))
-            cur.execute(
-                "INSERT INTO meeting_slots (id, label, in_school_day, sort_order) "
-                "VALUES (?, ?, ?, ?)",
-                [next_slot, label, in_day, next_order],
-            )
-            slot_by_key[key] = next_slot
-            new_slots.append(label)
-            next_slot += 1
-            next_order += 1
-        return slot_by_key[key]
+    # Slots by label, and the form's answers an admin mapped to a slot (slot_answers).
+    slot_labels = {
+        label: sid for sid, label in cur.execute("SELECT id, label FROM meeting_slots").fetchall()
+    }
+    for answer, sid in cur.execute(
+        "SELECT answer, slot_id FROM slot_answers WHERE slot_id IS NOT NULL"
+    ).fetchall():
+        slot_labels.setdefault(answer, sid)
+    unknown_slots: dict[str, int] = {}  # answer -> first row
 
     # What is on file now, for everyone, in a few reads (fast at 5,000 rows).
     on_file_survey = {
@@ -765,7 +993,19 @@ def _apply_responses(
         )
         slots = on_file_slots.get(sid, set())
         if rec.slots is not None:
-            slots = {slot_id(label) for label in rec.slots}
+            matched, unknown = split_choices(rec.slots, slot_labels)
+            slots = {slot_labels[label] for label in matched}
+            for answer in unknown:
+                unknown_slots.setdefault(answer, rec.row)
+                problems.append(
+                    Problem(
+                        rec.row,
+                        names["slots"],
+                        f"'{answer}' is not one of the school's meeting slots; the other times "
+                        "were kept. Map it to a slot (or add it as one) on the Data page, then "
+                        "import again",
+                    )
+                )
         mates = on_file_mates.get(sid, set())
         if rec.colleagues is not None:
             mates = set()
@@ -851,9 +1091,17 @@ def _apply_responses(
             "SELECT staff_id, colleague_id FROM _rows",
             pd.DataFrame(mate_rows, columns=["staff_id", "colleague_id"]),
         )
-    if new_slots:
+    if unknown_slots:
+        _bulk(
+            cur,
+            "INSERT INTO slot_answers (answer) SELECT answer FROM _rows "
+            "WHERE answer NOT IN (SELECT answer FROM slot_answers)",
+            pd.DataFrame({"answer": list(unknown_slots)}),
+        )
         notes.append(
-            "Meeting slots added from the form: " + ", ".join(f"'{s}'" for s in new_slots) + "."
+            "Meeting times the school has no slot for: "
+            + ", ".join(f"'{s}'" for s in unknown_slots)
+            + ". Map each to a slot, or add it as a new one, on the Data page."
         )
     if topic_names.created:
         notes.append(
@@ -864,6 +1112,25 @@ def _apply_responses(
     return counts
 
 
+def _last_rows(cur, column: str, source: str | None = None) -> int | None:
+    """Rows a source had in the last successful run that read it (None: never read)."""
+    sql = f"SELECT {column} FROM sync_runs WHERE status = 'ok' AND {column} IS NOT NULL"
+    params = []
+    if source:
+        sql += " AND source = ?"
+        params.append(source)
+    row = cur.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+    return row[0] if row else None
+
+
+def _all_failed(what: str, parsed: Parsed, problems: list[Problem]) -> SourceProblem:
+    first = "; ".join(str(p) for p in problems[:3])
+    return SourceProblem(
+        f"Every one of the {parsed.rows_read} rows of the {what} has a problem, so nothing "
+        f"was imported ({first}). Fix the rows or the column mapping, then import again."
+    )
+
+
 @authz.write(authz.IMPORT)
 def run_import(
     con,
@@ -872,19 +1139,25 @@ def run_import(
     roster_rows: list[list[str]] | None = None,
     response_rows: list[list[str]] | None = None,
     source: str = "csv",
-    day_first: bool = False,
+    day_first: bool | None = None,
+    source_zone: tzinfo | None = None,
     label: str = "",
+    confirm_deactivate: bool | Collection[str] = False,
 ) -> ImportResult:
     """Validate and apply roster and/or response rows in ONE transaction, logged in sync_runs.
 
     Raises SourceProblem (logged as a failed run, nothing else written) when a whole source
-    is unusable. `source` is 'csv' or 'sheets'.
+    is unusable, and ShrinkHeld (logged as held, with who would go) when the roster would
+    deactivate more people than the limit and `confirm_deactivate` (True, or the emails the
+    admin saw) does not cover them. `source` is 'csv' or 'sheets'. `day_first` is the date
+    order the source declares (a Sheet's locale); None reads it from the dates themselves.
     """
     started = clock.now()
     try:
         if roster_rows is None and response_rows is None:
             raise SourceProblem("Choose a roster file, a form responses file, or both.")
         config = source_config(con)
+        prefs = settings.load(con)
         problems: list[Problem] = []
         notes: list[str] = []
         # Parse both sources before writing anything: a whole-source problem in either
@@ -892,18 +1165,53 @@ def run_import(
         roster_parsed = response_parsed = None
         if roster_rows is not None:
             roster_parsed = parse_roster(roster_rows, config.roster_columns)
+            if roster_parsed.rows_read and not roster_parsed.records:
+                raise _all_failed("roster", roster_parsed, roster_parsed.problems)
         if response_rows is not None:
-            response_parsed = parse_responses(response_rows, config.response_columns, day_first)
+            response_parsed = parse_responses(
+                response_rows,
+                config.response_columns,
+                day_first,
+                source_zone=source_zone,
+                ambiguous_day_first=prefs.ambiguous_dates_day_first,
+                max_write_in=prefs.write_in_max_chars,
+            )
         with db.transaction(con) as cur:
             roster_counts = response_counts = None
             if roster_parsed is not None:
                 roster_problems = list(roster_parsed.problems)
                 roster_counts = _apply_roster(
-                    cur, roster_parsed.records, roster_problems, roster_parsed.names
+                    cur,
+                    roster_parsed,
+                    roster_problems,
+                    confirm_deactivate,
+                    lambda active: settings.deactivation_limit(prefs, active),
+                    _last_rows(cur, "roster_rows"),
                 )
                 problems += [replace(p, source="roster") for p in roster_problems]
                 roster_counts.rows_read = roster_parsed.rows_read
+                if roster_counts.held:
+                    skipped = ", ".join(
+                        str(p.row) for p in roster_parsed.problems if "row was skipped" in p.message
+                    )
+                    notes.append(
+                        f"{len(roster_counts.held)} people missing from the roster were NOT "
+                        f"deactivated, because roster row {skipped} was skipped (that may be one "
+                        f"of them): {_names([n for _e, n in roster_counts.held])}. Fix the row, "
+                        "or confirm the deactivations on the Data page."
+                    )
             if response_parsed is not None:
+                last = _last_rows(cur, "response_rows", "sheets") if source == "sheets" else None
+                if (
+                    last
+                    and last - response_parsed.rows_read >= 10
+                    and (response_parsed.rows_read < last * SHRINK_RATIO)
+                ):
+                    raise SourceProblem(
+                        f"The form responses have {response_parsed.rows_read} rows where the "
+                        f"last sync read {last}: is the worksheet filtered, or the wrong one? "
+                        "Nothing was imported."
+                    )
                 response_problems = list(response_parsed.problems)
                 response_counts = _apply_responses(
                     cur,
@@ -915,6 +1223,10 @@ def run_import(
                 )
                 problems += [replace(p, source="responses") for p in response_problems]
                 response_counts.rows_read = response_parsed.rows_read
+                landed = response_counts.added + response_counts.updated
+                if response_parsed.rows_read and not landed + response_counts.unchanged:
+                    raise _all_failed("form responses", response_parsed, response_problems)
+                notes += response_parsed.notes
                 n = response_parsed.superseded
                 if n:
                     notes.insert(
@@ -924,11 +1236,21 @@ def run_import(
                     )
             problems.sort(key=lambda p: (p.source != "roster", p.row, p.column))
             result = ImportResult(0, source, roster_counts, response_counts, problems, notes)
-            message = " ".join([(label + ": " if label else "") + result.summary(), *notes])
+            message = " ".join(
+                [(label + ": " if label else "") + result.summary(), *result.people(), *notes]
+            )
+            details = {}
+            if roster_counts:
+                details = {
+                    "added": roster_counts.added_people,
+                    "changed": roster_counts.changed_people,
+                    "deactivated": roster_counts.deactivated_people,
+                }
             result.run_id = cur.execute(
                 "INSERT INTO sync_runs (started_at, finished_at, source, status, rows_read, "
-                "added, updated, unchanged, deactivated, problems, message) "
-                "VALUES (?, current_localtimestamp(), ?, 'ok', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "added, updated, unchanged, deactivated, problems, message, held, roster_rows, "
+                "response_rows, details) VALUES (?, current_localtimestamp(), ?, 'ok', ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [
                     started,
                     source,
@@ -949,6 +1271,10 @@ def run_import(
                         ]
                     ),
                     message,
+                    _held_json(result.held),
+                    roster_parsed.rows_read if roster_parsed else None,
+                    response_parsed.rows_read if response_parsed else None,
+                    json.dumps(details),
                 ],
             ).fetchone()[0]
             db.audit(
@@ -973,15 +1299,43 @@ def run_import(
         raise
 
 
+def _held_json(people: list[tuple[str, str]]) -> str | None:
+    return json.dumps([{"email": e, "name": n} for e, n in people]) if people else None
+
+
 def _log_failure(con, source: str, started: datetime, exc: Exception) -> None:
-    """Record a failed run in its own transaction (the import's was rolled back)."""
+    """Record a failed (or held) run in its own transaction (the import's was rolled back)."""
     message = str(exc) if isinstance(exc, ValidationError) else f"Unexpected error: {exc!r}"
+    held = isinstance(exc, ShrinkHeld)
     with db.transaction(con) as cur:
         cur.execute(
-            "INSERT INTO sync_runs (started_at, finished_at, source, status, message) "
-            "VALUES (?, current_localtimestamp(), ?, 'failed', ?)",
-            [started, source, message],
+            "INSERT INTO sync_runs (started_at, finished_at, source, status, message, held) "
+            "VALUES (?, current_localtimestamp(), ?, ?, ?, ?)",
+            [
+                started,
+                source,
+                "held" if held else "failed",
+                message,
+                _held_json(exc.people) if held else None,
+            ],
         )
+
+
+def pending_confirmation(con) -> tuple[int, str, list[tuple[str, str]], str] | None:
+    """The latest run's deactivations awaiting an admin: (run id, source, [(email, name)],
+    message), or None when the latest run of every source left nobody waiting."""
+    row = (
+        db.read(con)
+        .execute(
+            "SELECT id, source, held, message FROM sync_runs WHERE status IN ('ok', 'held') "
+            "ORDER BY id DESC LIMIT 1"
+        )
+        .fetchone()
+    )
+    if not row or not row[2]:
+        return None
+    people = [(p["email"], p["name"]) for p in json.loads(row[2])]
+    return row[0], row[1], people, row[3]
 
 
 @authz.write(authz.ADMIN)
@@ -991,6 +1345,7 @@ def import_files(
     roster_csv: bytes | str | None = None,
     responses_csv: bytes | str | None = None,
     label: str = "",
+    confirm_deactivate: bool | Collection[str] = False,
 ) -> ImportResult:
     """Import a roster CSV and/or a form-responses CSV (their contents) in one transaction."""
     started = clock.now()
@@ -1002,14 +1357,16 @@ def import_files(
     except SourceProblem as exc:
         _log_failure(con, "csv", started, exc)
         raise
-    return run_import(
-        con,
-        actor,
-        roster_rows=roster_rows,
-        response_rows=response_rows,
-        source="csv",
-        label=label,
-    )
+    with one_writer("import"):
+        return run_import(
+            con,
+            actor,
+            roster_rows=roster_rows,
+            response_rows=response_rows,
+            source="csv",
+            label=label,
+            confirm_deactivate=confirm_deactivate,
+        )
 
 
 # ---- Google Sheets ---------------------------------------------------------------------------
@@ -1029,15 +1386,19 @@ def sync_sheets(
     client=None,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] | None = None,
+    confirm_deactivate: bool | Collection[str] = False,
 ) -> ImportResult:
-    """Read the roster and form responses from the connected spreadsheet (one batch_get)
-    and import them. `client` is a gspread client (built from `info` when not given)."""
+    """Read the roster and form responses from the connected spreadsheet (its metadata, then
+    one batch_get) and import them. `client` is a gspread client (built from `info` when not
+    given). The spreadsheet's locale decides the date order, its time zone the times'.
+
+    Every failure is logged as a failed run; the expected ones (Google, the source) raise
+    ValidationError with one sentence.
+    """
     from pdcore import sheets
 
     started = clock.now()
-    if not SYNC_LOCK.acquire(blocking=False):
-        raise SourceProblem("A sync is already running: wait for it to finish.")
-    try:
+    with one_writer("sync"):
         try:
             config = source_config(con)
             if not config.spreadsheet:
@@ -1081,11 +1442,11 @@ def sync_sheets(
             roster_rows=data.tables.get("roster"),
             response_rows=data.tables.get("responses"),
             source="sheets",
-            day_first=bool(data.locale) and not data.locale.startswith("en_US"),
+            day_first=form_dates.locale_day_first(data.locale or "en_US"),
+            source_zone=form_dates.zone(data.time_zone),
             label=f"'{data.title}'" if data.title else "",
+            confirm_deactivate=confirm_deactivate,
         )
-    finally:
-        SYNC_LOCK.release()
 
 
 def last_sync(con, source: str | None = None):
@@ -1096,6 +1457,20 @@ def last_sync(con, source: str | None = None):
         sql += " WHERE source = ?"
         params.append(source)
     return db.read(con).execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+
+
+def last_error(con, source: str) -> str:
+    """The message of the latest failed run of a source ('' when none failed)."""
+    row = (
+        db.read(con)
+        .execute(
+            "SELECT message FROM sync_runs WHERE source = ? AND status = 'failed' "
+            "ORDER BY id DESC LIMIT 1",
+            [source],
+        )
+        .fetchone()
+    )
+    return row[0] if row else ""
 
 
 def sync_history(con, limit: int = 50) -> pd.DataFrame:
@@ -1124,6 +1499,50 @@ def run_problems(con, run_id: int) -> pd.DataFrame:
         ],
         columns=["sheet", "row", "column", "problem"],
     )
+
+
+# ---- form answers that match no meeting slot -------------------------------------------------
+
+
+def unmapped_slot_answers(con) -> list[str]:
+    """Meeting-time answers from the form that match no slot and wait for an admin."""
+    rows = db.read(con).execute(
+        "SELECT answer FROM slot_answers WHERE slot_id IS NULL "
+        "AND lower(answer) NOT IN (SELECT lower(label) FROM meeting_slots) ORDER BY first_seen"
+    )
+    return [r[0] for r in rows.fetchall()]
+
+
+@authz.write(authz.ADMIN)
+def map_slot_answer(con, actor: StaffMember, answer: str, slot_id: int | None) -> str:
+    """Map a form's meeting-time answer to a slot, or (slot_id None) add it as a new slot.
+    The next import reads the answer as that slot. Returns the slot's label."""
+    with db.transaction(con) as cur:
+        if slot_id is None:
+            label = " ".join(answer.split())[:80]
+            in_day = any(w in label.lower() for w in ("lunch", "planning", "workday", "period"))
+            slot_id = cur.execute(
+                "INSERT INTO meeting_slots (id, label, in_school_day, sort_order) SELECT "
+                "coalesce(max(id), 0) + 1, ?, ?, coalesce(max(sort_order), 0) + 1 "
+                "FROM meeting_slots RETURNING id",
+                [label, in_day],
+            ).fetchone()[0]
+        found = cur.execute("SELECT label FROM meeting_slots WHERE id = ?", [slot_id]).fetchone()
+        if found is None:
+            raise ValidationError("That meeting slot no longer exists: choose another.")
+        cur.execute(
+            "INSERT OR REPLACE INTO slot_answers (answer, slot_id) VALUES (?, ?)",
+            [answer, slot_id],
+        )
+        db.audit(
+            cur,
+            actor.id,
+            "data.slot_answer",
+            "meeting_slots",
+            slot_id,
+            json.dumps({"answer": answer}),
+        )
+    return found[0]
 
 
 # ---- exports ---------------------------------------------------------------------------------
@@ -1176,15 +1595,16 @@ def push_to_sheet(
             raise SourceProblem("Google Sheets is not set up: add a service account key first.")
         client = sheets.client_for(info)
     title = config.worksheet_for(what)
-    frame = export_frame(con, what)
-    written = sheets.write_worksheet(
-        client,
-        config.spreadsheet,
-        title,
-        frame,
-        who=sheets.service_account_email(info),
-        sleep=sleep,
-    )
+    with one_writer("push"):
+        frame = export_frame(con, what)
+        written = sheets.write_worksheet(
+            client,
+            config.spreadsheet,
+            title,
+            frame,
+            who=sheets.service_account_email(info),
+            sleep=sleep,
+        )
     with db.transaction(con) as cur:
         db.audit(
             cur,
@@ -1200,10 +1620,22 @@ def push_to_sheet(
 
 def _print_result(result: ImportResult) -> None:
     print(f"Import done ({result.source}): {result.summary()}")
-    for note in result.notes:
-        print(note)
+    for line in [*result.people(), *result.notes]:
+        print(line)
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
+
+
+def _print_refusal(exc: ValidationError) -> int:
+    """One sentence on stderr (and who would go, one a line, for a held import); exit 1."""
+    text = str(exc)
+    print(
+        f"error: {text}{'' if 'nothing was' in text.lower() else ' Nothing was written.'}",
+        file=sys.stderr,
+    )
+    for email, name in getattr(exc, "people", []):
+        print(f"  would deactivate: {name} <{email}>", file=sys.stderr)
+    return 1
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -1218,10 +1650,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             roster_csv=Path(args.roster).read_bytes() if args.roster else None,
             responses_csv=Path(args.responses).read_bytes() if args.responses else None,
             label=", ".join(str(p) for p in (args.roster, args.responses) if p),
+            confirm_deactivate=args.confirm_deactivate,
         )
     except ValidationError as exc:
-        print(f"error: {exc} Nothing was written.", file=sys.stderr)
-        return 1
+        return _print_refusal(exc)
     _print_result(result)
     return 0
 
@@ -1237,10 +1669,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
     con = db.connect(args.db)
     try:
         result = sync_sheets(
-            con, authz.COMMAND_LINE, info=info, progress=lambda msg: print(msg, file=sys.stderr)
+            con,
+            authz.COMMAND_LINE,
+            info=info,
+            progress=lambda msg: print(msg, file=sys.stderr),
+            confirm_deactivate=args.confirm_deactivate,
         )
     except ValidationError as exc:
-        print(f"error: {exc} Nothing was written.", file=sys.stderr)
+        return _print_refusal(exc)
+    except Exception as exc:  # logged in the run history; one line here, not a traceback
+        print(
+            f"error: the sync stopped on an unexpected error ({exc!r}); nothing was written.",
+            file=sys.stderr,
+        )
         return 1
     _print_result(result)
     return 0
@@ -1259,11 +1700,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+CONFIRM_HELP = (
+    "deactivate everyone the roster lacks even when that is more than the limit, or a roster "
+    "row was skipped (run once without it to see who)"
+)
+
+
 def register_cli(subparsers) -> None:
     """Add the `import`, `sync` and `export` commands to pdcore's command line."""
     p = subparsers.add_parser("import", help="import a roster and/or form responses from CSV files")
     p.add_argument("--roster", metavar="FILE.csv", help="the roster (Email, Name, ...)")
     p.add_argument("--responses", metavar="FILE.csv", help="the form responses")
+    p.add_argument("--confirm-deactivate", action="store_true", help=CONFIRM_HELP)
     p.set_defaults(run=cmd_import)
 
     p = subparsers.add_parser(
@@ -1271,6 +1719,7 @@ def register_cli(subparsers) -> None:
         help="sync the roster and form responses from the connected Google Sheet "
         "(service account from .streamlit/secrets.toml or the environment)",
     )
+    p.add_argument("--confirm-deactivate", action="store_true", help=CONFIRM_HELP)
     p.set_defaults(run=cmd_sync)
 
     p = subparsers.add_parser("export", help="write a table as CSV (stdout or --out)")

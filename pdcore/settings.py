@@ -60,6 +60,12 @@ class Settings:
     health_amber: float = 0.5  # score below this is amber
     health_green: float = 0.75  # score at or above this is green
     column_map: dict = field(default_factory=dict)  # import header overrides
+    # An import may deactivate at most the larger of these without an admin's confirmation.
+    deactivate_limit_people: int = 10
+    deactivate_limit_share: float = 0.05  # of the active staff
+    # How a CSV file whose dates fit both orders (03/11/2026) is read: False = month-first.
+    ambiguous_dates_day_first: bool = False
+    write_in_max_chars: int = 100  # longest write-in topic a form answer may propose
 
     @property
     def school_year(self) -> str:
@@ -124,7 +130,19 @@ def validate(s: Settings) -> list[str]:
         problems.append("Meetings per month and minutes per meeting must be positive.")
     if not (0 <= s.health_amber <= s.health_green <= 1):
         problems.append("Health thresholds must satisfy 0 <= amber <= green <= 1.")
+    if s.deactivate_limit_people < 0 or not (0 <= s.deactivate_limit_share <= 1):
+        problems.append(
+            "The deactivation limit must be a number of people (0 or more) and a share "
+            "between 0 and 1."
+        )
+    if s.write_in_max_chars < 10:
+        problems.append("Write-in topics must be allowed at least 10 characters.")
     return problems
+
+
+def deactivation_limit(s: Settings, active: int) -> int:
+    """How many active staff one import may deactivate without an admin's confirmation."""
+    return max(s.deactivate_limit_people, int(s.deactivate_limit_share * active))
 
 
 def as_dict(s: Settings) -> dict:

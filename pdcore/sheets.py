@@ -1,9 +1,10 @@
 """Google Sheets adapter: the only module that imports gspread.
 
-Reads every worksheet a sync needs with at most two API calls (the spreadsheet's metadata,
-then ONE values:batchGet), as raw text rows, so "007" stays "007" and a duplicated header is
-ours to report rather than gspread's to raise. Writes tables back to named worksheets,
-replacing their contents, with formula-looking values made inert.
+Reads every worksheet a sync needs with two API calls (the spreadsheet's metadata, which
+also gives its locale and time zone, then ONE values:batchGet), as raw text rows, so "007"
+stays "007" and a duplicated header is ours to report rather than gspread's to raise. Writes
+a table back to a named worksheet in ONE batchUpdate (resize and every cell together, which
+Google applies all or nothing), with formula-looking values made inert.
 
 Google allows 60 read requests a minute per user. A 429 (or a 5xx) is retried a few times
 with short waits (the sleep is injectable so tests do not wait), then the caller gets one
@@ -24,6 +25,7 @@ from pathlib import Path
 import gspread
 import pandas as pd
 import requests
+from google.auth import exceptions as auth_errors
 from gspread.exceptions import APIError
 
 from pdcore.exports import inert
@@ -39,6 +41,9 @@ SECRETS_FILE = Path(".streamlit/secrets.toml")
 
 # Retry waits in seconds after a 429 or 5xx: three retries, about 7 s at most in all.
 RETRY_WAITS: tuple[float, ...] = (1.0, 2.0, 4.0)
+# Seconds one request may take before it is given up (a hung connection must not hold the
+# import lock for ever).
+REQUEST_TIMEOUT = 60
 
 _KEY_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
@@ -56,6 +61,7 @@ class SheetData:
     locale: str
     tables: dict[str, list[list[str]]]
     api_calls: int = 0
+    time_zone: str = ""  # the spreadsheet's, e.g. "America/New_York"
 
 
 @dataclass
@@ -112,7 +118,9 @@ def service_account_email(info: Mapping | None) -> str:
 def client_for(info: Mapping) -> gspread.Client:
     """A gspread client signed in as the service account (no network until a request)."""
     try:
-        return gspread.service_account_from_dict(dict(info))
+        client = gspread.service_account_from_dict(dict(info))
+        client.set_timeout(REQUEST_TIMEOUT)
+        return client
     except (ValueError, KeyError) as exc:
         raise SheetsError(
             "The service account key is incomplete: paste the whole JSON key file Google "
@@ -167,6 +175,23 @@ def call(
                 sleep(wait)
                 continue
             raise SheetsError(_explain(status, exc, who)) from exc
+        except auth_errors.RefreshError as exc:
+            # The token server answered and refused: the key was revoked or deleted.
+            raise SheetsError(
+                "Google refused the service account's key (it may have been deleted or "
+                "revoked): nothing was changed; create a new key in Google Cloud and paste it "
+                "into .streamlit/secrets.toml."
+            ) from exc
+        except auth_errors.TransportError as exc:
+            raise SheetsError(
+                "Could not reach Google's sign-in server (the network may be down or "
+                "blocked): nothing was changed; try again in a few minutes."
+            ) from exc
+        except auth_errors.GoogleAuthError as exc:
+            raise SheetsError(
+                f"Google could not sign in with the service account's key ({exc}): nothing "
+                "was changed; check the key in .streamlit/secrets.toml."
+            ) from exc
         except requests.RequestException as exc:
             raise SheetsError(
                 "Could not reach Google Sheets (the network may be down): nothing was "
@@ -248,7 +273,10 @@ def read_worksheets(
     value_ranges = body.get("valueRanges", [])
     tables = {}
     for name, vr in zip(names, value_ranges, strict=False):
-        tables[name] = [[_text(v) for v in row] for row in vr.get("values", [])]
+        rows = [[_text(v) for v in row] for row in vr.get("values", [])]
+        # The API drops a row's trailing empty cells: in a Sheet they are empty, not missing.
+        width = len(rows[0]) if rows else 0
+        tables[name] = [row + [""] * (width - len(row)) for row in rows]
     for name in names:
         tables.setdefault(name, [])
     props = meta.get("properties", {})
@@ -257,6 +285,7 @@ def read_worksheets(
         locale=props.get("locale", ""),
         tables=tables,
         api_calls=counter.calls,
+        time_zone=props.get("timeZone", ""),
     )
 
 
@@ -281,6 +310,17 @@ def sheet_values(frame: pd.DataFrame) -> list[list]:
     return [header, *rows]
 
 
+def _cell_data(value) -> dict:
+    """One value as a CellData for updateCells (text stays text: never a formula)."""
+    if value == "" or value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, int | float):
+        return {"userEnteredValue": {"numberValue": value}}
+    return {"userEnteredValue": {"stringValue": str(value)}}
+
+
 def write_worksheet(
     client: gspread.Client,
     key: str,
@@ -292,51 +332,60 @@ def write_worksheet(
 ) -> int:
     """Replace the contents of worksheet `title` with `frame` (added if missing).
 
-    Returns the number of data rows written. Values are sent RAW and made inert, so a
-    name like "=HYPERLINK(...)" arrives as text.
+    One metadata read, then ONE batchUpdate that sizes the grid and writes every cell (the
+    cells not written are cleared). Google applies a batchUpdate all or nothing, so a failure
+    leaves the old contents. Returns the number of data rows written. Text is sent as text
+    and made inert, so a name like "=HYPERLINK(...)" arrives as text.
     """
     http = client.http_client
     values = sheet_values(frame)
     n_rows, n_cols = max(len(values), 2), max(len(values[0]), 1)
     meta = call(lambda: http.fetch_sheet_metadata(key), who=who, sleep=sleep)
-    sheet = next(
-        (s["properties"] for s in meta.get("sheets", []) if s["properties"]["title"] == title),
-        None,
-    )
+    sheets = [s["properties"] for s in meta.get("sheets", [])]
+    sheet = next((p for p in sheets if p["title"] == title), None)
     if sheet is None:
-        request = {
+        sheet_id = max((p["sheetId"] for p in sheets), default=0) + 1
+        grid = {"rowCount": n_rows, "columnCount": n_cols}
+        size = {
             "addSheet": {
                 "properties": {
+                    "sheetId": sheet_id,
                     "title": title,
                     "sheetType": "GRID",
-                    "gridProperties": {"rowCount": n_rows, "columnCount": n_cols},
+                    "gridProperties": grid,
                 }
             }
         }
     else:
+        sheet_id = sheet["sheetId"]
         frozen = sheet.get("gridProperties", {}).get("frozenRowCount", 0)
-        request = {
+        n_rows = max(n_rows, frozen + 1)
+        size = {
             "updateSheetProperties": {
                 "properties": {
-                    "sheetId": sheet["sheetId"],
-                    "gridProperties": {
-                        "rowCount": max(n_rows, frozen + 1),
-                        "columnCount": n_cols,
-                    },
+                    "sheetId": sheet_id,
+                    "gridProperties": {"rowCount": n_rows, "columnCount": n_cols},
                 },
                 "fields": "gridProperties/rowCount,gridProperties/columnCount",
             }
         }
-        call(lambda: http.values_clear(key, a1_title(title)), who=who, sleep=sleep)
-    call(lambda: http.batch_update(key, {"requests": [request]}), who=who, sleep=sleep)
-    call(
-        lambda: http.values_update(
-            key,
-            f"{a1_title(title)}!A1",
-            params={"valueInputOption": "RAW"},
-            body={"values": values},
-        ),
-        who=who,
-        sleep=sleep,
-    )
+    cells = {
+        "updateCells": {
+            "range": {
+                "sheetId": sheet_id,
+                "startRowIndex": 0,
+                "endRowIndex": n_rows,
+                "startColumnIndex": 0,
+                "endColumnIndex": n_cols,
+            },
+            "rows": [{"values": [_cell_data(v) for v in row]} for row in values],
+            "fields": "userEnteredValue",
+        }
+    }
+    try:
+        call(lambda: http.batch_update(key, {"requests": [size, cells]}), who=who, sleep=sleep)
+    except SheetsError as exc:
+        raise SheetsError(
+            f"{exc} The '{title}' worksheet was left as it was (the push is all or nothing)."
+        ) from exc
     return len(values) - 1

@@ -21,7 +21,7 @@ def connection():
     """The process's one database connection (callers take a cursor per unit of work)."""
     try:
         return _connection()
-    except db.DatabaseBusy as exc:
+    except db.DatabaseProblem as exc:  # busy or unreadable: one sentence, no traceback
         st.error(str(exc))
         st.stop()
 

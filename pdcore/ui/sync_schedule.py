@@ -2,9 +2,10 @@
 
 It wakes every CHECK_SECONDS, and syncs when Sheets are configured (a service account and a
 connected spreadsheet) and the last Sheets run is at least `sync_every_minutes` old (setting,
-default 15; 0 turns it off). A failed run is logged like any other and retried only after
-the interval, so a broken link does not hammer Google's quota. It never blocks a page: pages
-only wait on the write lock for the moment the import's transaction commits.
+default 15; 0 turns it off). A failed run, whatever failed, is logged like any other and
+retried only after the interval, so a broken link does not hammer Google's quota and the
+thread never dies of it. It never blocks a page: pages only wait on the write lock for the
+moment the import's transaction commits. `state` is what the Data page shows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import streamlit as st
@@ -46,14 +48,41 @@ def due(con, now: datetime | None = None) -> bool:
 
 
 def run_if_due(con, info: Mapping | None, now: datetime | None = None):
-    """One scheduled tick: sync when configured and due; the ImportResult, else None."""
-    if not imports.sheets_ready(con, info) or not due(con, now):
-        return None
+    """One scheduled tick: sync when configured and due; the ImportResult, else None.
+
+    Never raises: every failure is in the run history (sync_sheets logs it) and the log."""
     try:
+        if not imports.sheets_ready(con, info) or not due(con, now):
+            return None
         return imports.sync_sheets(con, authz.SCHEDULED_SYNC, info=info)
     except ValidationError as exc:  # already logged in sync_runs as a failed run
         log.warning("scheduled sync failed: %s", exc)
-        return None
+    except Exception:  # logged in sync_runs too when the sync got that far; try next time
+        log.exception("scheduled sync failed unexpectedly")
+    return None
+
+
+@dataclass(frozen=True)
+class State:
+    """The schedule as the Data page shows it."""
+
+    every_minutes: int  # 0: off
+    running: bool  # the thread is alive in this process
+    last_run: datetime | None
+    last_status: str
+    next_run: datetime | None
+    last_error: str  # the latest failed sync's message, when it is the latest sync
+
+
+def state(con) -> State:
+    every = settings.load(con).sync_every_minutes
+    last = imports.last_sync(con, "sheets")
+    last_at, status = last if last else (None, "")
+    next_at = None
+    if every > 0:
+        next_at = (last_at + timedelta(minutes=every)) if last_at else clock.now()
+    error = imports.last_error(con, "sheets") if status == "failed" else ""
+    return State(every, running(), last_at, status, next_at, error)
 
 
 class _Worker(threading.Thread):
@@ -63,11 +92,7 @@ class _Worker(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(CHECK_SECONDS):
-            try:
-                run_if_due(self.con, self.info)
-            except Exception:  # e.g. the connection was closed: stop quietly
-                log.exception("scheduled sync stopped")
-                return
+            run_if_due(self.con, self.info)  # never raises: a failure waits for the interval
 
 
 def start(con) -> bool:

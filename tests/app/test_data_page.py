@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pdcore import authz, db, imports, settings, sheets
@@ -37,8 +39,9 @@ def history(at):
 
 
 def texts(at) -> str:
+    """Every message on the page, as a person reads it (markdown escapes removed)."""
     parts = [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
-    return "\n".join(str(p) for p in parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
 
 
 def test_without_sheets_the_page_says_how_to_set_them_up(open_app, no_scheduler):
@@ -63,10 +66,13 @@ def test_uploading_the_demo_files_shows_counts_problems_and_history(open_app, no
     assert metrics["Added"] == "6" and metrics["Deactivated"] == "1"
     assert "Fri lunch" in texts(at)
     problems = tab(at, "Upload CSV files").dataframe[0].value
-    # A colleague who just left (deactivated by this roster) and one who never worked here.
-    assert problems["row"].tolist() == [7, 7]
-    assert "kofi.hart@demo-school.org" in problems["problem"].iloc[0]
-    assert "someone@elsewhere.org" in problems["problem"].iloc[1]
+    # A meeting time the school has no slot for, a colleague who just left (deactivated by
+    # this roster) and one who never worked here.
+    assert problems["row"].tolist() == [3, 7, 7]
+    assert "'Fri lunch' is not one of the school's meeting slots" in problems["problem"].iloc[0]
+    assert "kofi.hart@demo-school.org" in problems["problem"].iloc[1]
+    assert "someone@elsewhere.org" in problems["problem"].iloc[2]
+    assert "Deactivated: Kofi Hart." in " ".join(m.value for m in at.markdown).replace("\\", "")
     runs = history(at)
     assert len(runs) == 2 and runs["added"].iloc[0] == 6
 
@@ -167,3 +173,92 @@ def test_exports_preview_and_download(open_app, no_scheduler):
     preview = tab(at, "Export").dataframe[0].value
     assert {"email", "reason"} <= set(preview.columns) and len(preview) > 0
     assert any(b.label == "Download unmatched.csv" for b in at.get("download_button"))
+
+
+def active_count(app_db) -> int:
+    con = db.connect(app_db)
+    try:
+        return con.execute("SELECT count(*) FROM staff WHERE active").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_held_sync_shows_who_would_go_and_confirm_deactivates_them(sheets_ready, app_db):
+    open_page, offline, _ = sheets_ready
+    roster = csv_rows(ROOT / "data" / "demo_roster.csv")
+    offline(school_sheet(roster[:11], [csv_rows(ROOT / "data" / "demo_responses.csv")[0]]))
+    before = active_count(app_db)
+    at = open_page()
+    at.button(key="sync_now").click().run()
+    assert not at.exception
+    assert active_count(app_db) == before  # nothing written
+    assert f"{before - 10} people would be deactivated" in texts(at)
+    people = next(d.value for d in at.dataframe if list(d.value.columns) == ["email", "name"])
+    assert len(people) == before - 10 and "kofi.hart@demo-school.org" in set(people["email"])
+    assert "held" in history(at)["status"].tolist()
+
+    at.button(key="confirm_deactivate").click().run()
+    assert not at.exception
+    assert active_count(app_db) == 10
+    assert {m.label: m.value for m in at.metric}["Deactivated"] == str(before - 10)
+    at.run()
+    assert not any(b.key == "confirm_deactivate" for b in at.button)  # nothing waits now
+
+
+def test_a_held_csv_import_is_confirmed_with_the_same_file(open_app, no_scheduler, app_db):
+    rows = DEMO_ROSTER.decode().splitlines()
+    short = ("\n".join(rows[:11]) + "\n").encode()
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.file_uploader(key="roster_file").set_value(("filtered.csv", short, "text/csv"))
+    at.button(key="import_files").click().run()
+    assert not at.exception
+    assert "would deactivate" in texts(at) and active_count(app_db) > 10
+    at.button(key="confirm_deactivate").click().run()
+    assert not at.exception
+    assert active_count(app_db) == 10
+
+
+def test_a_meeting_time_the_school_lacks_is_mapped_on_the_page(open_app, no_scheduler, app_db):
+    at = open_app(DEMO_ADMIN, page=PAGE)
+    at.file_uploader(key="roster_file").set_value(("demo_roster.csv", DEMO_ROSTER, "text/csv"))
+    at.file_uploader(key="responses_file").set_value(
+        ("demo_responses.csv", DEMO_RESPONSES, "text/csv")
+    )
+    at.button(key="import_files").click().run()
+    assert "Meeting times the school has no slot for: 'Fri lunch'" in texts(at)
+    at.run()
+    assert at.selectbox(key="slot_answer_0").value is None  # "Add as a new slot"
+    at.button(key="slot_answer_apply_0").click().run()
+    assert not at.exception
+    assert "'Fri lunch' now reads as Fri lunch" in texts(at)
+    con = db.connect(app_db)
+    assert imports.unmapped_slot_answers(con) == []
+    assert con.execute("SELECT count(*) FROM meeting_slots WHERE label = 'Fri lunch'").fetchone()
+    con.close()
+
+
+def test_the_page_shows_the_schedule_and_the_last_error(sheets_ready):
+    open_page, offline, _ = sheets_ready
+    offline([error(403, "GET", metadata_uri(SCHOOL_KEY))])
+    at = open_page()
+    at.button(key="sync_now").click().run()
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Last sync: " in captions and "(failed)" in captions and "the next one at" in captions
+    assert "The last sync failed: The service account may not open this spreadsheet" in texts(at)
+
+
+def test_a_database_file_that_cannot_be_opened_is_one_sentence(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    broken = tmp_path / "pd.duckdb"
+    broken.write_bytes(b"not a database at all" * 10)
+    monkeypatch.setenv("PDCORE_DB", str(broken))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.user = {"is_logged_in": True, "email": DEMO_ADMIN, "name": "dana"}
+    at.run()
+    st.cache_resource.clear()
+    assert not at.exception
+    assert f"The file {broken} is not a PD Cohorts database" in texts(at)

@@ -57,7 +57,8 @@ def test_import_prints_counts_and_warns_about_problem_rows(school_db, capsys):
     out, err = capsys.readouterr()
     assert code == 0
     assert "roster: 261 rows read, 2 added, 1 updated, 258 unchanged, 1 deactivated" in out
-    assert "Meeting slots added from the form: 'Fri lunch'." in out
+    assert "Meeting times the school has no slot for: 'Fri lunch'." in out
+    assert "Added: " in out and "Deactivated: Kofi Hart." in out
     assert "warning: row 7, Colleagues I'd like to work with: 'someone@elsewhere.org'" in err
     assert query(
         school_db, "SELECT active FROM staff WHERE email = 'kofi.hart@demo-school.org'"

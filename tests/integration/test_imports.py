@@ -40,8 +40,10 @@ def school(con, make):
 
 
 def as_csv(rows: list[list[str]]) -> bytes:
+    """Rows as a spreadsheet exports them: every row as wide as the header."""
+    width = len(rows[0]) if rows else 0
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows([r + [""] * (width - len(r)) if r else r for r in rows])
     return out.getvalue().encode("utf-8")
 
 
@@ -110,6 +112,7 @@ def test_happy_path_imports_people_answers_slots_and_write_ins(school, via):
         ("roster", 7, "Email"),
         ("roster", 9, "Role"),
         ("responses", 4, "Colleagues I'd like to work with"),
+        ("responses", 4, "When I can meet"),
         ("responses", 6, "Email Address"),
         ("responses", 8, "How I want to learn"),
         ("responses", 9, "Timestamp"),
@@ -130,9 +133,11 @@ def test_happy_path_imports_people_answers_slots_and_write_ins(school, via):
         ["ana.ruiz@school.test"],
     )
     assert mode.fetchone()[0] == "expert"
-    # A slot the school's list lacked is added; a topic nobody offered is a proposed write-in.
+    # A slot the school's list lacks is a problem for an admin to map, never a silent new
+    # slot; a topic nobody offered is a proposed write-in.
     labels = [r[0] for r in db.read(school).execute("SELECT label FROM meeting_slots").fetchall()]
-    assert "Friday lunch" in labels and len(labels) == 11
+    assert "Friday lunch" not in labels and len(labels) == 10
+    assert imports.unmapped_slot_answers(school) == ["Friday lunch"]
     write_in = db.read(school).execute(
         "SELECT status, is_write_in FROM topics WHERE name = 'Restorative Practices'"
     )
@@ -245,13 +250,15 @@ def test_a_failure_in_the_middle_leaves_the_database_unchanged(school, via, monk
 @VIA
 def test_removal_from_the_roster_deactivates_and_keeps_history(school, via):
     run(school, ROSTER, RESPONSES, via)
-    without_ana = [r for r in ROSTER if "ana.ruiz" not in "".join(r)]
+    clean = [r for r in ROSTER if "not-an-email" not in "".join(r)]
+    run(school, clean, RESPONSES[:1], via)
+    without_ana = [r for r in clean if "ana.ruiz" not in "".join(r)]
     result = run(school, without_ana, RESPONSES[:1], via)
     assert result.roster.deactivated == 1 and result.roster.added == 0
     sid, _name, _dept, _role, active, deactivated_at = person(school, "ana.ruiz@school.test")
     assert active is False and deactivated_at is not None
     assert interests_of(school, "ana.ruiz@school.test")  # her answers are still there
-    back = run(school, ROSTER, RESPONSES[:1], via)
+    back = run(school, clean, RESPONSES[:1], via)
     assert back.roster.updated == 1
     assert person(school, "ana.ruiz@school.test")[4:] == (True, None)
 
@@ -300,7 +307,7 @@ def test_every_run_is_logged_with_counts_and_problems(school):
         "problem": "'not-an-email' is not an email address; the row was skipped",
     }
     history = imports.sync_history(school)
-    assert history.loc[0, "problems"] == 7 and history.loc[0, "status"] == "ok"
+    assert history.loc[0, "problems"] == 8 and history.loc[0, "status"] == "ok"
 
 
 def test_a_file_that_is_not_csv_is_refused_in_one_sentence(school):
@@ -330,15 +337,22 @@ def test_responses_alone_leave_the_roster_alone(school):
     [
         ("11/5/2026 16:20:00", False, datetime(2026, 11, 5, 16, 20)),
         ("11/5/2026 16:20:00", True, datetime(2026, 5, 11, 16, 20)),
-        ("25/11/2026 8:05", False, datetime(2026, 11, 25, 8, 5)),  # only one reading works
+        ("25/11/2026 8:05", True, datetime(2026, 11, 25, 8, 5)),
+        ("25/11/2026 8:05", False, None),  # the order is the file's, never guessed per value
+        # The CSV Google Forms downloads (the school's zone is America/New_York here).
+        ("2026/11/18 7:52:14 AM GMT-5", False, datetime(2026, 11, 18, 7, 52, 14)),
+        ("2026/11/18 12:05:00 AM GMT-5", True, datetime(2026, 11, 18, 0, 5)),
+        ("2026/11/18 7:52:14 PM GMT-6", False, datetime(2026, 11, 18, 20, 52, 14)),
+        ("18.11.2026 19:52:14", True, datetime(2026, 11, 18, 19, 52, 14)),  # de_DE
         ("11/5/2026 4:20:00 PM", False, datetime(2026, 11, 5, 16, 20)),
         ("2026-11-03 10:00:00", False, datetime(2026, 11, 3, 10, 0)),
-        ("2026-11-03T10:00:00Z", False, datetime(2026, 11, 3, 10, 0)),
+        ("2026-11-03T10:00:00Z", False, datetime(2026, 11, 3, 5, 0)),  # UTC -> the school
         ("yesterday", False, None),
         ("13/13/2026", False, None),
     ],
 )
-def test_form_timestamps(text, day_first, expected):
+def test_form_timestamps(text, day_first, expected, monkeypatch):
+    monkeypatch.setenv("PDCORE_TIMEZONE", "America/New_York")
     assert parse_timestamp(text, day_first) == expected
 
 

@@ -19,6 +19,7 @@ from tests.fixtures.sheets.replay import (
     UnrecordedRequest,
     batch_get,
     batch_get_uri,
+    batch_update_uri,
     csv_rows,
     error,
     load_cassette,
@@ -192,15 +193,31 @@ def test_push_replaces_a_worksheet_with_inert_values(school, monkeypatch):
         school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps()
     )
     assert (title, written) == ("Cohorts", 2)
-    assert [m for m, _u, _b in replay.requests] == ["GET", "POST", "POST", "PUT"]
-    sent = json.loads(replay.requests[-1][2])
-    assert sent["values"] == [
+    # One write request: the resize and every cell together (Google applies it whole).
+    assert [m for m, _u, _b in replay.requests] == ["GET", "POST"]
+    resize, cells = json.loads(replay.requests[1][2])["requests"]
+    assert resize["updateSheetProperties"]["properties"]["gridProperties"] == {
+        "rowCount": 3,
+        "columnCount": 3,
+    }
+    update = cells["updateCells"]
+    assert update["range"] == {
+        "sheetId": 2,
+        "startRowIndex": 0,
+        "endRowIndex": 3,
+        "startColumnIndex": 0,
+        "endColumnIndex": 3,
+    }
+    assert update["fields"] == "userEnteredValue"  # cells not written are cleared
+    sent = [
+        [next(iter(c["userEnteredValue"].values())) for c in r["values"]] for r in update["rows"]
+    ]
+    assert sent == [
         ["cohort_id", "cohort_name", "email"],
         [1, '\'=HYPERLINK("http://x")', "ana.ruiz@school.test"],
         [2, "PBL, Wed lunch", "'+1 555"],
     ]
-    resize = json.loads(replay.requests[2][2])["requests"][0]["updateSheetProperties"]
-    assert resize["properties"]["gridProperties"] == {"rowCount": 3, "columnCount": 3}
+    assert "formulaValue" not in replay.requests[1][2].decode()
     audit = db.read(school).execute("SELECT action FROM audit_log ORDER BY id DESC").fetchone()
     assert audit[0] == "data.push"
 
@@ -215,8 +232,10 @@ def test_push_adds_the_worksheet_when_it_is_missing(school, monkeypatch):
         ]
     )
     imports.push_to_sheet(school, authz.COMMAND_LINE, "unmatched", client=client, sleep=Sleeps())
-    added = json.loads(replay.requests[1][2])["requests"][0]["addSheet"]["properties"]
+    add, cells = json.loads(replay.requests[1][2])["requests"]
+    added = add["addSheet"]["properties"]
     assert added["title"] == "Unmatched"
+    assert cells["updateCells"]["range"]["sheetId"] == added["sheetId"] == 2  # a new id
 
 
 def test_push_to_a_sheet_shared_read_only_says_so(school, monkeypatch):
@@ -224,16 +243,29 @@ def test_push_to_a_sheet_shared_read_only_says_so(school, monkeypatch):
     client, _ = offline_client(
         [
             metadata(SCHOOL_KEY, "Riverside PD", {**WORKSHEETS, "Cohorts": (1000, 26)}),
-            error(
-                403,
-                "POST",
-                f"https://sheets.googleapis.com/v4/spreadsheets/{SCHOOL_KEY}"
-                "/values/%27Cohorts%27:clear",
-            ),
+            error(403, "POST", batch_update_uri(SCHOOL_KEY)),
         ]
     )
-    with pytest.raises(SheetsError, match="Editor to push"):
+    with pytest.raises(SheetsError, match="Editor to push.*left as it was"):
         imports.push_to_sheet(school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps())
+
+
+def test_a_push_that_fails_leaves_the_old_contents_and_says_so(school, monkeypatch):
+    monkeypatch.setattr(imports, "export_frame", lambda con, what: pd.DataFrame({"a": [1]}))
+    client, replay = offline_client(
+        [
+            metadata(SCHOOL_KEY, "Riverside PD", {**WORKSHEETS, "Cohorts": (1000, 26)}),
+            error(500, "POST", batch_update_uri(SCHOOL_KEY)),
+        ]
+    )
+    with pytest.raises(SheetsError) as caught:
+        imports.push_to_sheet(school, authz.COMMAND_LINE, "cohorts", client=client, sleep=Sleeps())
+    message = str(caught.value)
+    assert "'Cohorts' worksheet was left as it was" in message
+    # Nothing was cleared first: every request after the metadata is the one batchUpdate
+    # (tried again after the 5xx), so a failure cannot leave the worksheet empty.
+    assert {u for m, u, _b in replay.requests if m != "GET"} == {batch_update_uri(SCHOOL_KEY)}
+    assert not any(":clear" in u for _m, u, _b in replay.requests)
 
 
 def test_credentials_come_from_secrets_then_environment(tmp_path):
