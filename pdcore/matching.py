@@ -78,6 +78,10 @@ W_SIZE = 30.0  # a cohort one person outside the ideal range
 W_SIZE_STEP = 10.0  # each further person outside it
 W_EXISTING = 5.0  # per seat filled in an existing cohort (fill those first)
 
+# Schools with at most this many people to place (outside existing cohorts) get an exact
+# search when the construction leaves anyone unplaced (3^10 steps, a few milliseconds).
+EXACT_MAX = 10
+
 _SAME, _MIX = 1, 2
 _PREF_CODE = {"same": _SAME, "mix": _MIX}
 
@@ -246,19 +250,29 @@ class _Limits:
         return b == 0 or -(-b // self.imax) <= b // self.imin
 
     def split_sizes(self, b: int) -> list[int]:
-        """Balanced cohort sizes for b people (13 -> 5, 4, 4), ideal where possible."""
-        if b <= self.imax:
-            return [b]
-        lo, hi = -(-b // self.imax), b // self.imin
+        """Balanced cohort sizes for b people (13 -> 5, 4, 4), ideal where possible and never
+        below the minimum. When b cannot be split into valid cohorts at all (7 with sizes 4-6),
+        the sizes seat as many as can be seated (7 -> 6) and the caller keeps the rest."""
+        if b < self.mn:
+            return []
+        seat = min(b, (b // self.mn) * self.mx)
+        if seat <= self.imax:
+            return [seat]
+        lo, hi = -(-seat // self.imax), seat // self.imin
         if lo <= hi:
             mid = (self.imin + self.imax) / 2
-            k = min(max(round(b / mid), lo), hi)
-        elif hi >= 1 and -(-b // hi) <= self.mx:
-            k = hi
-        else:
-            k = lo
-        base, extra = divmod(b, k)
+            k = min(max(round(seat / mid), lo), hi)
+        else:  # no split is all ideal: the valid one closest to it
+            k = min(
+                range(-(-seat // self.mx), seat // self.mn + 1),
+                key=lambda k: (self._split_penalty(seat, k), k),
+            )
+        base, extra = divmod(seat, k)
         return [base + 1] * extra + [base] * (k - extra)
+
+    def _split_penalty(self, b: int, k: int) -> float:
+        base, extra = divmod(b, k)
+        return extra * self.penalty(base + 1) + (k - extra) * self.penalty(base)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -1022,6 +1036,8 @@ class _School:
         if self._rebuild_all() + self._deepen():
             self._improve(passes=2, full=False)
         self._place_leftovers()
+        self._exact_small()
+        self._place_leftovers()
         self._check()
 
     def _assign_topics(self):
@@ -1045,14 +1061,17 @@ class _School:
                     if self.groups[g].cohort_id is not None and self.groups[g].n < lim.mx
                 ]
                 open_slots = {g.slot for g in open_groups}
+                # A new cohort at slot s can hold every WHO member and the WHEN members free
+                # then; it needs at least the minimum size.
                 who_n = sum(1 for i in members if not self.when[i])
                 slot_n = Counter(s for i in members if self.when[i] for s in self.slots[i])
+                most = who_n + max(slot_n.values(), default=0)
                 for i in members:
                     if not self.when[i]:
-                        ok = bool(open_groups) or (offered and len(members) >= 2)
+                        ok = bool(open_groups) or (offered and most >= lim.mn)
                     else:
                         ok = any(s in open_slots for s in self.slots[i]) or (
-                            offered and (who_n >= 1 or any(slot_n[s] >= 2 for s in self.slots[i]))
+                            offered and any(who_n + slot_n[s] >= lim.mn for s in self.slots[i])
                         )
                     if not ok:
                         ptr[i] += 1
@@ -1318,6 +1337,8 @@ class _School:
         lim = self.lim
         total = sum(len(u[0]) for u in units)
         sizes = lim.split_sizes(total)
+        if not sizes:
+            return [i for u in units for i in u[0]]
         groups = [self._new_group(t, slot) for _ in sizes]
         caps = list(sizes)
         left = []
@@ -1906,15 +1927,17 @@ class _School:
         return False
 
     def _place_leftovers(self) -> None:
-        for _ in range(3):
+        """Seat everyone left over who can be seated: into a cohort with room, into a full one
+        after moving a member to another cohort with room, or into a new cohort with other
+        leftovers and people their cohorts can spare. Each success seats at least one more
+        person, so this ends; what stops it is exactly what :meth:`_explain` reports."""
+        while True:
             todo = [i for i in range(len(self.people)) if self.where[i] < 0 and self.rank[i]]
-            if not todo:
-                return
             progress = False
             for i in todo:
-                if self.where[i] >= 0:
-                    continue
-                if self._place_wide(i) or self._pair_up(i, todo) or self._steal(i):
+                if self.where[i] < 0 and (
+                    self._place_wide(i) or self._make_room(i) or self._form_new(i)
+                ):
                     progress = True
             if not progress:
                 return
@@ -1959,73 +1982,222 @@ class _School:
         g.slot = old
         return gain + d
 
-    def _pair_slot(self, i: int, j: int):
-        a = self.slots[i] if self.when[i] else None
-        b = self.slots[j] if self.when[j] else None
-        if a is not None and b is not None:
-            common = a & b
-            return min(common) if common else False
-        ok, slot = self._best_slot([i, j])
-        return slot if ok else False
+    def _make_room(self, i: int) -> bool:
+        """Seat i in a full cohort they fit by moving one of its members to another cohort
+        with room that member fits (the best such move for the objective)."""
+        lim = self.lim
+        groups = self.groups
+        room: dict[int, list[int]] = {}
+        best, best_move = -1e18, None
+        tried = 0
+        for t in self.rank[i]:
+            for gi in self.by_topic.get(t, ()):
+                g = groups[gi]
+                if not g.alive or g.n < lim.mx or not self._fits(i, g):
+                    continue
+                tried += 1
+                if tried > 64:  # a big school: enough full cohorts looked at
+                    break
+                for x in g.members:
+                    for tx in self.rank[x]:
+                        if tx not in room:
+                            room[tx] = [
+                                h
+                                for h in self.by_topic.get(tx, ())
+                                if groups[h].alive and groups[h].n < lim.mx
+                            ]
+                        for hi in room[tx]:
+                            if hi != gi and self._fits(x, groups[hi]):
+                                d = self._delta_move(x, hi)
+                                if d > best:
+                                    best, best_move = d, (x, hi, gi)
+        if best_move is None:
+            return False
+        x, hi, gi = best_move
+        self._move(x, hi)
+        self._move(i, gi)
+        return True
 
-    def _pair_up(self, i: int, todo: list[int]) -> bool:
-        """A new cohort with another leftover person on a shared offered topic."""
+    def _slot_options(self, i: int) -> list:
+        """Meeting slots a new cohort around person i could have."""
+        if self.when[i]:
+            return sorted(self.slots[i])
+        return list(self.universe) or [None]
+
+    def _fits_at(self, j: int, t: int, s) -> bool:
+        """Hard rules for person j in a cohort on topic t meeting at slot s, ignoring size."""
+        if t not in self.rank[j]:
+            return False
+        return not self.when[j] or (s is not None and s in self.slots[j])
+
+    def _recruits(self, i: int, t: int, s, enough: int | None = None):
+        """Who could start a new cohort on topic t at slot s with person i: unplaced people,
+        and per cohort the members it can spare (it keeps at least its minimum). Returns
+        (unplaced, {group: spare members}, how many in all); stops counting at ``enough``."""
+        where = self.where
+        free: list[int] = []
+        spare: dict[int, list[int]] = defaultdict(list)
+        count = 0
+        for j in self.by_choice.get(t, ()):
+            if j == i or not self._fits_at(j, t, s):
+                continue
+            gj = where[j]
+            if gj < 0:
+                free.append(j)
+                count += 1
+            else:
+                g = self.groups[gj]
+                if len(spare[gj]) < g.n - self._lb(g):
+                    spare[gj].append(j)
+                    count += 1
+            if enough is not None and count >= enough:
+                break
+        return free, spare, count
+
+    def _form_new(self, i: int) -> bool:
+        """A new cohort around person i on an offered topic: other leftovers first, then the
+        people cohorts can spare that cost the objective least."""
+        lim = self.lim
         for t in sorted(self.rank[i], key=self.rank[i].get):
             if t not in self.offered:
                 continue
-            for j in todo:
-                if j == i or self.where[j] >= 0 or t not in self.rank[j]:
+            best, best_key = None, None
+            for s in self._slot_options(i):
+                free, spare, count = self._recruits(i, t, s, enough=lim.mx - 1)
+                if count + 1 < lim.mn:
                     continue
-                slot = self._pair_slot(i, j)
-                if slot is False:
-                    continue
-                g = self._new_group(t, slot)
-                self._move(i, g.idx)
+                key = (min(len(free), lim.mx - 1), -(s is None), -(s or 0))
+                if best_key is None or key > best_key:
+                    best, best_key = (s, free, spare), key
+            if best is None:
+                continue
+            s, free, spare = best
+            members = [i, *free[: lim.mx - 1]]
+            if len(members) < lim.mn:
+                ranked = sorted(
+                    ((-self._delta_move(j, -1), j) for js in spare.values() for j in js),
+                )
+                members += [j for _, j in ranked[: lim.mn - len(members)]]
+            g = self._new_group(t, s)
+            for j in members:
                 self._move(j, g.idx)
-                return True
+            ok, slot = self._best_slot(g.members, s)
+            if ok:
+                g.slot = slot
+            return True
         return False
 
-    def _steal(self, i: int) -> bool:
-        """A new cohort with someone a cohort can spare, on a shared offered topic."""
-        best, best_move = -1e18, None
-        for t in self.rank[i]:
-            if t not in self.offered:
+    def _exact_small(self) -> None:
+        """A small school with someone still unplaced: the exact best set of new cohorts for
+        everyone not in an existing cohort (dynamic programming over subsets), kept when it
+        scores higher. Greedy seating can miss a chain (Ana takes Ben's seat, Ben starts a
+        cohort on his second choice with Cy); on a few people the search is instant."""
+        where, groups = self.where, self.groups
+        free = [
+            i
+            for i in range(len(self.people))
+            if self.rank[i] and (where[i] < 0 or groups[where[i]].cohort_id is None)
+        ]
+        if len(free) > EXACT_MAX or all(where[i] >= 0 for i in free):
+            return
+        lim = self.lim
+        n = len(free)
+        block: dict[int, tuple[float, int, object]] = {}
+        for mask in range(1, 1 << n):
+            size = mask.bit_count()
+            if not lim.mn <= size <= lim.mx:
                 continue
-            for j in range(len(self.people)):
-                gj = self.where[j]
-                if gj < 0 or j == i or t not in self.rank[j]:
-                    continue
-                g = self.groups[gj]
-                if g.n - 1 < self._lb(g):
-                    continue
-                slot = self._pair_slot(i, j)
-                if slot is False:
-                    continue
-                d = self._delta_move(j, -1) - W_RANK * self.rank[j][t]
-                if d > best:
-                    best, best_move = d, (t, j, slot)
-        if best_move is None:
-            return False
-        t, j, slot = best_move
-        g = self._new_group(t, slot)
-        self._move(j, g.idx)
-        self._move(i, g.idx)
-        return True
+            members = [free[k] for k in range(n) if mask >> k & 1]
+            found = self._best_block(members)
+            if found is not None:
+                block[mask] = found
+        best = [0.0] * (1 << n)
+        pick = [0] * (1 << n)
+        for mask in range(1, 1 << n):
+            low = mask & -mask
+            rest = mask ^ low
+            value, chosen = best[rest], 0
+            sub = rest
+            while True:
+                b = block.get(sub | low)
+                if b is not None and b[0] + best[rest ^ sub] > value:
+                    value, chosen = b[0] + best[rest ^ sub], sub | low
+                if not sub:
+                    break
+                sub = (sub - 1) & rest
+            best[mask], pick[mask] = value, chosen
+        current = sum(
+            self._value(g) for g in groups if g.alive and g.cohort_id is None and g.members
+        )
+        if best[-1] <= current + 1e-9:
+            return
+        for i in free:
+            if where[i] >= 0:
+                self._move(i, -1)
+        mask = (1 << n) - 1
+        while mask:
+            chosen = pick[mask]
+            if chosen:
+                _, t, s = block[chosen]
+                g = self._new_group(t, s)
+                for k in range(n):
+                    if chosen >> k & 1:
+                        self._move(free[k], g.idx)
+                mask ^= chosen
+            else:
+                mask ^= mask & -mask
+
+    def _best_block(self, members: list[int]):
+        """(objective, topic, slot) of the best new cohort of exactly these people, or None."""
+        topics = set(self.offered)
+        for i in members:
+            topics &= self.rank[i].keys()
+        if not topics:
+            return None
+        need = [self.slots[i] for i in members if self.when[i]]
+        if need:
+            slots = sorted(frozenset.intersection(*need))
+            if not slots:
+                return None
+        else:
+            slots = list(self.universe) or [None]
+        inside = set(members)
+        links = sum(w for a in members for b, w in self.links[a].items() if b in inside and b > a)
+        probe = _Group(-1, 0, None)
+        for i in members:
+            self._inc(probe, i, 1)
+        base = links + W_DEPT * probe.points() - self.lim.penalty(len(members))
+        best = None
+        for t in sorted(topics):
+            rank = W_PLACE * len(members) - W_RANK * sum(self.rank[i][t] for i in members)
+            for s in slots:
+                avail = sum(1 for i in members if not self.when[i] and s in self.slots[i])
+                value = base + rank + W_AVAIL * avail
+                if best is None or value > best[0]:
+                    best = (value, t, s)
+        return best
 
     def _check(self) -> None:
-        """Last line of defence: anyone whose seat would break a hard rule is unplaced."""
+        """Last line of defence: no seat may break a hard rule. The construction never makes
+        one (tests hold it to that); should it ever, those people are seated again."""
         lim = self.lim
+        again = False
         for g in self.groups:
             if not g.alive:
                 continue
             for i in list(g.members):
                 if not self._fits(i, g) or (g.cohort_id is None and g.topic not in self.offered):
                     self._move(i, -1)
+                    again = True
             if g.cohort_id is None and 0 < g.n < lim.mn:
                 for i in list(g.members):
                     self._move(i, -1)
+                    again = True
             while g.n > lim.mx and g.members:
                 self._move(g.members[-1], -1)
+                again = True
+        if again:
+            self._place_leftovers()
 
     # ----------------------------------------------------------------- output
 
@@ -2155,33 +2327,65 @@ class _School:
         return Unplaced(p.id, reason, tuple(dict.fromkeys(suggestions)))
 
     def _topic_reason(self, i: int, t: int) -> str:
-        p = self.people[i]
+        """Why person i is not in a cohort on topic t, from the facts the last seating pass
+        checked: the cohorts they fit are full, and too few people free when they are are
+        unplaced or can be spared to start another (see :meth:`_place_leftovers`)."""
         name = self.topic_name(t)
         if t in self.retired:
             return f"{name} is no longer offered"
-        others = [j for j, q in enumerate(self.people) if j != i and t in q.choices]
-        fixed = sum(self.groups[g].fixed_n for g in self.by_topic.get(t, ()))
-        if not others and not fixed:
-            return f"only person on {name}"
         if t not in self.usable:
             k = self.firsts.get(t, 0)
             return f"{name} is not offered yet ({k} chose it first, {self.threshold} needed)"
-        if self.when[i]:
-            shared = any((not self.when[j]) or (self.slots[j] & p.slots) for j in others) or any(
-                self.groups[g].slot in p.slots and self.groups[g].fixed_n
-                for g in self.by_topic.get(t, ())
+        lim = self.lim
+        when = self.when[i]
+        fitting = [
+            g
+            for gi in self.by_topic.get(t, ())
+            if (g := self.groups[gi]).alive and g.n and self._fits(i, g)
+        ]
+        if not fitting:
+            k = sum(
+                1
+                for j in self.by_choice.get(t, ())
+                if j != i
+                and (not self.when[j] or self.slots[j] & (self.slots[i] if when else self.slots[j]))
             )
-            if not shared:
-                return f"no one shares your slots on {name}"
-            full = [
-                g
-                for g in self.by_topic.get(t, ())
-                if self.groups[g].slot in p.slots and self.groups[g].n >= self.lim.mx
-            ]
-            if full:
-                return f"the cohorts on {name} at times you are free are full"
-            return f"everyone on {name} who shares your times is in a cohort at another time"
-        return f"the cohorts on {name} are full"
+            if k + 1 < lim.mn:
+                if not k:
+                    return f"no one else on {name} can meet when you can"
+                return (
+                    f"only {_count(k, 'other')} on {name} can meet when you can; "
+                    f"a cohort needs at least {lim.mn}"
+                )
+        if all(g.n >= lim.mx for g in fitting):
+            if fitting:
+                where = " that meets when you are free" if when else ""
+                parts = [f"every cohort on {name}{where} is full"]
+            elif when:
+                parts = [f"no cohort on {name} meets when you are free"]
+            else:
+                parts = [f"there is no cohort on {name}"]
+        else:  # not reached after the last seating pass; said as it is all the same
+            parts = [f"a cohort on {name} has room but could not take you"]
+        if t not in self.offered:
+            k = self.firsts.get(t, 0)
+            parts.append(
+                f"new cohorts on {name} wait until it is offered "
+                f"({k} chose it first, {self.threshold} needed)"
+            )
+        else:
+            k = max(self._recruits(i, t, s)[2] for s in self._slot_options(i))
+            then = " free then" if when else ""
+            verb = "is" if k == 1 else "are"
+            parts.append(
+                f"a new one needs {lim.mn}, and only {_count(k, 'other')}{then} {verb} "
+                "unplaced or can be spared by their cohort"
+            )
+        return "; ".join(parts)
+
+
+def _count(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
 
 
 _STOP = {"and", "the", "with", "for", "level", "using", "model", "in", "a", "hs"}

@@ -86,7 +86,7 @@ def test_unmatched_lists_reasons_and_days_waiting(con, make):
     rows = {u.name: u for u in formation.unmatched(con, today=date.today())}
     assert set(rows) == {"Lonely Person", "Never Answered", *(f"Waiting {i}" for i in range(6))}
     assert rows["Never Answered"].reason == "has not answered the interest survey"
-    assert "only person" in rows["Lonely Person"].reason.lower()
+    assert "no one else on" in rows["Lonely Person"].reason
     assert rows["Waiting 0"].place_me and not rows["Waiting 1"].place_me
     assert rows["Waiting 1"].suggestions[0].startswith("auto-formation would")
     assert all(u.days_waiting >= 0 for u in rows.values())
