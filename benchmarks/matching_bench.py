@@ -407,8 +407,11 @@ def run(cases=CASES, seed: int = 1, exact: bool = True) -> str:
 def frontier(staff: int = 5_000, seed: int = 1, weights=(18, 24, 30, 40, 60)) -> str:
     """Named colleagues against department preferences: the engine run with other department
     weights (a benchmark-only experiment; the engine's weight is W_DEPT)."""
-    from pdcore import matching
+    import pdcore.matching as matching
 
+    # Every module of the package that reads the weight (they import it by name).
+    readers = [m for name, m in sys.modules.items() if name.startswith("pdcore.matching")]
+    readers = [m for m in readers if hasattr(m, "W_DEPT")]
     inst = generate(staff, seed=seed)
     original = matching.W_DEPT
     lines = [
@@ -417,7 +420,8 @@ def frontier(staff: int = 5_000, seed: int = 1, weights=(18, 24, 30, 40, 60)) ->
     ]
     try:
         for w in weights:
-            matching.W_DEPT = float(w)
+            for m in readers:
+                m.W_DEPT = float(w)
             formation, _ = run_engine(inst)
             q = measure(inst, engine_groups(formation))
             mark = " (the engine's)" if w == original else ""
@@ -426,7 +430,8 @@ def frontier(staff: int = 5_000, seed: int = 1, weights=(18, 24, 30, 40, 60)) ->
                 f"| {q.pct(q.dept_met, q.dept_total)} | {q.pct(q.outside_ideal, q.cohorts)} |"
             )
     finally:
-        matching.W_DEPT = original
+        for m in readers:
+            m.W_DEPT = original
     return "\n".join(lines)
 
 

@@ -117,3 +117,28 @@ def test_cli_form_cohorts_dry_run_then_apply(tmp_path):
     assert "Placed" in real.stdout
     again = run("form-cohorts", "--dry-run")
     assert "Everyone who asked for a cohort already has one." in again.stdout
+
+
+def test_the_short_list_starts_from_find_a_groups_best_cohort(demo_con):
+    """One scorer: for teachers in the demo school who want a cohort and have none, the best
+    open cohort Find a group shows for their first choice is on their short list whenever it
+    is one they can make (a WHEN-priority person is free at its time)."""
+    from pdcore import shortlist
+
+    data = formation.load(demo_con)
+    checked = 0
+    for sid, person in sorted(data.people.items()):
+        if sid in data.placed or person.mode != "cohort" or not person.choices:
+            continue
+        offered = {t.id for t in data.topics if t.status == "offered"}
+        if person.choices[0] not in offered:
+            continue
+        fits = [f for f in formation.suggestions_for(demo_con, sid) if f.open_seats > 0]
+        if not fits or "you are not free then" in fits[0].reasons and person.priority == "when":
+            continue
+        picks = shortlist.short_list(demo_con, sid)
+        assert fits[0].cohort_id in {p.cohort_id for p in picks}, sid
+        checked += 1
+        if checked == 12:
+            break
+    assert checked
