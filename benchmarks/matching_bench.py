@@ -22,6 +22,7 @@ Metrics, per instance size (the engine and the baseline are measured the same wa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import statistics
@@ -418,34 +419,26 @@ def run(cases=CASES, seed: int = 1, exact: bool = True) -> str:
     return table
 
 
-def frontier(staff: int = 5_000, seed: int = 1, weights=(18, 24, 30, 40, 60)) -> str:
+def frontier(staff: int = 5_000, seed: int = 1, weights_=(18, 24, 30, 40, 60)) -> str:
     """Named colleagues against department preferences: the engine run with other department
     weights (a benchmark-only experiment; the engine's weight is W_DEPT)."""
-    import pdcore.matching as matching
+    from pdcore import matching
 
-    # Every module of the package that reads the weight (they import it by name).
-    readers = [m for name, m in sys.modules.items() if name.startswith("pdcore.matching")]
-    readers = [m for m in readers if hasattr(m, "W_DEPT")]
     inst = generate(staff, seed=seed)
     original = matching.W_DEPT
     lines = [
         "| department weight | named kept | dept pref | outside ideal size |",
         "| --- | --- | --- | --- |",
     ]
-    try:
-        for w in weights:
-            for m in readers:
-                m.W_DEPT = float(w)
+    for w in weights_:
+        with weights(W_DEPT=w):
             formation, _ = run_engine(inst)
-            q = measure(inst, engine_groups(formation))
-            mark = " (the engine's)" if w == original else ""
-            lines.append(
-                f"| {w}{mark} | {q.pct(q.named_kept, q.named_total)} "
-                f"| {q.pct(q.dept_met, q.dept_total)} | {q.pct(q.outside_ideal, q.cohorts)} |"
-            )
-    finally:
-        for m in readers:
-            m.W_DEPT = original
+        q = measure(inst, engine_groups(formation))
+        mark = " (the engine's)" if w == original else ""
+        lines.append(
+            f"| {w}{mark} | {q.pct(q.named_kept, q.named_total)} "
+            f"| {q.pct(q.dept_met, q.dept_total)} | {q.pct(q.outside_ideal, q.cohorts)} |"
+        )
     return "\n".join(lines)
 
 
@@ -470,6 +463,58 @@ FAMILY_METRICS = (
 
 def _ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
+
+
+@contextlib.contextmanager
+def weights(**values: float):
+    """The engine run with other objective weights (a benchmark-only experiment): every
+    module of the package reads them by name, so each gets the new value."""
+    readers = [m for name, m in sys.modules.items() if name.startswith("pdcore.matching")]
+    saved = {}
+    for key, value in values.items():
+        for m in readers:
+            if hasattr(m, key):
+                saved[(m, key)] = getattr(m, key)
+                setattr(m, key, float(value))
+    try:
+        yield
+    finally:
+        for (m, key), value in saved.items():
+            setattr(m, key, value)
+
+
+def family_frontier(seeds: int = 24) -> str:
+    """Where the family's targets conflict: mean and worst per metric at other weights for
+    named colleagues and for WHO members free at the slot."""
+    from pdcore import matching
+
+    points = ((20, 4), (20, 30), (30, 30), (40, 30), (60, 40), (20, 200))
+    head = "| W_NAMED, W_AVAIL | " + " | ".join(m[0] for m in FAMILY_METRICS[1:]) + " |"
+    lines = [head, "|" + " --- |" * len(FAMILY_METRICS)]
+    engine = (matching.W_NAMED, matching.W_AVAIL)
+    for named, avail in points:
+        with weights(W_NAMED=named, W_AVAIL=avail):
+            values = _family_values(seeds)
+        cells = [
+            f"{100 * statistics.fmean(values[m[0]]):.1f}% / {100 * min(values[m[0]]):.1f}%"
+            for m in FAMILY_METRICS[1:]
+        ]
+        mark = " (the engine's)" if (named, avail) == engine else ""
+        lines.append(f"| {named}, {avail}{mark} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _family_values(seeds: int) -> dict[str, list[float]]:
+    from benchmarks.family import school
+
+    values: dict[str, list[float]] = defaultdict(list)
+    for seed in range(1, seeds + 1):
+        inst, _ = school(seed)
+        formation, _ = run_engine(inst)
+        q = measure(inst, engine_groups(formation), formation.unplaced)
+        for name, _target, get, _goal in FAMILY_METRICS:
+            values[name].append(get(q))
+    return values
 
 
 def family(seeds: int = 24) -> str:
@@ -576,6 +621,8 @@ def main(argv=None) -> None:
             + family(args.family)
             + "\n\n"
             + (family_closeness() if not args.no_exact else "")
+            + "\n\nThe frontier on the family (mean / worst over the schools):\n\n"
+            + family_frontier(args.family)
         )
     if args.family_only:
         print(fam)

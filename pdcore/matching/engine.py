@@ -112,14 +112,20 @@ class _School(Explanations, LocalSearch, Construction, SchoolState):
     """Formation for one school: construction, local search, the last seating, the output."""
 
     def solve(self) -> None:
-        pools, stranded = self._assign_topics()
-        leftovers = list(stranded)
+        # Built first as if everyone who gave times needed them (a WHO-priority person who is
+        # not free at the meeting time cannot come either); the search may then seat a
+        # WHO-priority person at another time when named colleagues or sizes gain more than
+        # W_AVAIL, and the last seating may, to place them at all.
+        true_when = self.when
+        self.when = [w or bool(s) for w, s in zip(true_when, self.slots, strict=True)]
+        pools, _stranded = self._assign_topics()
         for t in sorted(pools):
-            leftovers += self._build_pool(t, pools[t])
+            self._build_pool(t, pools[t])
+        self.when = true_when
         self._improve(passes=4)
         self._place_leftovers()
         self._improve(passes=2, full=False)
-        if self._rebuild_all() + self._deepen():
+        if self._rebuild_all() + self._deepen() + self._reunite():
             self._improve(passes=2, full=False)
         self._place_leftovers()
         self._exact_small()

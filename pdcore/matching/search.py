@@ -487,3 +487,38 @@ class LocalSearch:
         if h.alive:
             self._kill(h)
         return False
+
+    def _reunite(self) -> int:
+        """Named colleagues in different cohorts: one joins the other's cohort (one of their
+        topics), moving a new cohort's meeting time when every WHEN member and the newcomer
+        are free at another one. Kept when the objective improves."""
+        changed = 0
+        where, groups, lim = self.where, self.groups, self.lim
+        for i in range(len(self.people)):
+            for j in list(self.links[i]):
+                gi, gj = where[i], where[j]
+                if gi < 0 or gj < 0 or gi == gj:
+                    continue
+                best, best_move = 1e-9, None
+                for x, frm, to in ((j, gj, gi), (i, gi, gj)):
+                    f, g = groups[frm], groups[to]
+                    if g.n >= lim.mx or f.n - 1 < self._lb(f) or g.topic not in self.rank[x]:
+                        continue
+                    if self._fits(x, g):
+                        delta, slot = self.delta_move(x, to), None
+                    elif g.cohort_id is None and self.when[x]:
+                        ok, slot = self._best_slot(g.members + [x])
+                        if not ok or slot is None:
+                            continue
+                        delta = self._delta_move_slot(x, g, slot)
+                    else:
+                        continue
+                    if delta > best:
+                        best, best_move = delta, (x, to, slot)
+                if best_move is not None:
+                    x, to, slot = best_move
+                    if slot is not None:
+                        groups[to].slot = slot
+                    self.move(x, to)
+                    changed += 1
+        return changed
