@@ -488,7 +488,7 @@ def family_frontier(seeds: int = 24) -> str:
     named colleagues and for WHO members free at the slot."""
     from pdcore import matching
 
-    points = ((20, 4), (20, 30), (30, 30), (40, 30), (60, 40), (20, 200))
+    points = ((20, 4), (20, 30), (30, 30), (40, 30), (60, 40), (30, 200))
     head = "| W_NAMED, W_AVAIL | " + " | ".join(m[0] for m in FAMILY_METRICS[1:]) + " |"
     lines = [head, "|" + " --- |" * len(FAMILY_METRICS)]
     engine = (matching.W_NAMED, matching.W_AVAIL)

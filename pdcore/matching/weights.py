@@ -14,6 +14,6 @@ W_NAMED = 30.0  # per named-colleague request honoured (each direction counts)
 W_MUTUAL = 15.0  # extra when two people named each other
 W_DEPT = 18.0  # per department preference honoured
 W_AVAIL = 30.0  # per WHO-priority member free at the cohort's slot (they cannot come else)
-W_SIZE = 30.0  # a cohort one person outside the ideal range
+W_SIZE = 60.0  # a cohort one person outside the ideal range (30 before issue 13)
 W_SIZE_STEP = 10.0  # each further person outside it
 W_EXISTING = 5.0  # per seat filled in an existing cohort (fill those first)
