@@ -2,7 +2,7 @@
 
 Reads people, cohorts and rules from the database (whatever filled it: the app, a Sheets
 sync or a file import), hands plain data to the pure engine in pdcore.matching, and writes
-an accepted plan in one transaction. Existing cohorts are never broken up.
+an accepted plan school by school, one transaction each. Existing cohorts are never broken up.
 """
 
 from __future__ import annotations
@@ -244,15 +244,39 @@ class ApplyResult:
 
 
 def apply(con, plan: FormationPlan, actor_id: int | None) -> ApplyResult:
-    """Write a previewed plan in one transaction, re-checking every seat as it goes.
+    """Write a previewed plan school by school, each school in its own transaction, re-checking
+    every seat as it goes (so a district's apply never holds the write lock for long: joins
+    elsewhere wait for one school at most).
 
     A seat that someone took since the preview, or a person who joined a cohort meanwhile,
     is skipped and reported; a new cohort left below the minimum size is not created.
     """
-    joined, created, skipped = 0, 0, []
     data = plan.data
+    joins_by_school: dict[str, list[tuple[int, int]]] = {}
+    for cohort_id, pid in plan.formation.joins:
+        school = data.staff.get(pid, ("", "", "", ""))[3]
+        joins_by_school.setdefault(school, []).append((cohort_id, pid))
+    new_by_school: dict[str, list[matching.NewCohort]] = {}
+    for new in plan.formation.new_cohorts:
+        new_by_school.setdefault(new.school, []).append(new)
+    result = ApplyResult(0, 0, [])
+    for school in sorted(set(joins_by_school) | set(new_by_school)):
+        part = _apply_school(
+            con, data, joins_by_school.get(school, []), new_by_school.get(school, []), actor_id
+        )
+        result = ApplyResult(
+            result.joined + part.joined,
+            result.created + part.created,
+            result.skipped + part.skipped,
+        )
+    return result
+
+
+def _apply_school(con, data: SchoolData, joins, new_cohorts, actor_id) -> ApplyResult:
+    """One school's share of a plan, in one transaction."""
+    joined, created, skipped = 0, 0, []
     with db.transaction(con) as cur:
-        for cohort_id, pid in plan.formation.joins:
+        for cohort_id, pid in joins:
             try:
                 cohorts.add_member(cur, cohort_id, pid, "placed")
                 joined += 1
@@ -260,7 +284,7 @@ def apply(con, plan: FormationPlan, actor_id: int | None) -> ApplyResult:
             except cohorts.ValidationError as exc:
                 skipped.append(f"{data.staff.get(pid, ('?',))[0]}: {exc}")
         names_taken = {r[0] for r in cur.execute("SELECT name FROM cohorts").fetchall()}
-        for new in plan.formation.new_cohorts:
+        for new in new_cohorts:
             free = [
                 pid
                 for pid in new.member_ids

@@ -142,3 +142,46 @@ def test_the_short_list_starts_from_find_a_groups_best_cohort(demo_con):
         if checked == 12:
             break
     assert checked
+
+
+def test_apply_writes_school_by_school_each_in_its_own_transaction(con, make, monkeypatch):
+    """A district's apply lets other writes in between schools: each school's cohorts are
+    committed (and audited) on their own, so a join elsewhere never waits for the whole plan."""
+    slots = make.slots()
+    topic = make.topic("Web Tools")
+    people = {}
+    with db.transaction(con) as cur:
+        for school in ("North High", "South High"):
+            for k in range(4):
+                pid = cur.execute(
+                    "INSERT INTO staff (email, name, role, department, school) "
+                    "VALUES (?, ?, 'teacher', 'Math', ?) RETURNING id",
+                    [f"{school[0]}{k}@school.test", f"{school} {k}", school],
+                ).fetchone()[0]
+                people[pid] = school
+                cur.execute("INSERT INTO interests VALUES (?, 1, ?)", [pid, topic])
+                cur.execute(
+                    "INSERT INTO survey_responses (staff_id, submitted_at) VALUES (?, now())", [pid]
+                )
+                cur.execute("INSERT INTO availability VALUES (?, ?)", [pid, slots[0]])
+    plan = formation.preview(con)
+    assert {n.school for n in plan.formation.new_cohorts} == {"North High", "South High"}
+
+    commits = []
+    real = db.transaction
+
+    def watched(connection):
+        commits.append(
+            connection.execute("SELECT count(*) FROM cohorts WHERE status = 'active'").fetchone()[0]
+        )
+        return real(connection)
+
+    monkeypatch.setattr(db, "transaction", watched)
+    result = formation.apply(con, plan, actor_id=None)
+    assert result.joined == 8 and result.created == 2
+    # Two transactions, the second starting after the first school's cohort was committed.
+    assert commits == [0, 1]
+    audits = con.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'formation.apply'"
+    ).fetchone()[0]
+    assert audits == 2
