@@ -444,7 +444,7 @@ def register_cli(sub) -> None:
     p = sub.add_parser(
         "form-cohorts",
         help="place everyone still unplaced: fill open seats, then form new cohorts",
-        description="Preview (and unless --dry-run, apply in one transaction) auto-formation "
+        description="Preview (and unless --dry-run, apply school by school) auto-formation "
         "for every active teacher with no cohort. Existing cohorts are never broken up.",
     )
     p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
