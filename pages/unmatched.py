@@ -60,6 +60,11 @@ def _suggestions(version, staff_id, topic_id):
     return [f for f in fits if f.open_seats > 0]
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _mid_year(version):
+    return formation.mid_year_suggestions(session.connection())
+
+
 def _done(message: str) -> None:
     st.session_state["unmatched_done"] = message
     st.session_state.pop("formation_plan", None)
@@ -70,6 +75,28 @@ if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
 frame, cohort_names, offered, coaches = _unmatched(db.data_version())
+mid_year = _mid_year(db.data_version())
+lone = [m for m in mid_year if m.kind == "seat"]
+if mid_year:
+    with st.expander(
+        f"Thinned-out cohorts: {len(mid_year)} suggestion(s)", icon=":material/group_off:"
+    ):
+        st.dataframe(
+            pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
+            hide_index=True,
+            column_config={"suggestion": st.column_config.TextColumn(width="large")},
+        )
+        for m in lone:
+            name = cohort_names.get(m.cohort_ids[1], "the cohort")
+            if st.button(
+                f"Seat them in {name}", key=f"mid_year_seat_{m.cohort_ids[0]}_{m.staff_id}"
+            ):
+                try:
+                    done = formation.seat_lone_member(con, me, m)
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    _done(done)
 if frame.empty:
     empty_state(
         "Everyone is in a cohort or on an individual project.",

@@ -16,6 +16,7 @@ from functools import cached_property
 import pandas as pd
 
 from pdcore import clock, cohorts, db, matching, roster, settings, topics
+from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,129 @@ def _close_place_me(cur, staff_id: int, actor_id: int | None) -> None:
         "resolved_by = ? WHERE staff_id = ? AND kind = 'place_me' AND status = 'open'",
         [actor_id, staff_id],
     )
+
+
+# ------------------------------------------------------------------ mid-year
+
+
+@dataclass(frozen=True)
+class MidYearSuggestion:
+    """Something an admin could do for a cohort that has thinned out."""
+
+    kind: str  # 'seat' (move the last member into an open cohort) | 'merge' (two small ones)
+    cohort_ids: tuple[int, ...]  # the thin cohort first
+    staff_id: int | None  # the person to seat, for 'seat'
+    text: str  # one sentence, names as written (escape before rendering as markdown)
+
+
+def mid_year_suggestions(con, data: SchoolData | None = None) -> list[MidYearSuggestion]:
+    """For every group cohort down to one member: seat that person in the open cohort that
+    suits them best (ranked by the engine's own scorer, only cohorts a WHEN-priority person
+    is free for), or merge with another small cohort of its topic at its time; and for two
+    cohorts below the ideal size on one topic at one time in one school, a merge when
+    together they fit the maximum. Nothing is written."""
+    data = data or load(con)
+    rules = data.rules
+    names = {c.id: c.name for c in data.cohorts}
+    out: list[MidYearSuggestion] = []
+    small = [c for c in data.cohorts if len(c.member_ids) < rules.ideal_min]
+    merged: set[frozenset[int]] = set()
+    seated: set[int] = set()  # thin cohorts whose last member already has a seat suggested
+    for c in sorted(small, key=lambda c: (len(c.member_ids), c.id)):
+        if c.id in seated:
+            continue
+        partners = [
+            o
+            for o in small
+            if o.id != c.id
+            and o.id not in seated
+            and (o.school, o.topic_id, o.slot_id) == (c.school, c.topic_id, c.slot_id)
+            and len(o.member_ids) + len(c.member_ids) <= rules.max_size
+        ]
+        if len(c.member_ids) == 1:
+            pid = c.member_ids[0]
+            seat = _best_open_cohort(data, pid, exclude=c.id)
+            if seat is not None:
+                fit, cohort = seat
+                who = data.staff.get(pid, ("?",))[0]
+                out.append(
+                    MidYearSuggestion(
+                        "seat",
+                        (c.id, cohort.id),
+                        pid,
+                        f"{c.name} is down to one member: seat {who} in {cohort.name} "
+                        f"({fit.sentence()}; {fit.open_seats} open seat"
+                        f"{'s' if fit.open_seats != 1 else ''}).",
+                    )
+                )
+                seated.add(c.id)
+                continue
+        for o in partners:
+            pair = frozenset({c.id, o.id})
+            if pair in merged:
+                continue
+            merged.add(pair)
+            topic = data.topic_names.get(c.topic_id, "their topic")
+            slot = data.slot_labels.get(c.slot_id, "no set time")
+            n = len(c.member_ids) + len(o.member_ids)
+            out.append(
+                MidYearSuggestion(
+                    "merge",
+                    (c.id, o.id),
+                    None,
+                    f"Merge {names[c.id]} and {names[o.id]}: both meet {slot} on {topic}; "
+                    f"together {n} members.",
+                )
+            )
+            break
+    return out
+
+
+def seat_lone_member(con, actor: StaffMember, suggestion: MidYearSuggestion) -> str:
+    """Carry out a 'seat' suggestion in one transaction: the last member leaves the thinned
+    cohort (which closes, keeping its history) and joins the suggested one. Admins only."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("Only admins move people between cohorts.")
+    if suggestion.kind != "seat" or suggestion.staff_id is None:
+        raise ValidationError("Only a suggestion to seat someone can be carried out here.")
+    thin, target = suggestion.cohort_ids
+    pid = suggestion.staff_id
+    with db.transaction(con) as cur:
+        school = cur.execute("SELECT school FROM staff WHERE id = ?", [pid]).fetchone()
+        if school is None or (actor.school and school[0] != actor.school):
+            raise PermissionDenied("They are in another school; its admins can move them.")
+        if not cohorts.is_member(cur, thin, pid):
+            raise ValidationError("They have already left that cohort; refresh the page.")
+        cohorts._end_membership(cur, thin, pid, "moved: the cohort was down to one member")
+        cohorts._close_if_empty(cur, thin, actor.id)
+        cohorts.add_member(cur, target, pid, "placed")
+        db.audit(cur, actor.id, "cohort.seat_lone_member", "cohort", target)
+    return f"Seated {roster_name(con, pid)} in {cohorts.get(con, target).name}."
+
+
+def roster_name(con, staff_id: int) -> str:
+    person = roster.by_id(con, staff_id)
+    return person.name if person else "them"
+
+
+def _best_open_cohort(data: SchoolData, pid: int, exclude: int):
+    """The open cohort the engine's scorer ranks best for one person, among their topics
+    (and times, for WHEN priority), with its fit; None when none."""
+    name, _email, dept, school = data.staff.get(pid, ("", "", "", ""))
+    person = data.people.get(pid) or matching.Person(id=pid, name=name, department=dept)
+    others = [c for c in data.cohorts if c.id != exclude and c.school == school]
+    best = None
+    for topic_id in dict.fromkeys(person.choices):
+        for fit in matching.rank_cohorts_for(
+            person, others, data.people, data.rules, data.slot_labels, topic_id
+        ):
+            cohort = next(c for c in others if c.id == fit.cohort_id)
+            free = cohort.slot_id is not None and cohort.slot_id in person.slots
+            if fit.open_seats <= 0 or (person.priority != "who" and not free):
+                continue
+            if best is None or fit.score > best[0].score:
+                best = (fit, cohort)
+    return best
 
 
 # ------------------------------------------------------------------ unmatched staff

@@ -77,6 +77,23 @@ def test_cohort_health_shows_lights_weights_and_drills_down(open_app):
     at.multiselect(key="health_light").set_value(["green"]).run()
     shown = at.dataframe[1].value
     assert len(shown) == int(_metric(at, "🟢 Green"))
+    # Nobody alone is green: the demo's one-member cohort is red and gets a suggestion.
+    assert not ((shown["members"] == 1) & (shown["kind"] == "cohort")).any()
+    at.multiselect(key="health_light").set_value(["red"]).run()
+    red = at.dataframe[1].value
+    assert ((red["members"] == 1) & (red["kind"] == "cohort")).any()
+    suggestions = at.dataframe[2].value["suggestion"]
+    assert any("is down to one member: seat" in s for s in suggestions)
+
+
+def test_unmatched_seats_a_lone_member_in_the_suggested_cohort(open_app):
+    at = open_app(DEMO_ADMIN, page="pages/unmatched.py")
+    assert not at.exception
+    seat = next(b for b in at.button if b.key and b.key.startswith("mid_year_seat_"))
+    seat.click().run()
+    assert not at.exception
+    assert any(m.startswith("Seated ") for m in _texts(at, "success"))
+    assert not any(b.key and b.key.startswith("mid_year_seat_") for b in at.button)
 
 
 def test_a_coach_logs_a_follow_up_and_the_case_moves_along(open_app):

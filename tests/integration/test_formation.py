@@ -4,6 +4,8 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
+
 from pdcore import cohorts, db, formation, settings
 
 
@@ -185,3 +187,55 @@ def test_apply_writes_school_by_school_each_in_its_own_transaction(con, make, mo
         "SELECT count(*) FROM audit_log WHERE action = 'formation.apply'"
     ).fetchone()[0]
     assert audits == 2
+
+
+def test_mid_year_a_lone_member_is_seated_where_they_fit_and_small_cohorts_merge(con, make):
+    slots = make.slots()
+    wed, thu = slots[2], slots[3]
+    web = make.topic("Web Tools")
+    lone = make.staff("Lone Member")
+    with db.transaction(con) as cur:
+        cur.execute("INSERT INTO interests VALUES (?, 1, ?)", [lone, web])
+        cur.execute(
+            "INSERT INTO survey_responses (staff_id, submitted_at) VALUES (?, now())", [lone]
+        )
+        cur.execute("INSERT INTO learning_prefs (staff_id, priority) VALUES (?, 'when')", [lone])
+        cur.execute("INSERT INTO availability VALUES (?, ?)", [lone, wed])
+    thin = make.cohort(web, members=[lone], name="Web Tools, Wed lunch", slot_id=wed)
+    at_thu = make.cohort(
+        web, members=[make.staff(f"Thu {i}") for i in range(3)], name="Web Thu", slot_id=thu
+    )
+    at_wed = make.cohort(
+        web, members=[make.staff(f"Wed {i}") for i in range(3)], name="Web Wed", slot_id=wed
+    )
+    pbl = make.topic("Project Based Learning")
+    a = make.cohort(
+        pbl, members=[make.staff(f"A {i}") for i in range(2)], name="PBL A", slot_id=thu
+    )
+    b = make.cohort(
+        pbl, members=[make.staff(f"B {i}") for i in range(2)], name="PBL B", slot_id=thu
+    )
+    make.cohort(pbl, members=[make.staff(f"C {i}") for i in range(2)], name="PBL C", slot_id=wed)
+
+    suggestions = formation.mid_year_suggestions(con)
+    assert [s.kind for s in suggestions] == ["seat", "merge"]
+    seat, merge = suggestions
+    # Only the Wednesday cohort: the Thursday one meets when they are not free.
+    assert seat.cohort_ids == (thin, at_wed) and seat.staff_id == lone
+    assert seat.text.startswith("Web Tools, Wed lunch is down to one member: seat Lone Member")
+    assert at_thu not in seat.cohort_ids
+    assert set(merge.cohort_ids) == {a, b}  # PBL C meets at another time
+    assert merge.text.endswith("together 4 members.")
+
+    # Carried out in one transaction by an admin; a teacher may not.
+    from pdcore import roster
+    from pdcore.model import PermissionDenied
+
+    admin = roster.by_id(con, make.staff("An Admin", role="admin"))
+    teacher = roster.by_id(con, make.staff("A Teacher"))
+    with pytest.raises(PermissionDenied):
+        formation.seat_lone_member(con, teacher, seat)
+    assert formation.seat_lone_member(con, admin, seat) == "Seated Lone Member in Web Wed."
+    assert lone in cohorts.get(con, at_wed).member_ids
+    assert cohorts.get(con, thin).status == "closed"
+    assert [s.kind for s in formation.mid_year_suggestions(con)] == ["merge"]
