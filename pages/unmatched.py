@@ -187,6 +187,88 @@ if person is not None:
             else:
                 _done(f"{coaches[coach_id]} is now {row['name']}'s coach.")
 
+
+def _keep(new_plan) -> None:
+    st.session_state["formation_plan"] = new_plan
+    st.rerun()
+
+
+def _steer(plan) -> None:
+    """Quality cards, moves, locks, never-together pairs, re-run and undo on the preview."""
+    st.markdown("**Steer the plan** (nothing is written until you apply)")
+    f = plan.formation
+    seats = [("new", k) for k in range(len(f.new_cohorts))]
+    seats += sorted({("join", c) for c, _ in f.joins})
+    names = {pid: plan.data.staff.get(pid, ("?",))[0] for pid in plan.data.staff}
+    card, tools = st.columns([3, 2])
+    with card:
+        seat = st.selectbox(
+            "Quality card",
+            seats,
+            index=0 if seats else None,
+            format_func=plan.seat_label,
+            key="steer_card",
+        )
+        if seat is not None:
+            st.dataframe(plan.card(seat), hide_index=True, key="steer_card_table")
+    with tools:
+        movable = sorted(
+            f.placed_ids() | {u.person_id for u in f.unplaced if u.person_id in plan.data.people},
+            key=lambda pid: names.get(pid, ""),
+        )
+        who = st.selectbox(
+            "Person",
+            movable,
+            index=None,
+            format_func=label_of(names),
+            placeholder="Pick someone in the plan",
+            key="steer_person",
+        )
+        if who is not None:
+            here = plan.seat_of(who)
+            st.caption(
+                f"Now: {plan.seat_label(here) if here else 'unplaced'}"
+                + (" · locked" if who in plan.locked else "")
+            )
+            to = st.selectbox(
+                "Move to",
+                plan.seats_for(who),
+                index=None,
+                format_func=plan.seat_label,
+                placeholder="A cohort on their topics, at a time they can make",
+                key="steer_target",
+            )
+            m, lk = st.columns(2)
+            if m.button("Move", key="steer_move", disabled=to is None):
+                try:
+                    _keep(plan.move(who, to))
+                except ValidationError as exc:
+                    st.error(str(exc))
+            if lk.button("Unlock" if who in plan.locked else "Lock", key="steer_lock"):
+                _keep(plan.toggle_lock(who))
+        pair = st.multiselect(
+            "Never together",
+            movable,
+            max_selections=2,
+            format_func=label_of(names),
+            key="steer_pair",
+        )
+        if st.button("Keep these two apart", key="steer_apart", disabled=len(pair) != 2):
+            _keep(plan.never_together(*pair))
+        if plan.apart:
+            st.caption(
+                "Kept apart: "
+                + "; ".join(
+                    f"{names.get(a, a)} and {names.get(b, b)}" for a, b in sorted(plan.apart)
+                )
+            )
+    r, u = st.columns(2)
+    if r.button(f"Re-run around {len(plan.locked)} lock(s)", key="steer_rerun"):
+        _keep(plan.rerun())
+    if u.button("Undo", key="steer_undo", disabled=plan.previous is None):
+        _keep(plan.undo())
+
+
 st.subheader("Auto-formation for everyone")
 st.caption(
     "Fills open seats first, then forms new cohorts of people who share a topic and a free "
@@ -207,6 +289,7 @@ if plan is not None:
     if not left_out.empty:
         with st.expander(f"Still unplaced after the plan ({len(left_out)})"):
             st.dataframe(left_out, hide_index=True)
+    _steer(plan)
     a, b = st.columns(2)
     if a.button("Apply this plan", key="formation_apply", type="primary", disabled=proposed.empty):
         try:

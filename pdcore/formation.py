@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -59,6 +59,56 @@ _PEOPLE_SQL = """
 """
 
 
+def _read_people(rows, staff: dict, people: dict) -> None:
+    """Rows of _PEOPLE_SQL into staff (everyone) and people (those who answered)."""
+    for sid, name, email, dept, school, answered, mode, priority, dept_pref, *lists in rows:
+        dept, school = sys.intern(dept), sys.intern(school)
+        staff[sid] = (name, email, dept, school)
+        if not answered:
+            continue  # never answered the survey: nothing to match on
+        choices, slot_ids, named = lists
+        people[sid] = matching.Person(
+            id=sid,
+            name=name,
+            department=dept,
+            school=school,
+            choices=tuple(dict.fromkeys(choices))[:3],
+            mode=mode or "cohort",
+            priority=priority or "when",
+            slots=frozenset(slot_ids),
+            colleagues=frozenset(named),
+            dept_pref=dept_pref or "none",
+        )
+
+
+def why_here(con, staff_id: int) -> matching.MemberFit | None:
+    """How a teacher's wishes are met in their current cohort, in the words of the formation
+    preview's quality card; None when they are in no group cohort or gave no answers."""
+    info = cohorts.current_cohort(con, staff_id)
+    if info is None or info.kind != "cohort":
+        return None
+    staff: dict = {}
+    people: dict = {}
+    _read_people(
+        db.read(con)
+        .execute(_PEOPLE_SQL + " AND list_contains(?, s.id)", [list(info.member_ids)])
+        .fetchall(),
+        staff,
+        people,
+    )
+    me = people.get(staff_id)
+    if me is None:
+        return None
+    others = [
+        people.get(m) or matching.Person(id=m, name=staff[m][0], department=staff[m][2])
+        for m in info.member_ids
+        if m != staff_id and m in staff
+    ]
+    return matching.member_fit(
+        me, others, info.topic_id, info.slot_id, info.topic, info.slot_label or "time to be agreed"
+    )
+
+
 def load(con, today: date | None = None) -> SchoolData:
     """Read the school into plain data (a handful of queries, whatever the size)."""
     today = today or clock.today()
@@ -77,24 +127,7 @@ def load(con, today: date | None = None) -> SchoolData:
     people: dict[int, matching.Person] = {}
     cur.execute(_PEOPLE_SQL)
     while batch := cur.fetchmany(5000):
-        for sid, name, email, dept, school, answered, mode, priority, dept_pref, *lists in batch:
-            dept, school = sys.intern(dept), sys.intern(school)
-            staff[sid] = (name, email, dept, school)
-            if not answered:
-                continue  # never answered the survey: nothing to match on
-            choices, slot_ids, named = lists
-            people[sid] = matching.Person(
-                id=sid,
-                name=name,
-                department=dept,
-                school=school,
-                choices=tuple(dict.fromkeys(choices))[:3],
-                mode=mode or "cohort",
-                priority=priority or "when",
-                slots=frozenset(slot_ids),
-                colleagues=frozenset(named),
-                dept_pref=dept_pref or "none",
-            )
+        _read_people(batch, staff, people)
     group_cohorts, placed = [], set()
     for c in cohorts.active_cohorts(con):
         placed.update(c.member_ids)
@@ -153,10 +186,204 @@ class FormationPlan:
 
     formation: matching.Formation
     data: SchoolData = field(repr=False)
+    # An admin's steering: placements kept on a re-run, pairs never put together, and the
+    # plan before the last change (undo).
+    locked: frozenset[int] = frozenset()
+    apart: frozenset[tuple[int, int]] = frozenset()
+    previous: FormationPlan | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def _cohort_names(self) -> dict[int, str]:
         return {c.id: c.name for c in self.data.cohorts}
+
+    # -------------------------------------------------------------- steering
+
+    def seat_of(self, pid: int) -> tuple[str, int] | None:
+        """("new", index of the proposed cohort) or ("join", existing cohort id), or None."""
+        for k, new in enumerate(self.formation.new_cohorts):
+            if pid in new.member_ids:
+                return ("new", k)
+        for cohort_id, member in self.formation.joins:
+            if member == pid:
+                return ("join", cohort_id)
+        return None
+
+    def members(self, seat: tuple[str, int]) -> list[int]:
+        """Everyone in a proposed cohort, or in an existing one once the plan is applied."""
+        kind, key = seat
+        if kind == "new":
+            return list(self.formation.new_cohorts[key].member_ids)
+        cohort = next(c for c in self.data.cohorts if c.id == key)
+        return [*cohort.member_ids, *(p for c, p in self.formation.joins if c == key)]
+
+    def seat_label(self, seat: tuple[str, int]) -> str:
+        kind, key = seat
+        if kind == "new":
+            return f"{new_cohort_name(self.data, self.formation.new_cohorts[key])} (proposed)"
+        return f"{self.cohort_name(key)} (existing)"
+
+    def _seat_info(self, seat: tuple[str, int]) -> tuple[int, int | None, str]:
+        kind, key = seat
+        if kind == "new":
+            new = self.formation.new_cohorts[key]
+            return new.topic_id, new.slot_id, new.school
+        cohort = next(c for c in self.data.cohorts if c.id == key)
+        return cohort.topic_id, cohort.slot_id, cohort.school
+
+    def seats_for(self, pid: int) -> list[tuple[str, int]]:
+        """Where an admin may move a person: proposed or existing cohorts in their school, on
+        one of their topics, with room, at a time they are free for WHEN priority, and with
+        nobody they must not be with."""
+        person = self.data.people.get(pid)
+        if person is None:
+            return []
+        here = self.seat_of(pid)
+        seats = [("new", k) for k in range(len(self.formation.new_cohorts))]
+        seats += [("join", c.id) for c in self.data.cohorts]
+        return [s for s in seats if s != here and self._refusal(person, s) is None]
+
+    def _refusal(self, person: matching.Person, seat: tuple[str, int]) -> str | None:
+        topic, slot, school = self._seat_info(seat)
+        members = self.members(seat)
+        label = self.seat_label(seat)
+        if school != person.school:
+            return f"{label} is in another school."
+        if topic not in person.choices:
+            return f"{label} is not on one of {person.name}'s topics."
+        if person.priority != "who" and (slot is None or slot not in person.slots):
+            return f"{person.name} is not free when {label} meets."
+        if len(members) >= self.data.rules.max_size:
+            return f"{label} is full ({self.data.rules.max_size} is the maximum)."
+        for a, b in self.apart:
+            other = b if a == person.id else a if b == person.id else None
+            if other in members:
+                name = self.data.staff.get(other, ("someone",))[0]
+                return f"{person.name} and {name} are never to be together."
+        return None
+
+    def move(self, pid: int, seat: tuple[str, int]) -> FormationPlan:
+        """The plan with one person moved (from a cohort, or from the unplaced) and locked
+        there, so a re-run keeps them; ValidationError says why a move is refused."""
+        person = self.data.people.get(pid)
+        if person is None or pid in self.data.placed:
+            raise ValidationError("Only people the plan is placing can be moved.")
+        refusal = self._refusal(person, seat)
+        if refusal:
+            raise ValidationError(refusal)
+        here = self.seat_of(pid)
+        low = self.data.rules.min_size
+        if here and here[0] == "new":
+            left = len(self.formation.new_cohorts[here[1]].member_ids) - 1
+            if 0 < left < low:
+                raise ValidationError(
+                    f"{self.seat_label(here)} would keep {left} member(s), under the minimum "
+                    f"of {low}: move the others first, or lock and re-run."
+                )
+        f = self.formation
+        joins = [(c, p) for c, p in f.joins if p != pid]
+        new = [
+            replace(n, member_ids=tuple(m for m in n.member_ids if m != pid)) for n in f.new_cohorts
+        ]
+        if seat[0] == "join":
+            joins.append((seat[1], pid))
+        else:
+            target = new[seat[1]]
+            new[seat[1]] = replace(target, member_ids=tuple(sorted((*target.member_ids, pid))))
+        formation = matching.Formation(
+            joins=tuple(sorted(joins)),
+            new_cohorts=tuple(n for n in new if n.member_ids),
+            unplaced=tuple(u for u in f.unplaced if u.person_id != pid),
+        )
+        return replace(self, formation=formation, locked=self.locked | {pid}, previous=self)
+
+    def toggle_lock(self, pid: int) -> FormationPlan:
+        locked = self.locked - {pid} if pid in self.locked else self.locked | {pid}
+        return replace(self, locked=locked, previous=self)
+
+    def never_together(self, a: int, b: int) -> FormationPlan:
+        """The pair is kept apart from the next re-run on (a lock of both in one cohort is
+        dropped: the pair rule wins)."""
+        if a == b:
+            raise ValidationError("Pick two different people.")
+        seat = self.seat_of(a)
+        locked = self.locked
+        if seat is not None and seat == self.seat_of(b):
+            locked = locked - {a, b}
+        pair = (min(a, b), max(a, b))
+        return replace(self, apart=self.apart | {pair}, locked=locked, previous=self)
+
+    def undo(self) -> FormationPlan:
+        return self.previous or self
+
+    def rerun(self, seed: int = 0) -> FormationPlan:
+        """The engine again around the locks: locked people stay where they are (a proposed
+        cohort with locked members is kept and may grow), everyone else is placed afresh,
+        and no never-together pair shares a cohort."""
+        data, f, locked = self.data, self.formation, self.locked
+        kept_joins = [(c, p) for c, p in f.joins if p in locked]
+        extra: dict[int, list[int]] = {}
+        for c, p in kept_joins:
+            extra.setdefault(c, []).append(p)
+        fixed = [replace(c, member_ids=(*c.member_ids, *extra.get(c.id, ()))) for c in data.cohorts]
+        kept = {}
+        for k, n in enumerate(f.new_cohorts):
+            members = tuple(m for m in n.member_ids if m in locked)
+            if members:
+                kept[-(k + 1)] = matching.Cohort(
+                    -(k + 1), n.topic_id, new_cohort_name(data, n), n.slot_id, members, n.school
+                )
+        todo = [p for pid, p in data.people.items() if pid not in data.placed and pid not in locked]
+        formation = matching.form_cohorts(
+            todo,
+            [*fixed, *kept.values()],
+            data.topics,
+            data.rules,
+            data.slot_labels,
+            data.topic_names,
+            seed=seed,
+            members_by_id=data.people,
+            apart=sorted(self.apart),
+        )
+        joins = [(c, p) for c, p in formation.joins if c > 0] + kept_joins
+        new = list(formation.new_cohorts)
+        for cid, c in kept.items():
+            grown = tuple(p for k, p in formation.joins if k == cid)
+            new.append(
+                matching.NewCohort(
+                    c.topic_id, c.slot_id, tuple(sorted((*c.member_ids, *grown))), c.school, c.name
+                )
+            )
+        result = matching.Formation(tuple(sorted(joins)), tuple(new), formation.unplaced)
+        return replace(self, formation=result, previous=self)
+
+    def card(self, seat: tuple[str, int]) -> pd.DataFrame:
+        """The quality card of one cohort: per member, how each wish is met."""
+        topic, slot, _school = self._seat_info(seat)
+        members = self.members(seat)
+        people = {m: self._person(m) for m in members}
+        rows = []
+        for m in members:
+            fit = matching.member_fit(
+                people[m],
+                [people[o] for o in members if o != m],
+                topic,
+                slot,
+                self.data.topic_names.get(topic, "?"),
+                self.data.slot_labels.get(slot, "time to be agreed"),
+            )
+            status = (
+                "locked" if m in self.locked else ("already in it" if m in self.data.placed else "")
+            )
+            rows.append({"name": people[m].name, **fit.words(), "status": status})
+        return pd.DataFrame(
+            rows, columns=["name", "topic", "time", "named colleagues", "department", "status"]
+        )
+
+    def _person(self, pid: int) -> matching.Person:
+        name, _email, dept, school = self.data.staff.get(pid, ("?", "", "", ""))
+        return self.data.people.get(pid) or matching.Person(
+            id=pid, name=name, department=dept, school=school
+        )
 
     def cohort_name(self, cohort_id: int) -> str:
         """The name of an existing cohort the plan fills."""

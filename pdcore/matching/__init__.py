@@ -47,6 +47,7 @@ teacher), ``construction`` (first formation and last seating), ``search`` (local
 """
 
 from pdcore.matching.engine import form_cohorts
+from pdcore.matching.explain import MemberFit, member_fit
 from pdcore.matching.model import (
     Cohort,
     CohortFit,
@@ -86,6 +87,7 @@ __all__ = [
     "Cohort",
     "CohortFit",
     "Formation",
+    "MemberFit",
     "NewCohort",
     "Person",
     "Rules",
@@ -96,6 +98,7 @@ __all__ = [
     "form_cohorts",
     "formation_score",
     "join_score",
+    "member_fit",
     "offered_topic_ids",
     "rank_cohorts_for",
 ]

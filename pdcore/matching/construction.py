@@ -564,12 +564,19 @@ class Construction:
             if best is None:
                 continue
             s, free, spare = best
-            members = [i, *free[: lim.mx - 1]]
+            members = [i]
+            for j in free:
+                if len(members) < lim.mx and not self._apart_any(j, members):
+                    members.append(j)
             if len(members) < lim.mn:
                 ranked = sorted(
                     ((-self.delta_move(j, -1), j) for js in spare.values() for j in js),
                 )
-                members += [j for _, j in ranked[: lim.mn - len(members)]]
+                for _, j in ranked:
+                    if len(members) < lim.mn and not self._apart_any(j, members):
+                        members.append(j)
+            if len(members) < lim.mn:
+                continue
             g = self.new_group(t, s)
             for j in members:
                 self.move(j, g.idx)
@@ -639,8 +646,13 @@ class Construction:
             else:
                 mask ^= mask & -mask
 
+    def _apart_any(self, j: int, members: list[int]) -> bool:
+        return self.any_apart and any(m in self.apart[j] for m in members)
+
     def _best_block(self, members: list[int]):
         """(objective, topic, slot) of the best new cohort of exactly these people, or None."""
+        if self.any_apart and any(self._apart_any(i, members) for i in members):
+            return None
         topics = set(self.offered)
         for i in members:
             topics &= self.rank[i].keys()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pdcore.matching.construction import Construction
 from pdcore.matching.explain import Explanations
@@ -32,6 +32,7 @@ def form_cohorts(
     topic_names: Mapping[int, str] | None = None,
     seed: int = 0,
     members_by_id: Mapping[int, Person] | None = None,
+    apart: Iterable[tuple[int, int]] = (),
 ) -> Formation:
     """Place everyone in ``people`` who can be placed: first in the open seats of the existing
     ``cohorts``, then in new cohorts on offered topics; explain everyone left over.
@@ -39,9 +40,11 @@ def form_cohorts(
     ``people`` are those still to be placed (members of ``cohorts`` are skipped if passed);
     individual-project people are skipped, never grouped and never reported. The optional
     ``members_by_id`` gives the current members of existing cohorts, so departments and named
-    colleagues already in a cohort count too. Deterministic for the same input and ``seed``.
+    colleagues already in a cohort count too. ``apart`` holds pairs of ids that must never be
+    in one cohort (an admin's "never together"). Deterministic for the same input and ``seed``.
     """
     lim = _Limits.of(rules)
+    apart = tuple(apart)
     names = {t.id: t.name for t in topics}
     if topic_names:
         names.update(topic_names)
@@ -93,6 +96,7 @@ def form_cohorts(
             slot_label=lambda s: (
                 "time to be agreed" if s is None else slot_labels.get(s, f"slot {s}")
             ),
+            apart=apart,
         )
         solver.solve()
         j, n, u = solver.result(

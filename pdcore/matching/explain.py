@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from pdcore.matching.model import NewCohort, Unplaced
+from pdcore.matching.model import NewCohort, Person, Unplaced, dept_preference_met
 
 
 class Explanations:
@@ -213,3 +214,72 @@ def _related(choices: Sequence[int], topics: Iterable[int], name) -> set[int]:
     for t in choices:
         mine |= {w for w in words(t) if len(w) >= 4}
     return {t for t in topics if t not in choices and words(t) & mine}
+
+
+_ORDINALS = ("first", "second", "third")
+
+
+@dataclass(frozen=True)
+class MemberFit:
+    """How one member's wishes are met in a cohort, in the words the formation preview's
+    quality card and "why you are in this cohort" both use."""
+
+    topic: str  # "first choice", "not one of their choices"
+    time: str  # "free at Wed lunch", "not free at Wed lunch", "no meeting time yet"
+    named: str  # "2 of 3 named colleagues in it", "named nobody"
+    department: str  # "own department: met", "a mix: not met", "no department wish"
+    named_in: tuple[str, ...] = ()  # names of the named colleagues who are in it
+    met: tuple[bool, ...] = ()  # free, every named colleague in, department wish met
+
+    def words(self) -> dict[str, str]:
+        return {
+            "topic": self.topic,
+            "time": self.time,
+            "named colleagues": self.named,
+            "department": self.department,
+        }
+
+
+def member_fit(
+    person: Person,
+    others: Sequence[Person],
+    topic_id: int,
+    slot_id: int | None,
+    topic_name: str,
+    slot_label: str,
+) -> MemberFit:
+    """How ``person``'s wishes are met in a cohort on ``topic_id`` at ``slot_id`` whose other
+    members are ``others``."""
+    choices = list(dict.fromkeys(person.choices))
+    if topic_id in choices:
+        k = choices.index(topic_id)
+        topic = f"{_ORDINALS[k] if k < 3 else f'#{k + 1}'} choice ({topic_name})"
+    else:
+        topic = f"not one of their choices ({topic_name})"
+    if slot_id is None:
+        time, free = "no meeting time yet", False
+    else:
+        free = slot_id in person.slots
+        time = f"{'free' if free else 'not free'} at {slot_label}"
+    ids = {o.id: o for o in others}
+    named_in = tuple(sorted(ids[c].name for c in person.colleagues if c in ids))
+    if person.colleagues:
+        named = f"{len(named_in)} of {len(person.colleagues)} named colleagues in it"
+    else:
+        named = "named nobody"
+    departments = [o.department for o in others]
+    met = dept_preference_met(person.dept_pref, person.department, departments)
+    if person.dept_pref == "same":
+        department = f"own department: {'met' if met else 'not met'}"
+    elif person.dept_pref == "mix":
+        department = f"a mix: {'met' if met else 'not met'}"
+    else:
+        department, met = "no department wish", True
+    return MemberFit(
+        topic,
+        time,
+        named,
+        department,
+        named_in,
+        (free, len(named_in) == len(person.colleagues), met),
+    )

@@ -204,6 +204,7 @@ class SchoolState:
         rng,
         topic_name,
         slot_label,
+        apart=(),
     ):
         self.school = school
         self.people = people
@@ -246,6 +247,20 @@ class SchoolState:
             existing_topics.add(c.topic_id)
             for m in c.member_ids:
                 member_group[m] = g.idx
+        # Pairs an admin said must never be together: people being placed, and the groups of
+        # existing cohorts (or locked proposals) holding the other one.
+        self.apart: list[set[int]] = [set() for _ in range(n)]
+        self.barred: list[set[int]] = [set() for _ in range(n)]
+        for a, b in apart:
+            for x, y in ((a, b), (b, a)):
+                i = index.get(x)
+                if i is None:
+                    continue
+                if y in index:
+                    self.apart[i].add(index[y])
+                elif y in member_group:
+                    self.barred[i].add(member_group[y])
+        self.any_apart = any(self.apart) or any(self.barred)
         self.usable = {
             t
             for p in people
@@ -385,9 +400,16 @@ class SchoolState:
         """Hard rules for person i in group g, ignoring size."""
         if g.topic not in self.rank[i]:
             return False
+        if self.any_apart and self._apart_from(i, g.idx):
+            return False
         if self.when[i]:
             return g.slot is not None and g.slot in self.slots[i]
         return True
+
+    def _apart_from(self, i: int, gi: int) -> bool:
+        """Whether group gi holds someone person i must never be with."""
+        where = self.where
+        return gi in self.barred[i] or any(where[j] == gi for j in self.apart[i] if j != i)
 
     def _met(self, i: int, g: _Group) -> bool:
         n = g.n

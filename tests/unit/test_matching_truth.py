@@ -378,3 +378,25 @@ def test_realistic_schools_place_everyone_placeable_and_every_reason_is_true():
         if rules == inst.rules:
             assert placeable_ids(inst) <= formation.placed_ids()
         check_reasons(inst.people, (), inst.topics, rules, formation, inst.slot_labels)
+
+
+@PROPS
+@given(schools(max_people=16, with_cohorts=True), rules(), st.data())
+def test_never_together_pairs_are_never_in_one_cohort(school, rules, data):
+    people, cohorts, topics = school
+    ids = [p.id for p in people] + [m for c in cohorts for m in c.member_ids]
+    pairs = (
+        data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=6))
+        if ids
+        else []
+    )
+    formation = form_cohorts(people, cohorts, topics, rules, SLOTS, apart=pairs)
+    check_hard_rules(people, cohorts, topics, rules, formation)
+    groups = [set(c.member_ids) for c in formation.new_cohorts]
+    for c in cohorts:
+        groups.append(set(c.member_ids) | {p for cid, p in formation.joins if cid == c.id})
+    for a, b in pairs:
+        if a != b:
+            joined = {p for _, p in formation.joins} | formation.placed_ids()
+            if a in joined or b in joined:
+                assert not any(a in g and b in g for g in groups), (a, b)
