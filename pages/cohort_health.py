@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, health, settings
+from pdcore import db, formation, health, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session
 from pdcore.ui.widgets import csv_download, empty_state
@@ -29,6 +29,11 @@ def _health(version):
     rules = settings.load(con)
     spec = charts.to_spec(charts.lights_by_topic_chart(frame)) if len(frame) else None
     return frame, rules, spec
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _mid_year(version):
+    return formation.mid_year_suggestions(session.connection())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -104,6 +109,20 @@ csv_download(shown.drop(columns=["status"]), "cohort-health.csv")
 st.page_link(
     "pages/data.py", label="Push the cohort lists to the school's Google Sheet (Data and sync)"
 )
+
+mid_year = _mid_year(db.data_version())
+if mid_year:
+    st.subheader("Thinned-out cohorts")
+    st.caption(
+        "A cohort down to one member scores red. These are suggestions: nothing changes "
+        "until you act (seat a lone member from Unmatched staff)."
+    )
+    st.dataframe(
+        pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
+        hide_index=True,
+        column_config={"suggestion": st.column_config.TextColumn(width="large")},
+        key="health_mid_year",
+    )
 
 st.subheader("Drill down")
 pick = st.selectbox(

@@ -4,7 +4,7 @@ reflections, the next meeting with a calendar file, and leaving or splitting."""
 import altair as alt
 import streamlit as st
 
-from pdcore import clock, cohorts, help_requests, meetings, roster, settings
+from pdcore import clock, cohorts, formation, help_requests, meetings, roster, settings
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state
@@ -101,6 +101,19 @@ with tabs[0]:
         hide_index=True,
         width="stretch",
     )
+    fit = None if is_project else formation.why_here(con, me.id)
+    if fit is not None:
+        with st.expander("Why you are in this cohort", icon=":material/help:"):
+            st.caption("What you asked for, and how this cohort meets it:")
+            words = fit.words()
+            if fit.named_in:
+                words["named colleagues"] += f" ({', '.join(fit.named_in)})"
+            st.dataframe(
+                [{"your wish": k, "in this cohort": v} for k, v in words.items()],
+                hide_index=True,
+                width="stretch",
+                key="why_here",
+            )
     with st.expander("Everyone who has been in it"):
         st.dataframe(cohorts.membership_history(con, info.id), hide_index=True, width="stretch")
 

@@ -60,6 +60,11 @@ def _suggestions(version, staff_id, topic_id):
     return [f for f in fits if f.open_seats > 0]
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _mid_year(version):
+    return formation.mid_year_suggestions(session.connection())
+
+
 def _done(message: str) -> None:
     st.session_state["unmatched_done"] = message
     st.session_state.pop("formation_plan", None)
@@ -70,6 +75,28 @@ if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
 frame, cohort_names, offered, coaches = _unmatched(db.data_version())
+mid_year = _mid_year(db.data_version())
+lone = [m for m in mid_year if m.kind == "seat"]
+if mid_year:
+    with st.expander(
+        f"Thinned-out cohorts: {len(mid_year)} suggestion(s)", icon=":material/group_off:"
+    ):
+        st.dataframe(
+            pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
+            hide_index=True,
+            column_config={"suggestion": st.column_config.TextColumn(width="large")},
+        )
+        for m in lone:
+            name = cohort_names.get(m.cohort_ids[1], "the cohort")
+            if st.button(
+                f"Seat them in {name}", key=f"mid_year_seat_{m.cohort_ids[0]}_{m.staff_id}"
+            ):
+                try:
+                    done = formation.seat_lone_member(con, me, m)
+                except (ValidationError, PermissionDenied) as exc:
+                    st.error(str(exc))
+                else:
+                    _done(done)
 if frame.empty:
     empty_state(
         "Everyone is in a cohort or on an individual project.",
@@ -160,6 +187,88 @@ if person is not None:
             else:
                 _done(f"{coaches[coach_id]} is now {row['name']}'s coach.")
 
+
+def _keep(new_plan) -> None:
+    st.session_state["formation_plan"] = new_plan
+    st.rerun()
+
+
+def _steer(plan) -> None:
+    """Quality cards, moves, locks, never-together pairs, re-run and undo on the preview."""
+    st.markdown("**Steer the plan** (nothing is written until you apply)")
+    f = plan.formation
+    seats = [("new", k) for k in range(len(f.new_cohorts))]
+    seats += sorted({("join", c) for c, _ in f.joins})
+    names = {pid: plan.data.staff.get(pid, ("?",))[0] for pid in plan.data.staff}
+    card, tools = st.columns([3, 2])
+    with card:
+        seat = st.selectbox(
+            "Quality card",
+            seats,
+            index=0 if seats else None,
+            format_func=plan.seat_label,
+            key="steer_card",
+        )
+        if seat is not None:
+            st.dataframe(plan.card(seat), hide_index=True, key="steer_card_table")
+    with tools:
+        movable = sorted(
+            f.placed_ids() | {u.person_id for u in f.unplaced if u.person_id in plan.data.people},
+            key=lambda pid: names.get(pid, ""),
+        )
+        who = st.selectbox(
+            "Person",
+            movable,
+            index=None,
+            format_func=label_of(names),
+            placeholder="Pick someone in the plan",
+            key="steer_person",
+        )
+        if who is not None:
+            here = plan.seat_of(who)
+            st.caption(
+                f"Now: {plan.seat_label(here) if here else 'unplaced'}"
+                + (" · locked" if who in plan.locked else "")
+            )
+            to = st.selectbox(
+                "Move to",
+                plan.seats_for(who),
+                index=None,
+                format_func=plan.seat_label,
+                placeholder="A cohort on their topics, at a time they can make",
+                key="steer_target",
+            )
+            m, lk = st.columns(2)
+            if m.button("Move", key="steer_move", disabled=to is None):
+                try:
+                    _keep(plan.move(who, to))
+                except ValidationError as exc:
+                    st.error(str(exc))
+            if lk.button("Unlock" if who in plan.locked else "Lock", key="steer_lock"):
+                _keep(plan.toggle_lock(who))
+        pair = st.multiselect(
+            "Never together",
+            movable,
+            max_selections=2,
+            format_func=label_of(names),
+            key="steer_pair",
+        )
+        if st.button("Keep these two apart", key="steer_apart", disabled=len(pair) != 2):
+            _keep(plan.never_together(*pair))
+        if plan.apart:
+            st.caption(
+                "Kept apart: "
+                + "; ".join(
+                    f"{names.get(a, a)} and {names.get(b, b)}" for a, b in sorted(plan.apart)
+                )
+            )
+    r, u = st.columns(2)
+    if r.button(f"Re-run around {len(plan.locked)} lock(s)", key="steer_rerun"):
+        _keep(plan.rerun())
+    if u.button("Undo", key="steer_undo", disabled=plan.previous is None):
+        _keep(plan.undo())
+
+
 st.subheader("Auto-formation for everyone")
 st.caption(
     "Fills open seats first, then forms new cohorts of people who share a topic and a free "
@@ -180,6 +289,7 @@ if plan is not None:
     if not left_out.empty:
         with st.expander(f"Still unplaced after the plan ({len(left_out)})"):
             st.dataframe(left_out, hide_index=True)
+    _steer(plan)
     a, b = st.columns(2)
     if a.button("Apply this plan", key="formation_apply", type="primary", disabled=proposed.empty):
         try:

@@ -2,20 +2,21 @@
 
 Reads people, cohorts and rules from the database (whatever filled it: the app, a Sheets
 sync or a file import), hands plain data to the pure engine in pdcore.matching, and writes
-an accepted plan in one transaction. Existing cohorts are never broken up.
+an accepted plan school by school, one transaction each. Existing cohorts are never broken up.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
 import pandas as pd
 
 from pdcore import authz, clock, cohorts, db, matching, notices, roster, settings, topics
+from pdcore.model import PermissionDenied, StaffMember, ValidationError
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,56 @@ _PEOPLE_SQL = """
 """
 
 
+def _read_people(rows, staff: dict, people: dict) -> None:
+    """Rows of _PEOPLE_SQL into staff (everyone) and people (those who answered)."""
+    for sid, name, email, dept, school, answered, mode, priority, dept_pref, *lists in rows:
+        dept, school = sys.intern(dept), sys.intern(school)
+        staff[sid] = (name, email, dept, school)
+        if not answered:
+            continue  # never answered the survey: nothing to match on
+        choices, slot_ids, named = lists
+        people[sid] = matching.Person(
+            id=sid,
+            name=name,
+            department=dept,
+            school=school,
+            choices=tuple(dict.fromkeys(choices))[:3],
+            mode=mode or "cohort",
+            priority=priority or "when",
+            slots=frozenset(slot_ids),
+            colleagues=frozenset(named),
+            dept_pref=dept_pref or "none",
+        )
+
+
+def why_here(con, staff_id: int) -> matching.MemberFit | None:
+    """How a teacher's wishes are met in their current cohort, in the words of the formation
+    preview's quality card; None when they are in no group cohort or gave no answers."""
+    info = cohorts.current_cohort(con, staff_id)
+    if info is None or info.kind != "cohort":
+        return None
+    staff: dict = {}
+    people: dict = {}
+    _read_people(
+        db.read(con)
+        .execute(_PEOPLE_SQL + " AND list_contains(?, s.id)", [list(info.member_ids)])
+        .fetchall(),
+        staff,
+        people,
+    )
+    me = people.get(staff_id)
+    if me is None:
+        return None
+    others = [
+        people.get(m) or matching.Person(id=m, name=staff[m][0], department=staff[m][2])
+        for m in info.member_ids
+        if m != staff_id and m in staff
+    ]
+    return matching.member_fit(
+        me, others, info.topic_id, info.slot_id, info.topic, info.slot_label or "time to be agreed"
+    )
+
+
 def load(con, today: date | None = None) -> SchoolData:
     """Read the school into plain data (a handful of queries, whatever the size)."""
     today = today or clock.today()
@@ -76,24 +127,7 @@ def load(con, today: date | None = None) -> SchoolData:
     people: dict[int, matching.Person] = {}
     cur.execute(_PEOPLE_SQL)
     while batch := cur.fetchmany(5000):
-        for sid, name, email, dept, school, answered, mode, priority, dept_pref, *lists in batch:
-            dept, school = sys.intern(dept), sys.intern(school)
-            staff[sid] = (name, email, dept, school)
-            if not answered:
-                continue  # never answered the survey: nothing to match on
-            choices, slot_ids, named = lists
-            people[sid] = matching.Person(
-                id=sid,
-                name=name,
-                department=dept,
-                school=school,
-                choices=tuple(dict.fromkeys(choices))[:3],
-                mode=mode or "cohort",
-                priority=priority or "when",
-                slots=frozenset(slot_ids),
-                colleagues=frozenset(named),
-                dept_pref=dept_pref or "none",
-            )
+        _read_people(batch, staff, people)
     group_cohorts, placed = [], set()
     for c in cohorts.active_cohorts(con):
         placed.update(c.member_ids)
@@ -152,10 +186,204 @@ class FormationPlan:
 
     formation: matching.Formation
     data: SchoolData = field(repr=False)
+    # An admin's steering: placements kept on a re-run, pairs never put together, and the
+    # plan before the last change (undo).
+    locked: frozenset[int] = frozenset()
+    apart: frozenset[tuple[int, int]] = frozenset()
+    previous: FormationPlan | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def _cohort_names(self) -> dict[int, str]:
         return {c.id: c.name for c in self.data.cohorts}
+
+    # -------------------------------------------------------------- steering
+
+    def seat_of(self, pid: int) -> tuple[str, int] | None:
+        """("new", index of the proposed cohort) or ("join", existing cohort id), or None."""
+        for k, new in enumerate(self.formation.new_cohorts):
+            if pid in new.member_ids:
+                return ("new", k)
+        for cohort_id, member in self.formation.joins:
+            if member == pid:
+                return ("join", cohort_id)
+        return None
+
+    def members(self, seat: tuple[str, int]) -> list[int]:
+        """Everyone in a proposed cohort, or in an existing one once the plan is applied."""
+        kind, key = seat
+        if kind == "new":
+            return list(self.formation.new_cohorts[key].member_ids)
+        cohort = next(c for c in self.data.cohorts if c.id == key)
+        return [*cohort.member_ids, *(p for c, p in self.formation.joins if c == key)]
+
+    def seat_label(self, seat: tuple[str, int]) -> str:
+        kind, key = seat
+        if kind == "new":
+            return f"{new_cohort_name(self.data, self.formation.new_cohorts[key])} (proposed)"
+        return f"{self.cohort_name(key)} (existing)"
+
+    def _seat_info(self, seat: tuple[str, int]) -> tuple[int, int | None, str]:
+        kind, key = seat
+        if kind == "new":
+            new = self.formation.new_cohorts[key]
+            return new.topic_id, new.slot_id, new.school
+        cohort = next(c for c in self.data.cohorts if c.id == key)
+        return cohort.topic_id, cohort.slot_id, cohort.school
+
+    def seats_for(self, pid: int) -> list[tuple[str, int]]:
+        """Where an admin may move a person: proposed or existing cohorts in their school, on
+        one of their topics, with room, at a time they are free for WHEN priority, and with
+        nobody they must not be with."""
+        person = self.data.people.get(pid)
+        if person is None:
+            return []
+        here = self.seat_of(pid)
+        seats = [("new", k) for k in range(len(self.formation.new_cohorts))]
+        seats += [("join", c.id) for c in self.data.cohorts]
+        return [s for s in seats if s != here and self._refusal(person, s) is None]
+
+    def _refusal(self, person: matching.Person, seat: tuple[str, int]) -> str | None:
+        topic, slot, school = self._seat_info(seat)
+        members = self.members(seat)
+        label = self.seat_label(seat)
+        if school != person.school:
+            return f"{label} is in another school."
+        if topic not in person.choices:
+            return f"{label} is not on one of {person.name}'s topics."
+        if person.priority != "who" and (slot is None or slot not in person.slots):
+            return f"{person.name} is not free when {label} meets."
+        if len(members) >= self.data.rules.max_size:
+            return f"{label} is full ({self.data.rules.max_size} is the maximum)."
+        for a, b in self.apart:
+            other = b if a == person.id else a if b == person.id else None
+            if other in members:
+                name = self.data.staff.get(other, ("someone",))[0]
+                return f"{person.name} and {name} are never to be together."
+        return None
+
+    def move(self, pid: int, seat: tuple[str, int]) -> FormationPlan:
+        """The plan with one person moved (from a cohort, or from the unplaced) and locked
+        there, so a re-run keeps them; ValidationError says why a move is refused."""
+        person = self.data.people.get(pid)
+        if person is None or pid in self.data.placed:
+            raise ValidationError("Only people the plan is placing can be moved.")
+        refusal = self._refusal(person, seat)
+        if refusal:
+            raise ValidationError(refusal)
+        here = self.seat_of(pid)
+        low = self.data.rules.min_size
+        if here and here[0] == "new":
+            left = len(self.formation.new_cohorts[here[1]].member_ids) - 1
+            if 0 < left < low:
+                raise ValidationError(
+                    f"{self.seat_label(here)} would keep {left} member(s), under the minimum "
+                    f"of {low}: move the others first, or lock and re-run."
+                )
+        f = self.formation
+        joins = [(c, p) for c, p in f.joins if p != pid]
+        new = [
+            replace(n, member_ids=tuple(m for m in n.member_ids if m != pid)) for n in f.new_cohorts
+        ]
+        if seat[0] == "join":
+            joins.append((seat[1], pid))
+        else:
+            target = new[seat[1]]
+            new[seat[1]] = replace(target, member_ids=tuple(sorted((*target.member_ids, pid))))
+        formation = matching.Formation(
+            joins=tuple(sorted(joins)),
+            new_cohorts=tuple(n for n in new if n.member_ids),
+            unplaced=tuple(u for u in f.unplaced if u.person_id != pid),
+        )
+        return replace(self, formation=formation, locked=self.locked | {pid}, previous=self)
+
+    def toggle_lock(self, pid: int) -> FormationPlan:
+        locked = self.locked - {pid} if pid in self.locked else self.locked | {pid}
+        return replace(self, locked=locked, previous=self)
+
+    def never_together(self, a: int, b: int) -> FormationPlan:
+        """The pair is kept apart from the next re-run on (a lock of both in one cohort is
+        dropped: the pair rule wins)."""
+        if a == b:
+            raise ValidationError("Pick two different people.")
+        seat = self.seat_of(a)
+        locked = self.locked
+        if seat is not None and seat == self.seat_of(b):
+            locked = locked - {a, b}
+        pair = (min(a, b), max(a, b))
+        return replace(self, apart=self.apart | {pair}, locked=locked, previous=self)
+
+    def undo(self) -> FormationPlan:
+        return self.previous or self
+
+    def rerun(self, seed: int = 0) -> FormationPlan:
+        """The engine again around the locks: locked people stay where they are (a proposed
+        cohort with locked members is kept and may grow), everyone else is placed afresh,
+        and no never-together pair shares a cohort."""
+        data, f, locked = self.data, self.formation, self.locked
+        kept_joins = [(c, p) for c, p in f.joins if p in locked]
+        extra: dict[int, list[int]] = {}
+        for c, p in kept_joins:
+            extra.setdefault(c, []).append(p)
+        fixed = [replace(c, member_ids=(*c.member_ids, *extra.get(c.id, ()))) for c in data.cohorts]
+        kept = {}
+        for k, n in enumerate(f.new_cohorts):
+            members = tuple(m for m in n.member_ids if m in locked)
+            if members:
+                kept[-(k + 1)] = matching.Cohort(
+                    -(k + 1), n.topic_id, new_cohort_name(data, n), n.slot_id, members, n.school
+                )
+        todo = [p for pid, p in data.people.items() if pid not in data.placed and pid not in locked]
+        formation = matching.form_cohorts(
+            todo,
+            [*fixed, *kept.values()],
+            data.topics,
+            data.rules,
+            data.slot_labels,
+            data.topic_names,
+            seed=seed,
+            members_by_id=data.people,
+            apart=sorted(self.apart),
+        )
+        joins = [(c, p) for c, p in formation.joins if c > 0] + kept_joins
+        new = list(formation.new_cohorts)
+        for cid, c in kept.items():
+            grown = tuple(p for k, p in formation.joins if k == cid)
+            new.append(
+                matching.NewCohort(
+                    c.topic_id, c.slot_id, tuple(sorted((*c.member_ids, *grown))), c.school, c.name
+                )
+            )
+        result = matching.Formation(tuple(sorted(joins)), tuple(new), formation.unplaced)
+        return replace(self, formation=result, previous=self)
+
+    def card(self, seat: tuple[str, int]) -> pd.DataFrame:
+        """The quality card of one cohort: per member, how each wish is met."""
+        topic, slot, _school = self._seat_info(seat)
+        members = self.members(seat)
+        people = {m: self._person(m) for m in members}
+        rows = []
+        for m in members:
+            fit = matching.member_fit(
+                people[m],
+                [people[o] for o in members if o != m],
+                topic,
+                slot,
+                self.data.topic_names.get(topic, "?"),
+                self.data.slot_labels.get(slot, "time to be agreed"),
+            )
+            status = (
+                "locked" if m in self.locked else ("already in it" if m in self.data.placed else "")
+            )
+            rows.append({"name": people[m].name, **fit.words(), "status": status})
+        return pd.DataFrame(
+            rows, columns=["name", "topic", "time", "named colleagues", "department", "status"]
+        )
+
+    def _person(self, pid: int) -> matching.Person:
+        name, _email, dept, school = self.data.staff.get(pid, ("?", "", "", ""))
+        return self.data.people.get(pid) or matching.Person(
+            id=pid, name=name, department=dept, school=school
+        )
 
     def cohort_name(self, cohort_id: int) -> str:
         """The name of an existing cohort the plan fills."""
@@ -245,17 +473,41 @@ class ApplyResult:
 
 @authz.write(authz.ADMIN)
 def apply(con, actor, plan: FormationPlan) -> ApplyResult:
-    """Write a previewed plan in one transaction, re-checking every seat as it goes.
+    """Write a previewed plan school by school, each school in its own transaction, re-checking
+    every seat as it goes (so a district's apply never holds the write lock for long: joins
+    elsewhere wait for one school at most).
 
     A seat that someone took since the preview, or a person who joined a cohort meanwhile,
     is skipped and reported; a new cohort left below the minimum size is not created.
     Everyone placed is told on Home.
     """
     actor_id = actor.id
-    joined, created, skipped = 0, 0, []
     data = plan.data
+    joins_by_school: dict[str, list[tuple[int, int]]] = {}
+    for cohort_id, pid in plan.formation.joins:
+        school = data.staff.get(pid, ("", "", "", ""))[3]
+        joins_by_school.setdefault(school, []).append((cohort_id, pid))
+    new_by_school: dict[str, list[matching.NewCohort]] = {}
+    for new in plan.formation.new_cohorts:
+        new_by_school.setdefault(new.school, []).append(new)
+    result = ApplyResult(0, 0, [])
+    for school in sorted(set(joins_by_school) | set(new_by_school)):
+        part = _apply_school(
+            con, data, joins_by_school.get(school, []), new_by_school.get(school, []), actor_id
+        )
+        result = ApplyResult(
+            result.joined + part.joined,
+            result.created + part.created,
+            result.skipped + part.skipped,
+        )
+    return result
+
+
+def _apply_school(con, data: SchoolData, joins, new_cohorts, actor_id) -> ApplyResult:
+    """One school's share of a plan, in one transaction."""
+    joined, created, skipped = 0, 0, []
     with db.transaction(con) as cur:
-        for cohort_id, pid in plan.formation.joins:
+        for cohort_id, pid in joins:
             try:
                 cohorts.add_member(cur, cohort_id, pid, "placed", actor_id)
                 joined += 1
@@ -264,7 +516,7 @@ def apply(con, actor, plan: FormationPlan) -> ApplyResult:
             except cohorts.ValidationError as exc:
                 skipped.append(f"{data.staff.get(pid, ('?',))[0]}: {exc}")
         names_taken = {r[0] for r in cur.execute("SELECT name FROM cohorts").fetchall()}
-        for new in plan.formation.new_cohorts:
+        for new in new_cohorts:
             free = [
                 pid
                 for pid in new.member_ids
@@ -317,6 +569,129 @@ def _close_place_me(cur, staff_id: int, actor_id: int | None) -> None:
         "resolved_by = ? WHERE staff_id = ? AND kind = 'place_me' AND status = 'open'",
         [actor_id, staff_id],
     )
+
+
+# ------------------------------------------------------------------ mid-year
+
+
+@dataclass(frozen=True)
+class MidYearSuggestion:
+    """Something an admin could do for a cohort that has thinned out."""
+
+    kind: str  # 'seat' (move the last member into an open cohort) | 'merge' (two small ones)
+    cohort_ids: tuple[int, ...]  # the thin cohort first
+    staff_id: int | None  # the person to seat, for 'seat'
+    text: str  # one sentence, names as written (escape before rendering as markdown)
+
+
+def mid_year_suggestions(con, data: SchoolData | None = None) -> list[MidYearSuggestion]:
+    """For every group cohort down to one member: seat that person in the open cohort that
+    suits them best (ranked by the engine's own scorer, only cohorts a WHEN-priority person
+    is free for), or merge with another small cohort of its topic at its time; and for two
+    cohorts below the ideal size on one topic at one time in one school, a merge when
+    together they fit the maximum. Nothing is written."""
+    data = data or load(con)
+    rules = data.rules
+    names = {c.id: c.name for c in data.cohorts}
+    out: list[MidYearSuggestion] = []
+    small = [c for c in data.cohorts if len(c.member_ids) < rules.ideal_min]
+    merged: set[frozenset[int]] = set()
+    seated: set[int] = set()  # thin cohorts whose last member already has a seat suggested
+    for c in sorted(small, key=lambda c: (len(c.member_ids), c.id)):
+        if c.id in seated:
+            continue
+        partners = [
+            o
+            for o in small
+            if o.id != c.id
+            and o.id not in seated
+            and (o.school, o.topic_id, o.slot_id) == (c.school, c.topic_id, c.slot_id)
+            and len(o.member_ids) + len(c.member_ids) <= rules.max_size
+        ]
+        if len(c.member_ids) == 1:
+            pid = c.member_ids[0]
+            seat = _best_open_cohort(data, pid, exclude=c.id)
+            if seat is not None:
+                fit, cohort = seat
+                who = data.staff.get(pid, ("?",))[0]
+                out.append(
+                    MidYearSuggestion(
+                        "seat",
+                        (c.id, cohort.id),
+                        pid,
+                        f"{c.name} is down to one member: seat {who} in {cohort.name} "
+                        f"({fit.sentence()}; {fit.open_seats} open seat"
+                        f"{'s' if fit.open_seats != 1 else ''}).",
+                    )
+                )
+                seated.add(c.id)
+                continue
+        for o in partners:
+            pair = frozenset({c.id, o.id})
+            if pair in merged:
+                continue
+            merged.add(pair)
+            topic = data.topic_names.get(c.topic_id, "their topic")
+            slot = data.slot_labels.get(c.slot_id, "no set time")
+            n = len(c.member_ids) + len(o.member_ids)
+            out.append(
+                MidYearSuggestion(
+                    "merge",
+                    (c.id, o.id),
+                    None,
+                    f"Merge {names[c.id]} and {names[o.id]}: both meet {slot} on {topic}; "
+                    f"together {n} members.",
+                )
+            )
+            break
+    return out
+
+
+@authz.write(authz.ADMIN)
+def seat_lone_member(con, actor: StaffMember, suggestion: MidYearSuggestion) -> str:
+    """Carry out a 'seat' suggestion in one transaction: the last member leaves the thinned
+    cohort (which closes, keeping its history) and joins the suggested one. Admins only."""
+    if suggestion.kind != "seat" or suggestion.staff_id is None:
+        raise ValidationError("Only a suggestion to seat someone can be carried out here.")
+    thin, target = suggestion.cohort_ids
+    pid = suggestion.staff_id
+    with db.transaction(con) as cur:
+        school = cur.execute("SELECT school FROM staff WHERE id = ?", [pid]).fetchone()
+        if school is None or (actor.school and school[0] != actor.school):
+            raise PermissionDenied("They are in another school; its admins can move them.")
+        if not cohorts.is_member(cur, thin, pid):
+            raise ValidationError("They have already left that cohort; refresh the page.")
+        cohorts._end_membership(cur, thin, pid, "moved: the cohort was down to one member")
+        cohorts._close_if_empty(cur, thin, actor.id)
+        cohorts.add_member(cur, target, pid, "placed", actor.id)
+        _tell_placed(cur, pid, target)
+        db.audit(cur, actor.id, "cohort.seat_lone_member", "cohort", target)
+    return f"Seated {roster_name(con, pid)} in {cohorts.get(con, target).name}."
+
+
+def roster_name(con, staff_id: int) -> str:
+    person = roster.by_id(con, staff_id)
+    return person.name if person else "them"
+
+
+def _best_open_cohort(data: SchoolData, pid: int, exclude: int):
+    """The open cohort the engine's scorer ranks best for one person, among their topics
+    (and times, for WHEN priority), with its fit; None when none."""
+    name, _email, dept, school = data.staff.get(pid, ("", "", "", ""))
+    person = data.people.get(pid) or matching.Person(id=pid, name=name, department=dept)
+    others = [c for c in data.cohorts if c.id != exclude and c.school == school]
+    best = None
+    for topic_id in dict.fromkeys(person.choices):
+        for fit in matching.rank_cohorts_for(
+            person, others, data.people, data.rules, data.slot_labels, topic_id
+        ):
+            cohort = next(c for c in others if c.id == fit.cohort_id)
+            free = cohort.slot_id is not None and cohort.slot_id in person.slots
+            if fit.open_seats <= 0 or (person.priority != "who" and not free):
+                continue
+            if best is None or fit.score > best[0].score:
+                best = (fit, cohort)
+    return best
 
 
 # ------------------------------------------------------------------ unmatched staff
@@ -430,7 +805,7 @@ def register_cli(sub) -> None:
     p = sub.add_parser(
         "form-cohorts",
         help="place everyone still unplaced: fill open seats, then form new cohorts",
-        description="Preview (and unless --dry-run, apply in one transaction) auto-formation "
+        description="Preview (and unless --dry-run, apply school by school) auto-formation "
         "for every active teacher with no cohort. Existing cohorts are never broken up.",
     )
     p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")

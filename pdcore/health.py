@@ -17,7 +17,9 @@ Contact hours per member are information, not a grade: a note says when the seas
 under the target (14 h by default, where research on PD effects puts the line).
 
 A measure that is not due yet (no meeting expected, no second meeting) is left out of the
-weighted average instead of counted as a failure, so a cohort formed last week is not red.
+weighted average instead of counted as a failure, so a cohort formed last week is not red;
+nor is it praised: a cohort that has not met is not "on cadence". A group cohort down to one
+member is red whatever its other measures.
 """
 
 from __future__ import annotations
@@ -124,8 +126,12 @@ def light_for(score: float, amber: float, green: float) -> str:
 def component_scores(m: CohortMeasures, rules: HealthRules) -> dict[str, float]:
     """Each measure as a 0-1 part of the score; a measure not due yet is left out."""
     parts: dict[str, float] = {}
-    # Cadence: held vs expected; nothing expected yet means nothing is behind.
-    parts["cadence"] = 1.0 if m.expected <= 0 else min(1.0, m.held / m.expected)
+    # Cadence: held vs expected. Nothing expected yet and nothing held is not due (a cohort
+    # that has not met is not "100% on cadence"); a meeting held early is on cadence.
+    if m.expected > 0:
+        parts["cadence"] = min(1.0, m.held / m.expected)
+    elif m.held > 0:
+        parts["cadence"] = 1.0
     if m.possible > 0:
         parts["attendance"] = min(1.0, m.attended / m.possible)
     elif m.expected > 0:
@@ -160,6 +166,10 @@ def assess(m: CohortMeasures, rules: HealthRules) -> Health:
     weighted = {k: float(w) for k, w in rules.weights.items() if k in parts and float(w) > 0}
     total = sum(weighted.values())
     score = sum(parts[k] * w for k, w in weighted.items()) / total if total else 0.0
+    if isolated(m):
+        # One person is not a group, however well they keep meeting: red, so an admin who
+        # filters red and amber finds every isolated person.
+        score = min(score, max(0.0, rules.amber - 0.01))
     score = round(score, 4)
     projected = m.member_hours + rules.meetings_remaining * rules.meeting_minutes / 60
     return Health(
@@ -169,6 +179,11 @@ def assess(m: CohortMeasures, rules: HealthRules) -> Health:
         projected_hours=round(projected, 1),
         notes=tuple(_notes(m, rules, parts, projected)),
     )
+
+
+def isolated(m: CohortMeasures) -> bool:
+    """A group cohort down to one member (or none)."""
+    return m.kind == "cohort" and m.members <= 1
 
 
 def _notes(m: CohortMeasures, rules: HealthRules, parts: dict, projected: float) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pdcore import cohorts, db, roster, settings, survey, topics
+from pdcore import cohorts, db, formation, matching, roster, survey, topics
 
 LIMIT = 3
 RANK_WORDS = ("first", "second", "third")
@@ -32,7 +32,6 @@ class Seeker:
     dept_pref: str = "none"
     slots: frozenset[int] = frozenset()
     colleagues: frozenset[int] = frozenset()  # people they named
-    named_by: frozenset[int] = frozenset()  # people who named them
     left: frozenset[int] = frozenset()  # cohorts they have left: not suggested again
 
 
@@ -46,7 +45,7 @@ class Option:
     slot_id: int | None
     slot_label: str
     open_seats: int
-    members: tuple[tuple[int, str, str], ...] = ()  # (id, name, department)
+    members: tuple[matching.Person, ...] = ()  # with their answers, where known
 
 
 @dataclass(frozen=True)
@@ -64,39 +63,46 @@ def _rank_of(seeker: Seeker, topic_id: int) -> int | None:
     return seeker.choices.index(topic_id) if topic_id in seeker.choices else None
 
 
-def _score_option(seeker: Seeker, option: Option) -> tuple[float, list[str]]:
-    """A fit score and the reasons behind it, in the order a person would say them."""
-    score, parts = 0.0, []
+def _score_option(seeker: Seeker, option: Option, rules: matching.Rules) -> tuple[float, list[str]]:
+    """A fit score and the reasons behind it, in the order a person would say them. The
+    score is the engine's own (matching.join_score), as on Find a group."""
+    me = matching.Person(
+        id=seeker.id,
+        name="",
+        department=seeker.department,
+        choices=seeker.choices,
+        mode=seeker.mode,
+        priority=seeker.priority,
+        slots=seeker.slots,
+        colleagues=seeker.colleagues,
+        dept_pref=seeker.dept_pref,
+    )
+    score = matching.join_score(me, option.members, option.topic_id, option.slot_id, rules)
+    parts = []
     rank = _rank_of(seeker, option.topic_id)
     if rank is not None:
-        score += (LIMIT - rank) * 30
         parts.append(f"your {RANK_WORDS[rank]} choice")
     if option.slot_label:
         if option.slot_id in seeker.slots:
-            score += 35 if seeker.priority == "when" else 20
             parts.append(f"meets {option.slot_label}, when you are free")
         else:
             parts.append(f"meets {option.slot_label}")
-    named = [name for mid, name, _ in option.members if mid in seeker.colleagues]
+    named = [m.name for m in option.members if m.id in seeker.colleagues]
     if named:
-        score += len(named) * (25 if seeker.priority == "who" else 15)
         parts.append(" and ".join(named[:2]) + (" is" if len(named) == 1 else " are") + " in it")
     asked = [
-        name
-        for mid, name, _ in option.members
-        if mid in seeker.named_by and mid not in seeker.colleagues
+        m.name
+        for m in option.members
+        if seeker.id in m.colleagues and m.id not in seeker.colleagues
     ]
     if asked:
-        score += len(asked) * 10
         parts.append(" and ".join(asked[:2]) + " asked to work with you")
-    same = sum(1 for _, _, dept in option.members if dept == seeker.department)
+    same = sum(1 for m in option.members if m.department == seeker.department)
     others = len(option.members) - same
     if seeker.dept_pref == "mix":
-        score += min(others, 3) * 6
         if others:
             parts.append(f"{others} from other departments")
     elif same:
-        score += min(same, 3) * (6 if seeker.dept_pref == "same" else 2)
         parts.append(f"{same} from {seeker.department or 'your department'}")
     parts.append(f"{option.open_seats} open seat{'s' if option.open_seats != 1 else ''}")
     return score, parts
@@ -115,13 +121,17 @@ def pick(
     slot_labels: Mapping[int, str] | None = None,
     peers_without_group: Mapping[int, int] | None = None,
     expert_topics: frozenset[int] = frozenset(),
+    rules: matching.Rules | None = None,
     limit: int = LIMIT,
 ) -> list[Suggestion]:
     """At most `limit` suggestions, best first, each with one sentence of why.
 
-    Cohorts are drawn only from the person's chosen topics (any topic when they chose none);
-    an individual-project or expert-led wish comes first when they said so.
+    Cohorts are drawn only from the person's chosen topics (any topic when they chose none),
+    ranked by the engine's score (so the best cohort Find a group shows for a topic is the
+    best of that topic here too); an individual-project or expert-led wish comes first when
+    they said so.
     """
+    rules = rules or matching.Rules()
     slot_labels = slot_labels or {}
     peers_without_group = peers_without_group or {}
     out: list[Suggestion] = []
@@ -155,7 +165,7 @@ def pick(
             continue
         if option.cohort_id in seeker.left:
             continue
-        score, parts = _score_option(seeker, option)
+        score, parts = _score_option(seeker, option, rules)
         scored.append((score, option, parts))
     scored.sort(key=lambda s: (-s[0], s[1].cohort_id))
     # Three cohorts meeting at the same time are one choice, not three: the best cohort of
@@ -166,7 +176,14 @@ def pick(
         key = (item[1].topic_id, item[1].slot_id)
         (repeats if key in seen else distinct).append(item)
         seen.add(key)
-    for score, option, parts in distinct + repeats:
+    ranked = distinct + repeats
+    # Find a group's best cohort on the first choice (same score) is always on the list when
+    # the person can make it, even when cohorts on later choices score higher.
+    room = limit - len(out)
+    on_first = [x for x in scored if first is not None and x[1].topic_id == first]
+    if on_first and on_first[0][0] > -matching.W_PLACE / 2 and on_first[0] not in ranked[:room]:
+        ranked = [*ranked[: max(0, room - 1)], on_first[0]]
+    for score, option, parts in ranked:
         if len(out) >= limit:
             break
         out.append(
@@ -224,12 +241,6 @@ def short_list(con, staff_id: int) -> list[Suggestion]:
         dept_pref=prefs.dept_pref,
         slots=frozenset(prefs.slot_ids),
         colleagues=frozenset(prefs.colleague_ids),
-        named_by=frozenset(
-            r[0]
-            for r in cur.execute(
-                "SELECT staff_id FROM colleague_requests WHERE colleague_id = ?", [staff_id]
-            ).fetchall()
-        ),
         left=frozenset(
             r[0]
             for r in cur.execute(
@@ -238,8 +249,12 @@ def short_list(con, staff_id: int) -> list[Suggestion]:
             ).fetchall()
         ),
     )
-    max_size = settings.load(con).max_size
-    people = {p.id: p for p in roster.active_staff(con, school=me.school)}
+    data = formation.load(con)  # everyone's answers, as Find a group and the engine see them
+
+    def member(m: int) -> matching.Person:
+        name, _email, dept, _school = data.staff[m]
+        return data.people.get(m) or matching.Person(id=m, name=name, department=dept)
+
     options = []
     for c in cohorts.active_cohorts(con, school=me.school):
         if c.kind != "cohort" or staff_id in c.member_ids or c.topic_id not in offered_ids:
@@ -251,10 +266,8 @@ def short_list(con, staff_id: int) -> list[Suggestion]:
                 c.name,
                 c.slot_id,
                 c.slot_label,
-                max(0, max_size - c.size),
-                tuple(
-                    (m, people[m].name, people[m].department) for m in c.member_ids if m in people
-                ),
+                max(0, data.rules.max_size - c.size),
+                tuple(member(m) for m in c.member_ids if m in data.staff),
             )
         )
     peers = dict(
@@ -278,4 +291,5 @@ def short_list(con, staff_id: int) -> list[Suggestion]:
         slot_labels={s.id: s.label for s in roster.slots(con)},
         peers_without_group=peers,
         expert_topics=frozenset(t.id for t in all_topics if t.expert_led),
+        rules=data.rules,
     )

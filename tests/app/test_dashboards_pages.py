@@ -77,6 +77,23 @@ def test_cohort_health_shows_lights_weights_and_drills_down(open_app):
     at.multiselect(key="health_light").set_value(["green"]).run()
     shown = at.dataframe[1].value
     assert len(shown) == int(_metric(at, "🟢 Green"))
+    # Nobody alone is green: the demo's one-member cohort is red and gets a suggestion.
+    assert not ((shown["members"] == 1) & (shown["kind"] == "cohort")).any()
+    at.multiselect(key="health_light").set_value(["red"]).run()
+    red = at.dataframe[1].value
+    assert ((red["members"] == 1) & (red["kind"] == "cohort")).any()
+    suggestions = at.dataframe[2].value["suggestion"]
+    assert any("is down to one member: seat" in s for s in suggestions)
+
+
+def test_unmatched_seats_a_lone_member_in_the_suggested_cohort(open_app):
+    at = open_app(DEMO_ADMIN, page="pages/unmatched.py")
+    assert not at.exception
+    seat = next(b for b in at.button if b.key and b.key.startswith("mid_year_seat_"))
+    seat.click().run()
+    assert not at.exception
+    assert any(m.startswith("Seated ") for m in _texts(at, "success"))
+    assert not any(b.key and b.key.startswith("mid_year_seat_") for b in at.button)
 
 
 def test_a_coach_logs_a_follow_up_and_the_case_moves_along(open_app):
@@ -243,3 +260,75 @@ def test_participation_breakdown_chart_comes_on_request(open_app):
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == charts_before + 1
     assert any(b.label == "Download CSV (by topic)" for b in at.get("download_button"))
+
+
+def test_an_admin_steers_the_formation_preview_then_applies_it(open_app):
+    """Quality card, move (locked where put), never together, re-run around the locks,
+    undo, apply."""
+    at = open_app(DEMO_ADMIN, page="pages/unmatched.py")
+    at.button(key="formation_preview").click().run()
+    assert not at.exception
+    plan = at.session_state["formation_plan"]
+    assert plan.formation.new_cohorts or plan.formation.joins
+    card = at.dataframe[-1].value
+    assert list(card.columns) == [
+        "name",
+        "topic",
+        "time",
+        "named colleagues",
+        "department",
+        "status",
+    ]
+    assert card["topic"].str.contains("choice").all()
+
+    # Move someone who has somewhere else to go; they are locked where they were put.
+    mover = next(
+        p for p in sorted(plan.formation.placed_ids()) if plan.seats_for(p) and plan.seat_of(p)
+    )
+    target = plan.seats_for(mover)[0]
+    at.selectbox(key="steer_person").set_value(mover).run()
+    at.selectbox(key="steer_target").set_value(target).run()
+    at.button(key="steer_move").click().run()
+    assert not at.exception
+    moved = at.session_state["formation_plan"]
+    assert mover in moved.members(target) and mover in moved.locked
+
+    # Two people proposed together are kept apart on the re-run; the move survives it.
+    together = next(
+        n.member_ids[:2]
+        for n in moved.formation.new_cohorts
+        if len(n.member_ids) >= 2 and not set(n.member_ids[:2]) & {mover}
+    )
+    at.multiselect(key="steer_pair").set_value(list(together)).run()
+    at.button(key="steer_apart").click().run()
+    at.button(key="steer_rerun").click().run()
+    assert not at.exception
+    rerun = at.session_state["formation_plan"]
+    a, b = together
+    assert rerun.seat_of(a) is None or rerun.seat_of(a) != rerun.seat_of(b)
+    assert mover in rerun.members(rerun.seat_of(mover))
+    assert rerun.seat_of(mover)[0] == target[0]
+
+    at.button(key="steer_undo").click().run()
+    assert at.session_state["formation_plan"].apart == rerun.apart
+    assert at.session_state["formation_plan"].formation == moved.formation
+    at.button(key="formation_apply").click().run()
+    assert not at.exception
+    assert any(s.startswith("Placed ") for s in _texts(at, "success"))
+
+
+def test_my_cohort_says_why_you_are_in_it(app_db, open_app):
+    db = duckdb.connect(str(app_db))
+    (email,) = db.execute(
+        "SELECT s.email FROM staff s JOIN memberships m ON m.staff_id = s.id AND m.left_at IS NULL "
+        "JOIN cohorts c ON c.id = m.cohort_id AND c.status = 'active' AND c.kind = 'cohort' "
+        "JOIN interests i ON i.staff_id = s.id AND i.topic_id = c.topic_id AND i.rank = 1 "
+        "ORDER BY s.id LIMIT 1"
+    ).fetchone()
+    db.close()
+    at = open_app(email, page="pages/my_cohort.py")
+    assert not at.exception
+    why = next(e for e in at.expander if e.label == "Why you are in this cohort")
+    rows = why.dataframe[0].value
+    assert list(rows["your wish"]) == ["topic", "time", "named colleagues", "department"]
+    assert rows["in this cohort"].iloc[0].startswith("first choice (")

@@ -59,7 +59,20 @@ def test_measures_not_due_yet_are_left_out_not_failed():
     m = CohortMeasures(cohort_id=3, members=4, days_active=7)
     parts = component_scores(m, RULES)
     assert "attendance" not in parts and "goal" not in parts and "evidence" not in parts
+    # Not met yet is not "100% on cadence" either: cadence is not due until a meeting is.
+    assert "cadence" not in parts
+    assert component_scores(replace(m, held=1), RULES)["cadence"] == 1.0
     assert assess(m, RULES).light == "green"
+
+
+@pytest.mark.parametrize("kind, light", [("cohort", "red"), ("individual", "green")])
+def test_a_group_cohort_down_to_one_member_is_red_however_well_it_meets(kind, light):
+    alone = replace(HEALTHY, kind=kind, members=1, left=3)
+    h = assess(alone, RULES)
+    assert h.light == light
+    if kind == "cohort":
+        assert h.score < RULES.amber
+        assert "Down to one member." in h.notes
 
 
 def test_cadence_counts_meetings_held_against_expected():
@@ -181,10 +194,9 @@ def _score(m):
 def test_more_meetings_held_never_lower_the_score(m):
     # Evidence per meeting and the goal falling due move with a meeting too: hold them fixed.
     m = replace(m, shareout=True, goal_set=True)
-    assert (
-        component_scores(replace(m, held=m.held + 1), RULES)["cadence"]
-        >= component_scores(m, RULES)["cadence"]
-    )
+    assert component_scores(replace(m, held=m.held + 1), RULES)["cadence"] >= component_scores(
+        m, RULES
+    ).get("cadence", 0.0)
     assert _score(replace(m, held=m.held + 1)) >= _score(m)
 
 

@@ -3,6 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pdcore.matching import Person
 from pdcore.shortlist import Option, Seeker, pick
 
 WEB, PBL, GOOGLE = 1, 2, 3
@@ -12,7 +13,8 @@ SLOTS = {WED_LUNCH: "Wed lunch", THU_AFTER: "Thu after school", MON_BEFORE: "Mon
 
 
 def option(cid, topic, slot, seats=3, members=()):
-    return Option(cid, topic, f"Cohort {cid}", slot, SLOTS[slot], seats, tuple(members))
+    people = tuple(Person(id=m, name=name, department=dept) for m, name, dept in members)
+    return Option(cid, topic, f"Cohort {cid}", slot, SLOTS[slot], seats, people)
 
 
 def ana(**kw):
