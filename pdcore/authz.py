@@ -46,7 +46,7 @@ Actor = StaffMember | int
 
 def resolve(con, actor: Actor | None) -> StaffMember:
     """The acting person as the roster knows them now; PermissionDenied if not on it."""
-    if any(actor is system for system in SYSTEM_ACTORS):
+    if _is_system(actor):
         return actor
     try:
         staff_id = int(actor.id if isinstance(actor, StaffMember) else actor)
@@ -65,11 +65,6 @@ def covers(person: StaffMember, school: str) -> bool:
 
 def _staff_school(con, staff_id) -> str | None:
     row = db.read(con).execute("SELECT school FROM staff WHERE id = ?", [staff_id]).fetchone()
-    return row[0] if row else None
-
-
-def _cohort_school(con, cohort_id) -> str | None:
-    row = db.read(con).execute("SELECT school FROM cohorts WHERE id = ?", [cohort_id]).fetchone()
     return row[0] if row else None
 
 
@@ -95,8 +90,14 @@ class Rule:
     subject: str | None = None  # the argument naming the person or cohort acted on
 
 
+def _is_system(actor: StaffMember) -> bool:
+    return any(actor is system for system in SYSTEM_ACTORS)
+
+
 def _self_check(con, actor, args) -> None:
-    return None  # resolve() already refused anyone not on the active roster
+    # resolve() already refused anyone not on the active roster.
+    if _is_system(actor):
+        raise PermissionDenied("The command line acts for no one person; sign in as them.")
 
 
 SELF = Rule("self", _self_check, frozenset(Role))
@@ -104,7 +105,7 @@ SELF = Rule("self", _self_check, frozenset(Role))
 
 
 def _install_admin(con, actor, args) -> None:
-    if actor.role != Role.ADMIN or actor is SCHEDULED_SYNC:
+    if actor.role != Role.ADMIN:
         raise PermissionDenied("Only an admin can do this.")
     if actor.school and not _schools(con) <= {actor.school}:
         raise PermissionDenied(
@@ -155,7 +156,7 @@ def for_person(
             subject = row[0]
         if subject is None or subject == actor.id:
             if self_ok:
-                return
+                return _self_check(con, actor, args)
             raise PermissionDenied("You cannot do this for yourself.")
         if actor.role not in allowed:
             words = " and ".join(f"{r.value}s" for r in sorted(allowed))
@@ -237,6 +238,8 @@ def write(rule: Rule) -> Callable:
         @functools.wraps(fn)
         def guarded(con, actor, *args, **kwargs):
             person = resolve(con, actor)
+            if person is SCHEDULED_SYNC and rule is not IMPORT:
+                raise PermissionDenied("The scheduled sync may only import.")
             bound = signature.bind(con, person, *args, **kwargs)
             bound.apply_defaults()
             rule.check(con, person, bound.arguments)

@@ -2,8 +2,9 @@
 
 One plan per person per school year. Privacy is enforced here, not in the pages: a teacher
 sees only their own plan; a coach sees their caseload's plans and the plans of teachers in
-their school who have no coach yet (so they can claim them); admins see every plan. Only the
-plan's owner writes it.
+their school who have no coach yet (so they can claim them); admins see the plans of their
+school (a district admin, with no school, every plan). Only the plan's owner writes it.
+One-on-one notes are narrower: see sees_coaching_notes.
 
 The school year runs August 1 to July 31 around the cohort season in the settings (a season
 starting November 2026 is in the 2026-27 school year, 2026-08-01 to 2027-07-31). Every date a
@@ -129,9 +130,7 @@ def may_view(con, viewer_id: int, staff_id: int) -> bool:
     viewer = roster.by_id(con, viewer_id)
     if viewer is None or not viewer.active:
         return False
-    if viewer.role == Role.ADMIN:
-        return True
-    if viewer.role != Role.COACH:
+    if viewer.role not in (Role.COACH, Role.ADMIN):
         return False
     row = (
         db.read(con)
@@ -145,6 +144,8 @@ def may_view(con, viewer_id: int, staff_id: int) -> bool:
     if row is None:
         return False
     school, coach_id = row
+    if viewer.role == Role.ADMIN:
+        return authz.covers(viewer, school)  # their school's (a district admin's: all)
     return coach_id == viewer_id or (coach_id is None and school == viewer.school)
 
 
@@ -396,4 +397,7 @@ def plans_frame(con, viewer_id: int) -> pd.DataFrame:
     elif viewer.role != Role.ADMIN:
         sql += " AND p.staff_id = ?"
         params.append(viewer_id)
+    elif viewer.school:
+        sql += " AND s.school = ?"
+        params.append(viewer.school)
     return db.read(con).execute(sql + " ORDER BY s.name", params).df()

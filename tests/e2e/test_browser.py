@@ -99,7 +99,9 @@ def test_a_coach_resolves_a_watchlist_case(app_server, new_user, shot):
     option = open_selectbox(page, "Person").first
     name = option.inner_text().strip()
     option.click()
-    page.get_by_label("Note (coaches and admins only)").fill("Met at lunch; she joined a group.")
+    page.get_by_label("Note (the teacher and their coaches can read it)").fill(
+        "Met at lunch; she joined a group."
+    )
     page.get_by_text("Resolved: no follow-up needed now").click()
     shot(page, "follow-up filled in")
     page.get_by_role("button", name="Save follow-up").click()

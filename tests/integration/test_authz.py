@@ -24,6 +24,7 @@ from pdcore import (
     cohorts,
     db,
     followups,
+    growth,
     help_requests,
     notices,
     roster,
@@ -247,6 +248,18 @@ def test_someone_off_the_roster_is_refused_everything(con, district):
                 _call(con, op, actor)
 
 
+def test_the_machine_acts_for_no_one_and_the_scheduled_sync_only_imports(con, district):
+    for op in _ops("self"):
+        with pytest.raises(PermissionDenied, match="acts for no one"):
+            _call(con, op, authz.COMMAND_LINE)
+    for op in authz.REGISTRY.values():
+        if op.rule is not authz.IMPORT:
+            with pytest.raises(PermissionDenied, match="only import"):
+                _call(con, op, authz.SCHEDULED_SYNC, staff_id=district["North teacher 5"])
+    # The command line is the machine's owner: a district admin for school-wide work.
+    authz.ADMIN.check(con, authz.COMMAND_LINE, {})
+
+
 def test_joins_across_schools_are_refused(con, district):
     with pytest.raises(PermissionDenied, match="same school"):
         cohorts.join(con, district["North teacher 5"], district["Z"])
@@ -429,3 +442,12 @@ def test_a_coachs_watchlist_is_their_own_school(con, coached):
         watchlist.for_viewer(whole, roster.by_id(con, coached["North teacher 6"]))
     caseload = watchlist.caseload_frame(con, watch=whole)
     assert watchlist.coaches_for(caseload, coach)["coach"].tolist() == ["North Coach"]
+
+
+def test_an_admin_sees_the_growth_plans_of_their_own_school(con, district):
+    for who in ("North teacher 5", "South teacher 5"):
+        growth.save_plan(con, district[who], "Feedback that lands", [("Try it", "Notes")])
+    north = growth.plans_frame(con, district["North admin"])
+    assert north["name"].tolist() == ["North Teacher5"]
+    assert len(growth.plans_frame(con, district["district admin"])) == 2
+    assert not growth.may_view(con, district["North admin"], district["South teacher 5"])
