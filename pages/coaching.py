@@ -340,7 +340,9 @@ if me.role == Role.ADMIN:
     pathways_section()
 else:
     tab_claim, tab_load, tab_log, tab_plc, tab_paths = st.tabs(
-        ["Plans to claim", "My caseload", "Log a session", "PLC notes", "Pathways"]
+        ["Plans to claim", "My caseload", "Log a session", "PLC notes", "Pathways"],
+        key="coaching_tab",
+        on_change="rerun",
     )
     with tab_claim:
         claim_section()

@@ -136,7 +136,9 @@ if pick is not None:
     if row["notes"]:
         st.caption(row["notes"])
     detail = _detail(db.data_version(), int(pick))
-    tabs = st.tabs(["Meetings", "Attendance", "Goals", "Reflections"])
+    tabs = st.tabs(
+        ["Meetings", "Attendance", "Goals", "Reflections"], key="health_tab", on_change="rerun"
+    )
     for tab, (name, table) in zip(
         tabs,
         (

@@ -68,7 +68,7 @@ def show_result(result: imports.ImportResult) -> None:
 
 
 sheets_tab, files_tab, export_tab, history_tab = st.tabs(
-    ["Google Sheets", "Upload CSV files", "Export", "History"]
+    ["Google Sheets", "Upload CSV files", "Export", "History"], key="data_tab", on_change="rerun"
 )
 
 with sheets_tab:

@@ -85,7 +85,9 @@ plan = growth.plan_for(con, me.id, me.id)
 topic_list = topics.topic_list(con)
 topic_names = {t.id: t.name for t in topic_list}
 
-tab_plan, tab_coach, tab_paths = st.tabs(["My plan", "My coach", "Pathways"])
+tab_plan, tab_coach, tab_paths = st.tabs(
+    ["My plan", "My coach", "Pathways"], key="growth_tab", on_change="rerun"
+)
 
 with tab_plan:
     st.subheader(f"My plan for {year}")

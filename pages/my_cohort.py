@@ -58,7 +58,11 @@ c3.metric(
     f"{held['held_on'].iloc[0]:%b} {held['held_on'].iloc[0].day}" if not held.empty else "not yet",
 )
 
-tabs = st.tabs(["Members", "Goal", "Meetings", "Next meeting", "Reflections", "Leave or split"])
+tabs = st.tabs(
+    ["Members", "Goal", "Meetings", "Next meeting", "Reflections", "Leave or split"],
+    key="my_cohort_tab",
+    on_change="rerun",  # stateful: the open tab survives the rerun after an action
+)
 
 # --- members
 with tabs[0]:

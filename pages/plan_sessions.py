@@ -97,7 +97,9 @@ def _demand(version: int, actor_id: int):
 
 
 tab_publish, tab_demand, tab_attend, tab_signups = st.tabs(
-    ["Publish and edit", "Demand", "Attendance", "Sign-ups"]
+    ["Publish and edit", "Demand", "Attendance", "Sign-ups"],
+    key="plan_sessions_tab",
+    on_change="rerun",
 )
 
 with tab_publish:
