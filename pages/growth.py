@@ -55,7 +55,7 @@ def _save_coach() -> None:
 
 def _ask_coaching() -> None:
     ss = st.session_state
-    report(
+    sent = report(
         lambda: coaching.request_coaching(
             con,
             me.id,
@@ -65,6 +65,8 @@ def _ask_coaching() -> None:
         ),  # fmt: skip
         "Your request is with the coaches; they will be in touch.",
     )
+    if sent:  # a fresh form: a second click must not send the request again
+        ss["request_topic"], ss["request_slots"], ss["request_note"] = None, [], ""
 
 
 def _save_steps(pathway_id: int, steps) -> None:

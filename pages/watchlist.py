@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import clock, db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import forms, session
 from pdcore.ui.widgets import csv_download, empty_state, person_picker
 
 PAGE_SIZE = 50
@@ -82,6 +82,9 @@ else:
             st.caption("No follow-ups yet.")
         else:
             st.dataframe(past, hide_index=True)
+        forms.start(
+            "followup", {"followup_note": "", "followup_next": "", "followup_resolved": False}
+        )
         with st.form("followup"):
             when = st.date_input("Contacted on", clock.today(), key="followup_date")
             note = st.text_area("Note (coaches and admins only)", key="followup_note")
@@ -94,8 +97,7 @@ else:
                     st.error(str(exc))
                 else:
                     st.session_state["watchlist_done"] = f"Saved a follow-up for {row['name']}."
-                    for key in ("followup_note", "followup_next", "followup_resolved"):
-                        st.session_state.pop(key, None)  # a fresh form for the next one
+                    forms.clear("followup")  # a fresh form for the next one
                     st.rerun()
 
 st.subheader("Caseload by coach")

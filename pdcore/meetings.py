@@ -8,6 +8,7 @@ validated with a message that says what to change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +18,7 @@ import pandas as pd
 
 from pdcore import clock, db, settings
 from pdcore.cohorts import GOAL_MAX, add_goal, check_slot, clean_text, require_member
-from pdcore.model import ValidationError
+from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 AGENDAS = ("read", "try-a-lesson", "share", "modules", "other")
 AGENDA_LABELS = {
@@ -150,6 +151,7 @@ def log_meeting(
         }
         if any(a not in members for a in attendees):
             raise ValidationError("Only the cohort's members can be marked as attending.")
+        _refuse_a_second_log(cur, cohort_id, held_on)
         planned = cur.execute(
             "SELECT id, agenda, slot_id FROM meetings WHERE cohort_id = ? AND status = 'planned' "
             "AND held_on = ? ORDER BY id LIMIT 1",
@@ -186,14 +188,151 @@ def log_meeting(
     return meeting_id
 
 
+def _refuse_a_second_log(cur, cohort_id: int, held_on: date, except_id: int | None = None):
+    """One held meeting per cohort per day: a second submit of the same form (or a second
+    member logging the same meeting) would double the hours on every dashboard."""
+    found = cur.execute(
+        "SELECT count(*) FROM meetings WHERE cohort_id = ? AND status = 'held' AND held_on = ? "
+        "AND id IS DISTINCT FROM ?",
+        [cohort_id, held_on, except_id],
+    ).fetchone()[0]
+    if found:
+        raise ValidationError(
+            f"A meeting on {held_on:%a %b} {held_on.day} is already logged. To change it, "
+            "correct it under 'Correct or delete a meeting'."
+        )
+
+
+def _meeting_for_change(cur, actor: StaffMember, meeting_id: int) -> tuple:
+    """(cohort_id, held_on, minutes, in_school_day, agenda, note) of a held meeting the actor
+    may correct: the person who logged it, or an admin of its school."""
+    row = cur.execute(
+        "SELECT m.cohort_id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note, "
+        "m.logged_by, coalesce(c.school, '') FROM meetings m "
+        "JOIN cohorts c ON c.id = m.cohort_id WHERE m.id = ? AND m.status = 'held'",
+        [meeting_id],
+    ).fetchone()
+    if row is None:
+        raise ValidationError("That meeting is not in the log any more; refresh the page.")
+    is_admin = actor.role == Role.ADMIN and (not actor.school or actor.school == row[7])
+    if not is_admin and row[6] != actor.id:
+        raise PermissionDenied(
+            "Only the person who logged a meeting, or an admin, can correct or delete it."
+        )
+    return row[:6]
+
+
+def edit_meeting(
+    con,
+    actor: StaffMember,
+    meeting_id: int,
+    *,
+    held_on: date,
+    minutes: int,
+    in_school_day: bool,
+    attendee_ids: Sequence[int],
+    note: str = "",
+    agenda: str = "",
+    today: date | None = None,
+) -> None:
+    """Correct a held meeting (its logger or an admin): the same checks as logging it, and
+    attendees may be anyone who has been in the cohort. Audited with the values before."""
+    if actor is None:
+        raise PermissionDenied("Sign in to correct a meeting.")
+    held_on = _check_season_date(con, held_on, "The meeting date")
+    if held_on > (today or clock.today()):
+        raise ValidationError("That date is in the future: a held meeting has happened.")
+    minutes = _check_minutes(minutes)
+    note = clean_text(note, "the note", NOTE_MAX, required=False)
+    if agenda and agenda not in AGENDAS:
+        raise ValidationError("Pick the agenda from the list.")
+    attendees = sorted({int(a) for a in attendee_ids})
+    if not attendees:
+        raise ValidationError("Tick who attended (at least one member).")
+    with db.transaction(con) as cur:
+        before = _meeting_for_change(cur, actor, meeting_id)
+        cohort_id = before[0]
+        ever = {
+            r[0]
+            for r in cur.execute(
+                "SELECT staff_id FROM memberships WHERE cohort_id = ?", [cohort_id]
+            ).fetchall()
+        }
+        if any(a not in ever for a in attendees):
+            raise ValidationError("Only people who have been in the cohort can have attended.")
+        _refuse_a_second_log(cur, cohort_id, held_on, except_id=meeting_id)
+        was = cur.execute(
+            "SELECT staff_id FROM attendance WHERE meeting_id = ? ORDER BY staff_id", [meeting_id]
+        ).fetchall()
+        cur.execute(
+            "UPDATE meetings SET held_on = ?, minutes = ?, in_school_day = ?, agenda = ?, "
+            "note = ? WHERE id = ?",
+            [held_on, minutes, bool(in_school_day), agenda or before[4], note, meeting_id],
+        )
+        cur.execute("DELETE FROM attendance WHERE meeting_id = ?", [meeting_id])
+        for a in attendees:
+            cur.execute(
+                "INSERT INTO attendance (meeting_id, staff_id) VALUES (?, ?)", [meeting_id, a]
+            )
+        db.audit(
+            cur, actor.id, "meeting.edit", "meeting", meeting_id,
+            json.dumps(_before(before, was)),
+        )  # fmt: skip
+
+
+def delete_meeting(con, actor: StaffMember, meeting_id: int) -> None:
+    """Delete a held meeting logged by mistake (its logger or an admin), with its attendance;
+    reflections that pointed at it stay, unlinked. The audit row keeps every deleted value, so
+    nothing a person did is lost."""
+    if actor is None:
+        raise PermissionDenied("Sign in to delete a meeting.")
+    with db.transaction(con) as cur:
+        before = _meeting_for_change(cur, actor, meeting_id)
+        was = cur.execute(
+            "SELECT staff_id FROM attendance WHERE meeting_id = ? ORDER BY staff_id", [meeting_id]
+        ).fetchall()
+        cur.execute("UPDATE reflections SET meeting_id = NULL WHERE meeting_id = ?", [meeting_id])
+        cur.execute("DELETE FROM attendance WHERE meeting_id = ?", [meeting_id])
+        cur.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+        db.audit(
+            cur, actor.id, "meeting.delete", "meeting", meeting_id,
+            json.dumps(_before(before, was)),
+        )  # fmt: skip
+
+
+def attendee_ids(con, meeting_id: int) -> list[int]:
+    """Who attended a meeting (staff ids)."""
+    rows = (
+        db.read(con)
+        .execute(
+            "SELECT staff_id FROM attendance WHERE meeting_id = ? ORDER BY staff_id", [meeting_id]
+        )
+        .fetchall()
+    )
+    return [r[0] for r in rows]
+
+
+def _before(row: tuple, attendance: list) -> dict:
+    cohort_id, held_on, minutes, in_day, agenda, note = row
+    return {
+        "cohort_id": cohort_id,
+        "held_on": held_on.isoformat(),
+        "minutes": minutes,
+        "in_school_day": bool(in_day),
+        "agenda": agenda,
+        "note": note,
+        "attendee_ids": [r[0] for r in attendance],
+    }
+
+
 def held_meetings(con, cohort_id: int) -> pd.DataFrame:
     """The cohort's held meetings, newest first: id, held_on, minutes, in_school_day, agenda,
-    note, attended (count) and attendees (names)."""
+    note, logged_by (staff id), attended (count) and attendees (names)."""
     return (
         db.read(con)
         .execute(
             """
-        SELECT m.id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note,
+        SELECT m.id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note, m.logged_by,
                count(a.staff_id) AS attended,
                coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS attendees
         FROM meetings m
@@ -250,6 +389,12 @@ def plan_meeting(
         in_day = cur.execute(
             "SELECT in_school_day FROM meeting_slots WHERE id = ?", [slot_id]
         ).fetchone()[0]
+        if cur.execute(
+            "SELECT count(*) FROM meetings WHERE cohort_id = ? AND status = 'planned' "
+            "AND held_on = ?",
+            [cohort_id, on],
+        ).fetchone()[0]:
+            raise ValidationError(f"A meeting on {on:%a %b} {on.day} is already planned.")
         meeting_id = cur.execute(
             "INSERT INTO meetings (cohort_id, status, held_on, slot_id, minutes, in_school_day, "
             "agenda, note, logged_by) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?) RETURNING id",

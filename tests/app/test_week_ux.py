@@ -3,7 +3,7 @@ an action, a double submit makes one record, and so on (AppTest)."""
 
 import pytest
 
-from pdcore import coaching, db
+from pdcore import clock, coaching, db, meetings
 from tests.app.test_teacher_journeys import member_of_a_cohort, texts
 from tests.conftest import DEMO_COACH
 
@@ -65,3 +65,39 @@ def test_coaching_keeps_the_tab_after_reading_a_plan(open_app, school):
     at.selectbox(key="caseload_pick").set_value(int(load["staff_id"].iloc[0])).run()
     assert open_tab(at) == "My caseload"
     assert "Focus:" in texts(at.markdown) or "No growth plan" in texts(at.info)
+
+
+def test_a_double_submit_logs_one_meeting_and_the_form_starts_fresh(open_app, school):
+    email, cid = member_of_a_cohort(school)
+    before = len(meetings.held_meetings(school, cid))
+    at = open_app(email, "pages/my_cohort.py")
+    day = clock.today()
+    held_days = set(meetings.held_meetings(school, cid)["held_on"].dt.date)
+    assert day not in held_days, "the demo cohort has not met today yet"
+    at.session_state["my_cohort_tab"] = "Meetings"
+    at.date_input(key="meet_date").set_value(day)
+    at.text_area(key="meet_note").input("Shared student work.")
+    at.button(key="meet_submit").click().run()
+    assert "logged" in texts(at.success)
+    assert open_tab(at) == "Meetings"
+    assert at.text_area(key="meet_note").value == ""  # a fresh form, not the last one's values
+    at.date_input(key="meet_date").set_value(day)
+    at.button(key="meet_submit").click().run()  # the second click
+    assert "already logged" in texts(at.error)
+    assert len(meetings.held_meetings(school, cid)) == before + 1
+
+    # She logged it, so she can correct it: the attendance was one person, not everyone.
+    newest = meetings.held_meetings(school, cid).iloc[0]
+    me = school.execute("SELECT id FROM staff WHERE email = ?", [email]).fetchone()[0]
+    at.selectbox(key="fix_pick").set_value(int(newest["id"]))
+    at.run()
+    at.multiselect(key=f"fix_{newest['id']}_who").set_value([me])
+    at.button(key="fix_save").click().run()
+    assert "corrected" in texts(at.success), texts(at.error)
+    assert meetings.held_meetings(school, cid).iloc[0]["attended"] == 1
+    at.button(key="fix_delete").click().run()
+    assert "Tick 'Yes, delete" in texts(at.error)
+    at.checkbox(key=f"fix_{newest['id']}_sure").check()
+    at.button(key="fix_delete").click().run()
+    assert "deleted" in texts(at.success)
+    assert len(meetings.held_meetings(school, cid)) == before
