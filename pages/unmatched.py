@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import coaching, cohorts, db, formation, roster, topics
+from pdcore import coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
@@ -48,6 +48,10 @@ def _unmatched(version):
             "suggestion",
         ],
     ).sort_values(["asked_to_be_placed", "days_waiting"], ascending=False, kind="stable")
+    notes = help_requests.open_requests(c, "place_me")
+    frame["place_me_note"] = (
+        frame["staff_id"].map(dict(zip(notes.staff_id, notes.note, strict=True))).fillna("")
+    )
     names = {k.id: k.name for k in cohorts.active_cohorts(c)}
     offered = {t.id: t.name for t in topics.offered(c)}
     coaches = {p.id: p.name for p in roster.active_staff(c, Role.COACH)}
@@ -105,6 +109,10 @@ if person is not None:
         f"**{row['name']}** ({row['department']}), waiting {row['days_waiting']} days. "
         f"Chose: {row['choices'] or 'nothing yet'}. The engine says: {row['reason']}."
     )
+    if row["place_me_note"]:
+        with st.container(border=True):
+            st.caption("Their note when they asked to be placed (private)")
+            st.text(row["place_me_note"])  # their words, shown as plain text
     place, coach = st.columns(2)
     with place:
         st.markdown("**Place in a cohort**")

@@ -62,7 +62,18 @@ else:
     if window.empty:
         empty_state("Nobody matches these filters.", "Clear a filter to see the whole list.")
     st.dataframe(
-        window[["name", "department", "reasons", "coach", "last_contact", "next_step", "status"]],
+        window[
+            [
+                "name",
+                "department",
+                "reasons",
+                "place_me_note",
+                "coach",
+                "last_contact",
+                "next_step",
+                "status",
+            ]
+        ],
         hide_index=True,
         column_config={"reasons": st.column_config.TextColumn(width="large")},
     )
@@ -73,6 +84,10 @@ else:
     if person is not None:
         row = window[window["staff_id"] == person].iloc[0]
         st.markdown(f"**{row['name']}** ({row['department']}): {row['reasons']}")
+        if row["place_me_note"]:
+            with st.container(border=True):
+                st.caption("Their note when they asked to be placed (private)")
+                st.text(row["place_me_note"])  # their words, shown as plain text
         try:
             past = _history(db.data_version(), int(person))
         except PermissionDenied as exc:

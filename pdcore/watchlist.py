@@ -128,7 +128,10 @@ SELECT s.id, s.name, s.email, s.department, s.school,
                AND h.status = 'open'),
        ca.coach_id, coalesce(coach.name, ''),
        fu.contacted_on, coalesce(fu.next_step, ''), coalesce(fu.resolved, FALSE),
-       fu.contacted_on IS NOT NULL
+       fu.contacted_on IS NOT NULL,
+       coalesce((SELECT h.note FROM help_requests h WHERE h.staff_id = s.id
+                 AND h.kind = 'place_me' AND h.status = 'open'
+                 ORDER BY h.created_at DESC, h.id DESC LIMIT 1), '')
 FROM staff s
 LEFT JOIN cur ON cur.staff_id = s.id
 LEFT JOIN sizes ON sizes.cohort_id = cur.cohort_id
@@ -154,18 +157,19 @@ WATCH_COLUMNS = [
     "last_contact",
     "next_step",
     "status",
+    "place_me_note",
 ]
 
 
 def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]]:
-    """Every active teacher's facts, with (name, email, department, school, coach and
-    latest follow-up) beside them, in one query."""
+    """Every active teacher's facts, with (name, email, department, school, coach, latest
+    follow-up and their "place me" note) beside them, in one query."""
     today = today or clock.today()
     rows = db.read(con).execute(_FACTS_SQL, [today]).fetchall()
     out = []
     for r in rows:
         (sid, name, email, dept, school, answered, in_group, kind, size, n_last, att_last) = r[:11]
-        ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu = r[11:]
+        ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu, note = r[11:]
         facts = WatchFacts(
             staff_id=sid,
             answered_survey=answered,
@@ -180,7 +184,19 @@ def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]
         out.append(
             (
                 facts,
-                (name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu),
+                (
+                    name,
+                    email,
+                    dept,
+                    school,
+                    coach_id,
+                    coach,
+                    last_on,
+                    next_step,
+                    resolved,
+                    has_fu,
+                    note,
+                ),  # fmt: skip
             )
         )
     return out
@@ -202,7 +218,9 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
         codes = reasons(facts, rules)
         if not codes:
             continue
-        name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu = extra
+        (name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu, note) = (
+            extra
+        )
         status = case_status(has_fu, resolved)
         if status == "resolved" and not include_resolved:
             continue
@@ -221,6 +239,7 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
                 last_on,
                 next_step,
                 status,
+                note,
             )
         )
     frame = pd.DataFrame.from_records(records, columns=WATCH_COLUMNS)

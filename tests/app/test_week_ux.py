@@ -3,9 +3,9 @@ an action, a double submit makes one record, and so on (AppTest)."""
 
 import pytest
 
-from pdcore import clock, coaching, db, meetings
+from pdcore import clock, coaching, db, help_requests, meetings
 from tests.app.test_teacher_journeys import member_of_a_cohort, texts
-from tests.conftest import DEMO_COACH
+from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER
 
 
 @pytest.fixture
@@ -101,3 +101,24 @@ def test_a_double_submit_logs_one_meeting_and_the_form_starts_fresh(open_app, sc
     at.button(key="fix_delete").click().run()
     assert "deleted" in texts(at.success)
     assert len(meetings.held_meetings(school, cid)) == before
+
+
+NOTE = "I can only do Thursdays after school"
+
+
+@pytest.mark.parametrize(
+    ("email", "page", "picker"),
+    [
+        (DEMO_ADMIN, "pages/unmatched.py", "unmatched_person"),
+        (DEMO_COACH, "pages/watchlist.py", "watch_person"),
+    ],
+)
+def test_the_place_me_note_reaches_coaches_and_admins(open_app, school, email, page, picker):
+    ana = school.execute("SELECT id FROM staff WHERE email = ?", [DEMO_TEACHER]).fetchone()[0]
+    help_requests.ask(school, ana, "place_me", note=NOTE)
+    at = open_app(email, page)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert NOTE in table.to_string()  # in the list, beside her name
+    at.selectbox(key=picker).set_value(ana).run()
+    assert NOTE in texts(at.text)  # and where one helps her
