@@ -26,11 +26,18 @@ if me.role != Role.ADMIN:
     elif status.answered_survey:
         st.info("You have not joined a cohort yet.", icon=":material/group_add:")
         st.page_link("pages/find_group.py", label="Find a group", icon=":material/arrow_forward:")
-    else:
+    elif status.survey_open:
         st.info(
             "Start with the interest survey: it takes two minutes.", icon=":material/checklist:"
         )
         st.page_link("pages/survey.py", label="Take the survey", icon=":material/arrow_forward:")
+    else:
+        st.info(
+            "The interest survey has closed, but it is not too late: choose a topic and say when "
+            "you are free, then find a group (or ask to be placed).",
+            icon=":material/checklist:",
+        )
+        st.page_link("pages/survey.py", label="Choose a topic", icon=":material/arrow_forward:")
     if status.season_survey_due:
         st.info(
             "The end-of-season survey is open: five questions, and your vote decides next year.",

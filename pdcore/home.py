@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pdcore import clock, db, feedback, settings
+from pdcore import clock, db, feedback, settings, survey
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class TeacherStatus:
     topic: str | None
     place_me_open: bool
     season_survey_due: bool  # the end-of-season survey is open and they have not answered
+    survey_open: bool = True  # the interest survey still takes answers and changes
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,13 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
     survey_due = feedback.is_open(settings.load(con), clock.today()) and not (
         feedback.my_answer(con, staff_id)
     )
-    return TeacherStatus(bool(answered), *(cohort or (None, None)), bool(place_me), survey_due)
+    return TeacherStatus(
+        bool(answered),
+        *(cohort or (None, None)),
+        bool(place_me),
+        survey_due,
+        survey.is_open(con),
+    )
 
 
 def staff_overview(con) -> Overview:

@@ -400,6 +400,8 @@ def _fit(
         if cohort.slot_id in person.slots:
             reasons.append(f"meets {label}: you are free then")
             score += 40 if when else 20
+        elif not person.slots:  # they have not said when they are free: no verdict
+            reasons.append(f"meets {label}")
         else:
             reasons.append(f"meets {label}: you are not free then")
             score -= 100 if when else 10

@@ -3,7 +3,7 @@ an action, a double submit makes one record, and so on (AppTest)."""
 
 import pytest
 
-from pdcore import clock, coaching, db, help_requests, meetings
+from pdcore import clock, coaching, db, help_requests, meetings, roster, survey
 from tests.app.test_teacher_journeys import member_of_a_cohort, texts
 from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER
 
@@ -122,3 +122,34 @@ def test_the_place_me_note_reaches_coaches_and_admins(open_app, school, email, p
     assert NOTE in table.to_string()  # in the list, beside her name
     at.selectbox(key=picker).set_value(ana).run()
     assert NOTE in texts(at.text)  # and where one helps her
+
+
+def test_after_the_survey_closed_a_person_who_missed_it_picks_a_topic_and_slots(open_app, school):
+    assert not survey.is_open(school), "the demo survey has closed"
+    email, sid = school.execute(
+        """
+        SELECT s.email, s.id FROM staff s WHERE s.active AND s.role = 'teacher'
+          AND s.id NOT IN (SELECT staff_id FROM survey_responses)
+          AND s.id NOT IN (SELECT staff_id FROM availability)
+          AND s.id NOT IN (SELECT staff_id FROM memberships WHERE left_at IS NULL)
+        ORDER BY s.id LIMIT 1
+        """
+    ).fetchone()
+    at = open_app(email)
+    assert "not too late" in texts(at.info)
+    assert [link.proto.label for link in at.get("page_link")] == ["Choose a topic"]
+    at.switch_page("pages/find_group.py").run()
+    assert "you are not free then" not in texts(at.markdown)  # she has not said, so no verdict
+    assert "have not said when you are free" in texts(at.caption)
+
+    at.switch_page("pages/survey.py").run()
+    assert "Your answers above" not in texts(at.info)  # there is nothing above
+    offered = [t.id for t in survey.choosable_topics(school) if t.is_offered]
+    at.selectbox(key="survey_choice_1").set_value(offered[0])
+    at.button(key="survey_submit").click().run()
+    assert not at.error, texts(at.error)
+    assert survey.answer(school, sid).choices == (offered[0],)
+    slots = [s.id for s in roster.slots(school)][:2]
+    at.multiselect(key="prefs_slots").set_value(slots)
+    at.button(key="prefs_submit").click().run()
+    assert survey.preferences(school, sid).slot_ids == tuple(slots)
