@@ -1,9 +1,11 @@
 """A busy person's week without a stumble (issue 15): each person stays where they were after
 an action, a double submit makes one record, and so on (AppTest)."""
 
+from datetime import timedelta
+
 import pytest
 
-from pdcore import clock, coaching, db, help_requests, meetings, roster, survey
+from pdcore import clock, coaching, cohorts, db, help_requests, meetings, roster, survey
 from tests.app.test_teacher_journeys import member_of_a_cohort, texts
 from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER
 
@@ -153,3 +155,21 @@ def test_after_the_survey_closed_a_person_who_missed_it_picks_a_topic_and_slots(
     at.multiselect(key="prefs_slots").set_value(slots)
     at.button(key="prefs_submit").click().run()
     assert survey.preferences(school, sid).slot_ids == tuple(slots)
+
+
+def test_a_teachers_home_is_her_monday_page(open_app, school):
+    email, cid = member_of_a_cohort(school)
+    me = school.execute("SELECT id FROM staff WHERE email = ?", [email]).fetchone()[0]
+    slot = cohorts.get(school, cid).slot_id or roster.slots(school)[0].id
+    if not meetings.planned_meetings(school, cid, since=clock.today()):
+        day = clock.today() + timedelta(days=7)
+        meetings.plan_meeting(school, cid, me, on=day, slot_id=slot, agenda="read")
+    nxt = meetings.planned_meetings(school, cid, since=clock.today())[0]
+    at = open_app(email)
+    assert not at.exception
+    shown = texts(at.markdown)
+    assert f"Next meeting: **{nxt.on:%a %b} {nxt.on.day}**" in shown
+    assert nxt.agenda_label in shown
+    assert meetings.current_goal(school, cid).text in texts(at.text)
+    assert "Staff development" in shown and "Coaching" in shown
+    assert [b for b in at.get("download_button") if b.proto.label.startswith("Add to my calendar")]
