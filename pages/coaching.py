@@ -8,7 +8,7 @@ import streamlit as st
 
 from pdcore import clock, coaching, db, growth, pathways, settings
 from pdcore.model import Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
@@ -128,7 +128,7 @@ def coverage_section() -> None:
         )
         .properties(height=alt.Step(9))
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.whole_labels(chart), width="stretch")
     show = st.segmented_control(
         "Show",
         ["Everyone", "No plan", "No coach", "Not met this month"],
@@ -141,7 +141,7 @@ def coverage_section() -> None:
         "Not met this month": frame["has_coach"] & ~frame["met_this_month"],
     }
     view = frame[masks[show]] if show in masks else frame
-    st.dataframe(
+    tables.show(
         view.drop(columns=["staff_id"]),
         hide_index=True,
         key="coverage_table",
@@ -170,7 +170,7 @@ def claim_section() -> None:
     )
     only = st.toggle("Only plans that match my focus", key="claim_match_only", value=False)
     view = matching if only and len(matching) else plans
-    st.dataframe(
+    tables.show(
         view.drop(columns=["staff_id"]),
         hide_index=True,
         key="claim_table",
@@ -202,7 +202,7 @@ def caseload_section() -> pd.DataFrame:
     c1.metric("Teachers", len(load))
     c2.metric("Never contacted", int(load["last_contact"].isna().sum()))
     c3.metric("Asking for coaching", int(load["open_request"].sum()))
-    st.dataframe(
+    tables.show(
         load.drop(columns=["staff_id"]),
         hide_index=True,
         key="caseload_table",
@@ -240,7 +240,7 @@ def show_plan(staff_id: int) -> None:
         )
     held = coaching.sessions_for(con, me.id, staff_id)
     if len(held):
-        st.dataframe(
+        tables.show(
             held,
             hide_index=True,
             key=f"held_{staff_id}",
@@ -276,7 +276,7 @@ def log_section(load: pd.DataFrame) -> None:
         st.form_submit_button("Log session", key="log_save", type="primary", on_click=_log_session)
     if len(requests):
         st.markdown("**Open requests for one-on-one coaching**")
-        st.dataframe(
+        tables.show(
             requests[
                 ["name", "department", "topic", "preferred_slots", "note", "asked_on", "coach"]
             ],
@@ -300,7 +300,7 @@ def plc_section() -> None:
     if notes.empty:
         empty_state("No PLC notes yet.", "Coaches record each Friday's PLC here.")
     else:
-        st.dataframe(
+        tables.show(
             notes,
             hide_index=True,
             key="plc_table",
@@ -314,7 +314,7 @@ def pathways_section() -> None:
     if listed.empty:
         empty_state("No pathways are listed yet.", "List one below: a course and its steps.")
     else:
-        st.dataframe(
+        tables.show(
             listed,
             hide_index=True,
             key="pathways_table",
@@ -335,7 +335,7 @@ if me.role == Role.ADMIN:
         if requests.empty:
             empty_state("No open requests.")
         else:
-            st.dataframe(requests.drop(columns=["request_id", "staff_id"]), hide_index=True)
+            tables.show(requests.drop(columns=["request_id", "staff_id"]), hide_index=True)
     plc_section()
     pathways_section()
 else:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pdcore import db, imports, settings
 from pdcore.model import Role, ValidationError
-from pdcore.ui import session, sync_schedule
+from pdcore.ui import session, sync_schedule, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 DEMO_FILES = Path(__file__).resolve().parent.parent / "data"
@@ -64,7 +64,7 @@ def show_result(result: imports.ImportResult) -> None:
         st.markdown(
             f"**{len(result.problems)} problem rows** (row numbers as the sheet shows them)"
         )
-        st.dataframe(result.problem_table(), hide_index=True, key="result_problems")
+        tables.show(result.problem_table(), hide_index=True, key="result_problems")
 
 
 sheets_tab, files_tab, export_tab, history_tab = st.tabs(
@@ -256,7 +256,7 @@ with export_tab:
         )
     elif frame is not None:
         st.caption(f"{len(frame)} rows. Values starting with = + - @ are made inert.")
-        st.dataframe(frame.head(200), hide_index=True, key="export_preview")
+        tables.show(frame.head(200), hide_index=True, key="export_preview")
         csv_download(frame, f"{what}.csv", label=f"Download {what}.csv")
         if what in ("cohorts", "unmatched"):
             target = config.worksheet_for(what)
@@ -281,7 +281,7 @@ with history_tab:
     else:
         failed = int((history["status"] == "failed").sum())
         st.caption(f"The latest {len(history)} runs, newest first; {failed} failed.")
-        st.dataframe(
+        tables.show(
             history.drop(columns=["id"]),
             hide_index=True,
             key="history_table",
@@ -301,4 +301,4 @@ with history_tab:
         if problems.empty:
             st.caption("That run skipped no rows.")
         else:
-            st.dataframe(problems, hide_index=True, key="history_problems")
+            tables.show(problems, hide_index=True, key="history_problems")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pdcore import coaching, growth, pathways, roster, settings, topics
-from pdcore.ui import session
+from pdcore.ui import session, tables
 from pdcore.ui.widgets import empty_state, report, show_outcome
 
 me = session.require_any()
@@ -145,7 +145,7 @@ with tab_plan:
         st.caption("Add notes and links once your plan is written.")
     else:
         if plan.evidence:
-            st.dataframe(
+            tables.show(
                 [
                     {
                         "when": e.created_at.date(),
@@ -219,7 +219,7 @@ with tab_coach:
     requests = coaching.my_requests(con, me.id)
     if len(requests):
         st.caption("My requests")
-        st.dataframe(
+        tables.show(
             requests[["asked_on", "topic", "preferred_slots", "note", "status"]],
             hide_index=True,
             key="my_requests_table",
@@ -232,7 +232,7 @@ with tab_coach:
         c1, c2 = st.columns(2)
         c1.metric("Sessions", len(held))
         c2.metric("Minutes", int(held["minutes"].sum()))
-        st.dataframe(
+        tables.show(
             held,
             hide_index=True,
             key="my_sessions_table",

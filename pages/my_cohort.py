@@ -6,7 +6,7 @@ import streamlit as st
 
 from pdcore import clock, cohorts, help_requests, meetings, roster, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import forms, session
+from pdcore.ui import charts, forms, session, tables
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -139,7 +139,7 @@ tabs = st.tabs(
 
 # --- members
 with tabs[0]:
-    st.dataframe(
+    tables.show(
         [
             {
                 "Name": m.name,
@@ -153,7 +153,7 @@ with tabs[0]:
         width="stretch",
     )
     with st.expander("Everyone who has been in it"):
-        st.dataframe(cohorts.membership_history(con, info.id), hide_index=True, width="stretch")
+        tables.show(cohorts.membership_history(con, info.id), hide_index=True, width="stretch")
 
 # --- goal
 with tabs[1]:
@@ -243,17 +243,22 @@ with tabs[2]:
     else:
         if len(held) >= 2 and not is_project:
             chart = (
-                alt.Chart(held)
+                alt.Chart(held.assign(day=held["held_on"].map(_day)))
                 .mark_bar()
                 .encode(
-                    x=alt.X("held_on:T", title=None),
-                    y=alt.Y("attended:Q", title="Attended"),
-                    tooltip=["held_on:T", "attended:Q", "minutes:Q"],
+                    # One bar per meeting day, labelled by its day (no hour ticks between).
+                    x=alt.X("day:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("attended:Q", title="Attended", axis=charts.COUNT_AXIS),
+                    tooltip=[
+                        alt.Tooltip("day:N", title="Date"),
+                        alt.Tooltip("attended:Q", title="Attended"),
+                        alt.Tooltip("minutes:Q", title="Minutes"),
+                    ],
                 )
                 .properties(height=160)
             )
-            st.altair_chart(chart, width="stretch")
-        st.dataframe(
+            st.altair_chart(charts.whole_labels(chart), width="stretch")
+        tables.show(
             held.assign(agenda=held["agenda"].map(lambda a: meetings.AGENDA_LABELS.get(a, a)))[
                 ["held_on", "minutes", "in_school_day", "agenda", "attended", "attendees", "note"]
             ],

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import db, settings, topics
 from pdcore.model import Role, ValidationError
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
@@ -62,7 +62,7 @@ with left:
     charts.render(spec)
 with right:
     st.subheader("Counts")
-    st.dataframe(
+    tables.show(
         frame[["topic", "status", "first_choice", "any_rank", "offered"]],
         hide_index=True,
         column_config={

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pdcore import coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import session, tables
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
@@ -48,10 +48,9 @@ def _unmatched(version):
             "suggestion",
         ],
     ).sort_values(["asked_to_be_placed", "days_waiting"], ascending=False, kind="stable")
-    notes = help_requests.open_requests(c, "place_me")
-    frame["place_me_note"] = (
-        frame["staff_id"].map(dict(zip(notes.staff_id, notes.note, strict=True))).fillna("")
-    )
+    requests = help_requests.open_requests(c, "place_me")
+    notes = dict(zip(requests["staff_id"], requests["note"], strict=True))
+    frame["place_me_note"] = [notes.get(sid, "") for sid in frame["staff_id"]]
     names = {k.id: k.name for k in cohorts.active_cohorts(c)}
     offered = {t.id: t.name for t in topics.offered(c)}
     coaches = {p.id: p.name for p in roster.active_staff(c, Role.COACH)}
@@ -90,7 +89,7 @@ c4.metric("No survey answer", int((frame["choices"] == "").sum()))
 pages = max(1, -(-len(frame) // PAGE_SIZE))
 page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="unmatched_page") if pages > 1 else 1
 window = frame.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-st.dataframe(
+tables.show(
     window.drop(columns=["staff_id"]),
     hide_index=True,
     column_config={
@@ -182,12 +181,12 @@ if plan is not None:
     if proposed.empty:
         empty_state("The plan places nobody.", "See the reasons below for each person.")
     else:
-        st.dataframe(proposed, hide_index=True)
+        tables.show(proposed, hide_index=True)
         csv_download(proposed, "formation-preview.csv", "Download CSV (plan)")
     left_out = plan.unplaced_table()
     if not left_out.empty:
         with st.expander(f"Still unplaced after the plan ({len(left_out)})"):
-            st.dataframe(left_out, hide_index=True)
+            tables.show(left_out, hide_index=True)
     a, b = st.columns(2)
     if a.button("Apply this plan", key="formation_apply", type="primary", disabled=proposed.empty):
         try:

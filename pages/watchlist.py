@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import clock, db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import forms, session
+from pdcore.ui import forms, session, tables
 from pdcore.ui.widgets import csv_download, empty_state, person_picker
 
 PAGE_SIZE = 50
@@ -61,7 +61,7 @@ else:
     window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     if window.empty:
         empty_state("Nobody matches these filters.", "Clear a filter to see the whole list.")
-    st.dataframe(
+    tables.show(
         window[
             [
                 "name",
@@ -96,7 +96,7 @@ else:
         if past.empty:
             st.caption("No follow-ups yet.")
         else:
-            st.dataframe(past, hide_index=True)
+            tables.show(past, hide_index=True)
         forms.start(
             "followup", {"followup_note": "", "followup_next": "", "followup_resolved": False}
         )
@@ -119,7 +119,7 @@ st.subheader("Caseload by coach")
 if caseload.empty:
     empty_state("No coaches on the roster.", "Add coaches to the roster on the Data page.")
 else:
-    st.dataframe(caseload.drop(columns=["coach_id"]), hide_index=True)
+    tables.show(caseload.drop(columns=["coach_id"]), hide_index=True)
     csv_download(
         caseload.drop(columns=["coach_id"]), "coach-caseload.csv", "Download CSV (caseload)"
     )

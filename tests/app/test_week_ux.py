@@ -1,6 +1,7 @@
 """A busy person's week without a stumble (issue 15): each person stays where they were after
 an action, a double submit makes one record, and so on (AppTest)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -139,7 +140,8 @@ def test_after_the_survey_closed_a_person_who_missed_it_picks_a_topic_and_slots(
     ).fetchone()
     at = open_app(email)
     assert "not too late" in texts(at.info)
-    assert [link.proto.label for link in at.get("page_link")] == ["Choose a topic"]
+    links = [link.proto.label for link in at.get("page_link")]
+    assert "Choose a topic" in links and "Take the survey" not in links
     at.switch_page("pages/find_group.py").run()
     assert "you are not free then" not in texts(at.markdown)  # she has not said, so no verdict
     assert "have not said when you are free" in texts(at.caption)
@@ -173,3 +175,46 @@ def test_a_teachers_home_is_her_monday_page(open_app, school):
     assert meetings.current_goal(school, cid).text in texts(at.text)
     assert "Staff development" in shown and "Coaching" in shown
     assert [b for b in at.get("download_button") if b.proto.label.startswith("Add to my calendar")]
+
+
+ADMIN_AND_COACH_PAGES = [
+    "pages/watchlist.py",
+    "pages/coaching.py",
+    "pages/plan_sessions.py",
+    "pages/participation.py",
+    "pages/topic_demand.py",
+    "pages/cohort_health.py",
+    "pages/unmatched.py",
+    "pages/feedback.py",
+    "pages/data.py",
+]
+
+
+@pytest.mark.parametrize("page", ADMIN_AND_COACH_PAGES)
+def test_admin_tables_read_like_tables_not_a_database_dump(open_app, school, page):
+    if page == "pages/feedback.py":  # answers, so the results tables show
+        for n, (sid,) in enumerate(
+            school.execute("SELECT id FROM staff WHERE role = 'teacher' LIMIT 6").fetchall()
+        ):
+            school.execute(
+                "INSERT INTO season_feedback (staff_id, value, obstacles, continue_vote) "
+                "VALUES (?, ?, '', ?)",
+                [sid, 1 + n % 5, "yes" if n % 3 else "no"],
+            )
+    at = open_app(DEMO_ADMIN, page)
+    if page == "pages/participation.py":
+        at.toggle(key="participation_people").set_value(True).run()
+    assert not at.exception
+    assert at.dataframe, "the demo school fills this page's tables"
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        frame = table.value
+        for name in frame.columns:
+            label = (config.get(str(name)) or {}).get("label") or str(name)
+            assert "_" not in label and label[:1] == label[:1].upper(), (page, name, label)
+            cells = frame[name]
+            if cells.dtype == object:
+                assert not cells.isna().any(), (page, name, "an empty cell reads None")
+                assert not cells.astype(str).str.contains(" 00:00:00").any(), (page, name)
+            kind = ((config.get(str(name)) or {}).get("type_config") or {}).get("format")
+            assert kind != "percent", (page, name, "shares read 24%, not 23.53%")
