@@ -55,7 +55,9 @@ c1.metric("Meetings held", len(held))
 c2.metric("Hours together", f"{hours:.1f}", help=f"Target: {school.contact_hours_target:g} h")
 c3.metric(
     "Last met",
-    f"{held['held_on'].iloc[0]:%b} {held['held_on'].iloc[0].day}" if not held.empty else "not yet",
+    f"{held['held_on'].iloc[0]:%a %b} {held['held_on'].iloc[0].day}"
+    if not held.empty
+    else "not yet",
 )
 
 
@@ -291,7 +293,9 @@ with tabs[3]:
         st.caption("Download, then in Google Calendar: Settings > Import & export > Import.")
     else:
         empty_state("No meeting planned yet.", "Plan the next one below.")
-    forms.start("plan", {"plan_date": default_day, "plan_note": ""})
+    # The next day the cohort's slot meets: a Mon slot suggests a Monday.
+    plan_day = meetings.next_day_on(info.slot_label, default_day)
+    forms.start("plan", {"plan_date": min(plan_day, school.season_end), "plan_note": ""})
     with st.form("plan_form"):
         on = st.date_input("Date", key="plan_date")
         slot_id = st.selectbox(

@@ -8,10 +8,11 @@ validated with a message that says what to change.
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -112,6 +113,14 @@ def _check_minutes(minutes) -> int:
     return value
 
 
+def _check_school_day(day: date, in_school_day: bool) -> None:
+    if in_school_day and day.weekday() >= 5:
+        raise ValidationError(
+            f"{day:%b} {day.day} is a {day:%A}, so the meeting was not in the school day: "
+            "untick 'In the school day' (or fix the date)."
+        )
+
+
 def log_meeting(
     con,
     cohort_id: int,
@@ -133,6 +142,7 @@ def log_meeting(
     if held_on > (today or clock.today()):
         raise ValidationError("That date is in the future: plan the meeting instead of logging it.")
     minutes = _check_minutes(minutes)
+    _check_school_day(held_on, in_school_day)
     note = clean_text(note, "the note", NOTE_MAX, required=False)
     if agenda and agenda not in AGENDAS:
         raise ValidationError("Pick the agenda from the list.")
@@ -142,6 +152,11 @@ def log_meeting(
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
         slot_id = check_slot(cur, slot_id, required=False)
+        if slot_id is not None and slot_weekday(_slot_label(cur, slot_id)) not in (
+            None,
+            held_on.weekday(),
+        ):
+            slot_id = None  # met on another day than its slot's: do not record a contradiction
         members = {
             r[0]
             for r in cur.execute(
@@ -243,6 +258,7 @@ def edit_meeting(
     if held_on > (today or clock.today()):
         raise ValidationError("That date is in the future: a held meeting has happened.")
     minutes = _check_minutes(minutes)
+    _check_school_day(held_on, in_school_day)
     note = clean_text(note, "the note", NOTE_MAX, required=False)
     if agenda and agenda not in AGENDAS:
         raise ValidationError("Pick the agenda from the list.")
@@ -325,6 +341,11 @@ def _before(row: tuple, attendance: list) -> dict:
     }
 
 
+def _slot_label(cur, slot_id: int) -> str:
+    row = cur.execute("SELECT label FROM meeting_slots WHERE id = ?", [slot_id]).fetchone()
+    return row[0] if row else ""
+
+
 def held_meetings(con, cohort_id: int) -> pd.DataFrame:
     """The cohort's held meetings, newest first: id, held_on, minutes, in_school_day, agenda,
     note, logged_by (staff id), attended (count) and attendees (names)."""
@@ -386,9 +407,17 @@ def plan_meeting(
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
         slot_id = check_slot(cur, slot_id)
-        in_day = cur.execute(
-            "SELECT in_school_day FROM meeting_slots WHERE id = ?", [slot_id]
-        ).fetchone()[0]
+        label, in_day = cur.execute(
+            "SELECT label, in_school_day FROM meeting_slots WHERE id = ?", [slot_id]
+        ).fetchone()
+        weekday = slot_weekday(label)
+        if weekday is not None and on.weekday() != weekday:
+            day_name = calendar.day_name[weekday]
+            raise ValidationError(
+                f"{label} is on {day_name}s, and {on:%b} {on.day} is a {on:%A}: pick a "
+                f"{day_name} (the next is {next_day_on(label, on):%b} "
+                f"{next_day_on(label, on).day}), or another slot."
+            )
         if cur.execute(
             "SELECT count(*) FROM meetings WHERE cohort_id = ? AND status = 'planned' "
             "AND held_on = ?",
@@ -520,10 +549,32 @@ def gallery(con, topic_id: int | None = None) -> pd.DataFrame:
 @dataclass(frozen=True)
 class CalendarEvent:
     uid: str
-    start: datetime  # floating local time: the school's own clock
+    start: datetime  # naive, the school's own clock (ics_text writes it in UTC)
     end: datetime
     summary: str
     description: str = ""
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def slot_weekday(label: str) -> int | None:
+    """The weekday a slot's label names (0 = Monday), e.g. "Mon before school" -> 0; None for
+    a slot on no fixed weekday ("Planning day")."""
+    words = (label or "").lower().replace(",", " ").split()
+    for word in words:
+        for n, day in enumerate(WEEKDAYS):
+            if word.startswith(day) and (len(word) <= 4 or word.rstrip("s").endswith("day")):
+                return n
+    return None
+
+
+def next_day_on(slot_label: str, since: date) -> date:
+    """The first day from `since` on that the slot meets (since itself when it has no weekday)."""
+    weekday = slot_weekday(slot_label)
+    if weekday is None:
+        return since
+    return since + timedelta(days=(weekday - since.weekday()) % 7)
 
 
 def slot_start(label: str) -> time:
@@ -570,11 +621,23 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S")
 
 
-def ics_text(events: Iterable[CalendarEvent], *, stamp: datetime, name: str = "PD Cohorts") -> str:
+def _utc_stamp(naive: datetime, zone: tzinfo | None) -> str:
+    aware = naive.replace(tzinfo=zone) if zone is not None else clock.localize(naive)
+    return _stamp(aware.astimezone(UTC)) + "Z"
+
+
+def ics_text(
+    events: Iterable[CalendarEvent],
+    *,
+    stamp: datetime,
+    name: str = "PD Cohorts",
+    zone: tzinfo | None = None,
+) -> str:
     """An RFC 5545 calendar with one VEVENT per event, CRLF line endings, folded lines.
 
-    Times are floating (no time zone), so a meeting at 15:30 shows at 15:30 wherever the
-    school's calendar is; DTSTAMP is UTC as the standard requires.
+    Start and end are the school's clock (`zone`, else pdcore.clock's school zone) written in
+    UTC, so a 15:30 meeting shows at 15:30 school time in any calendar, whatever its own zone
+    (a floating time would move with the calendar's zone). DTSTAMP is UTC too.
     """
     utc = stamp.astimezone(UTC) if stamp.tzinfo else stamp
     lines = [
@@ -585,13 +648,16 @@ def ics_text(events: Iterable[CalendarEvent], *, stamp: datetime, name: str = "P
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_escape(name)}",
     ]
+    zone_name = getattr(zone or clock.school_timezone(), "key", "")
+    if zone_name:  # a hint for calendar apps that show the calendar's own zone
+        lines.append(f"X-WR-TIMEZONE:{zone_name}")
     for event in events:
         lines += [
             "BEGIN:VEVENT",
             f"UID:{event.uid}",
             f"DTSTAMP:{_stamp(utc)}Z",
-            f"DTSTART:{_stamp(event.start)}",
-            f"DTEND:{_stamp(event.end)}",
+            f"DTSTART:{_utc_stamp(event.start, zone)}",
+            f"DTEND:{_utc_stamp(event.end, zone)}",
             f"SUMMARY:{_escape(event.summary)}",
         ]
         if event.description:

@@ -105,7 +105,8 @@ def test_only_members_log_for_their_cohort(con, cohort):
         )
 
 
-def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
+def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort, monkeypatch):
+    monkeypatch.setenv("PDCORE_TIMEZONE", "America/New_York")
     with pytest.raises(ValidationError, match="has passed"):
         meetings.plan_meeting(
             con,
@@ -165,7 +166,7 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     )
     ics = meetings.calendar_file(con, cohort["id"], "Web Tools, Wed lunch").decode()
     assert ics.count("BEGIN:VEVENT") == 1
-    assert "DTSTART:20270203T114500\r\n" in ics and f"UID:pd-cohorts-meeting-{mid}" in ics
+    assert "DTSTART:20270203T164500Z\r\n" in ics and f"UID:pd-cohorts-meeting-{mid}" in ics
     # When it happens, logging that day turns the plan into the held meeting, agenda kept.
     held = meetings.log_meeting(
         con,
@@ -310,3 +311,22 @@ def test_the_logger_or_an_admin_corrects_or_deletes_a_meeting_audited(con, cohor
         (admin.id, "meeting.delete"),
     ]
     assert '"minutes": 50' in audit[1][2] and '"note": "Fixed"' in audit[2][2]
+
+
+def test_a_meeting_is_planned_on_its_slots_weekday_and_a_weekend_is_not_a_school_day(con, cohort):
+    wed_lunch = cohort["slots"][2]
+    with pytest.raises(ValidationError, match=r"Wed lunch is on Wednesdays.*Dec 4 is a Friday"):
+        meetings.plan_meeting(
+            con, cohort["id"], cohort["ana"], on=date(2026, 12, 4), slot_id=wed_lunch,
+            agenda="read", today=date(2026, 12, 1),
+        )  # fmt: skip
+    assert meetings.next_day_on("Wed lunch", date(2026, 12, 4)) == date(2026, 12, 9)
+    assert meetings.next_day_on("Planning day", date(2026, 12, 4)) == date(2026, 12, 4)
+    with pytest.raises(ValidationError, match="Nov 22 is a Sunday"):
+        _log(con, cohort, day=date(2026, 11, 22))  # ticked "in the school day"
+    # A cohort that met on another day than its slot's: held, with no contradicting slot.
+    mid = meetings.log_meeting(
+        con, cohort["id"], cohort["ana"], held_on=date(2026, 12, 3), minutes=30,
+        in_school_day=False, attendee_ids=[cohort["ana"]], slot_id=wed_lunch, today=TODAY,
+    )  # fmt: skip
+    assert con.execute("SELECT slot_id FROM meetings WHERE id = ?", [mid]).fetchone() == (None,)
