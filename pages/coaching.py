@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, coaching, db, growth, pathways, settings
+from pdcore import clock, coaching, db, growth, pathways, roster, settings
 from pdcore.model import Role, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
@@ -27,8 +27,12 @@ def _claim() -> None:
         if pick is None:
             raise ValidationError("Pick a teacher to claim first.")
         coaching.claim(con, me.id, pick)
+        return roster.by_id(con, pick)
 
-    report(claim, "Claimed: they are on your caseload now.")
+    report(
+        claim,
+        lambda person: f"{person.name} is on your caseload now: their plan is under My caseload.",
+    )
 
 
 def _log_session() -> None:

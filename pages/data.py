@@ -42,7 +42,11 @@ def _export(what: str, version: int):
 def show_result(result: imports.ImportResult) -> None:
     """The counts, notes and problem rows of one import."""
     if result.problems:
-        st.warning(f"Done, with some rows skipped. {result.summary()}", icon=":material/rule:")
+        n = len(result.problems)
+        st.warning(
+            f"Done; {n} row{'s' if n != 1 else ''} skipped (see below). {result.summary()}",
+            icon=":material/rule:",
+        )
     else:
         st.success(f"Done. {result.summary()}", icon=":material/check_circle:")
     cols = st.columns(5)
@@ -294,8 +298,15 @@ with history_tab:
             r.id: f"{r.started_at:%b %d %H:%M}, {r.source}, {r.status}, {r.problems} problems"
             for r in history.itertuples()
         }
+        runs = list(labels)
+        with_problems = [r.id for r in history.itertuples() if r.problems]
         pick = st.selectbox(
-            "Problem rows of a run", list(labels), format_func=labels.get, key="history_run"
+            "Problem rows of a run",
+            runs,
+            # The newest run with problems; a new run starts the pick afresh (key per newest).
+            index=runs.index(with_problems[0]) if with_problems else 0,
+            format_func=labels.get,
+            key=f"history_run_{runs[0]}",
         )
         problems = imports.run_problems(con, pick)
         if problems.empty:

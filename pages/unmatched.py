@@ -83,7 +83,12 @@ if frame.empty:
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Unmatched", len(frame))
 c2.metric("Asked to be placed", int(frame["asked_to_be_placed"].sum()))
-c3.metric("Longest wait", f"{int(frame['days_waiting'].max())} days")
+c3.metric(
+    "Longest wait",
+    f"{int(frame['days_waiting'].max())} days",
+    help="Days without a group: since the season began, or since they joined the school or "
+    "left a cohort, whichever is later.",
+)
 c4.metric("No survey answer", int((frame["choices"] == "").sum()))
 
 pages = max(1, -(-len(frame) // PAGE_SIZE))
@@ -179,7 +184,7 @@ if plan is not None:
     st.info(plan.summary(), icon=":material/preview:")
     proposed = plan.table()
     if proposed.empty:
-        empty_state("The plan places nobody.", "See the reasons below for each person.")
+        empty_state("The plan places nobody.", "Each person's reason is in the list above.")
     else:
         tables.show(proposed, hide_index=True)
         csv_download(proposed, "formation-preview.csv", "Download CSV (plan)")

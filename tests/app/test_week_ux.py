@@ -218,3 +218,30 @@ def test_admin_tables_read_like_tables_not_a_database_dump(open_app, school, pag
                 assert not cells.astype(str).str.contains(" 00:00:00").any(), (page, name)
             kind = ((config.get(str(name)) or {}).get("type_config") or {}).get("format")
             assert kind != "percent", (page, name, "shares read 24%, not 23.53%")
+
+
+def test_confirmations_say_who_and_what_and_a_merge_can_be_undone(open_app, school):
+    at = open_app(DEMO_ADMIN, "pages/topic_demand.py")
+    next(b for b in at.button if b.label == "Merge into Project Based Learning").click().run()
+    assert "PBL" not in list(at.dataframe[0].value["topic"])
+    at.button(key="topic_merge_undo").click().run()
+    assert "Merge undone" in texts(at.success)
+    assert "PBL" in list(at.dataframe[0].value["topic"])
+
+    coach = school.execute("SELECT id FROM staff WHERE email = ?", [DEMO_COACH]).fetchone()[0]
+    plans = coaching.unassigned_plans(school, coach)
+    assert not plans.empty, "the demo has plans to claim"
+    at = open_app(DEMO_COACH, "pages/coaching.py")
+    at.selectbox(key="claim_pick").set_value(int(plans["staff_id"].iloc[0]))
+    at.button(key="claim_btn").click().run()
+    assert f"{plans['name'].iloc[0]} is on your caseload" in texts(at.success)
+    assert open_tab(at) == "Plans to claim"
+
+
+def test_settings_explain_weights_that_do_not_add_up_to_one(open_app):
+    at = open_app(DEMO_ADMIN, "pages/settings.py")
+    first = next(n for n in at.number_input if (n.key or "").startswith("set_weight_"))
+    first.set_value(first.value + 0.6)
+    at.button(key="settings_save").click().run()
+    assert not at.error, texts(at.error)
+    assert "add up to 1.6" in texts(at.success) and "%" in texts(at.success)
