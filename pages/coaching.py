@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, coaching, db, growth, pathways, settings
+from pdcore import clock, coaching, db, growth, pathways, roster, settings
 from pdcore.model import Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
@@ -27,8 +27,12 @@ def _claim() -> None:
         if pick is None:
             raise ValidationError("Pick a teacher to claim first.")
         coaching.claim(con, me, pick)
+        return roster.by_id(con, pick)
 
-    report(claim, "Claimed: they are on your caseload now.")
+    report(
+        claim,
+        lambda person: f"{person.name} is on your caseload now: their plan is under My caseload.",
+    )
 
 
 def _log_session() -> None:
@@ -128,7 +132,7 @@ def coverage_section() -> None:
         )
         .properties(height=alt.Step(9))
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.whole_labels(chart), width="stretch")
     show = st.segmented_control(
         "Show",
         ["Everyone", "No plan", "No coach", "Not met this month"],
@@ -141,7 +145,7 @@ def coverage_section() -> None:
         "Not met this month": frame["has_coach"] & ~frame["met_this_month"],
     }
     view = frame[masks[show]] if show in masks else frame
-    st.dataframe(
+    tables.show(
         view.drop(columns=["staff_id"]),
         hide_index=True,
         key="coverage_table",
@@ -170,7 +174,7 @@ def claim_section() -> None:
     )
     only = st.toggle("Only plans that match my focus", key="claim_match_only", value=False)
     view = matching if only and len(matching) else plans
-    st.dataframe(
+    tables.show(
         view.drop(columns=["staff_id"]),
         hide_index=True,
         key="claim_table",
@@ -202,7 +206,7 @@ def caseload_section() -> pd.DataFrame:
     c1.metric("Teachers", len(load))
     c2.metric("Never contacted", int(load["last_contact"].isna().sum()))
     c3.metric("Asking for coaching", int(load["open_request"].sum()))
-    st.dataframe(
+    tables.show(
         load.drop(columns=["staff_id"]),
         hide_index=True,
         key="caseload_table",
@@ -245,7 +249,7 @@ def show_plan(staff_id: int) -> None:
             "and for how long."
         )
     if len(held):
-        st.dataframe(
+        tables.show(
             held,
             hide_index=True,
             key=f"held_{staff_id}",
@@ -281,7 +285,7 @@ def log_section(load: pd.DataFrame) -> None:
         st.form_submit_button("Log session", key="log_save", type="primary", on_click=_log_session)
     if len(requests):
         st.markdown("**Open requests for one-on-one coaching**")
-        st.dataframe(
+        tables.show(
             requests[
                 ["name", "department", "topic", "preferred_slots", "note", "asked_on", "coach"]
             ],
@@ -305,7 +309,7 @@ def plc_section() -> None:
     if notes.empty:
         empty_state("No PLC notes yet.", "Coaches record each Friday's PLC here.")
     else:
-        st.dataframe(
+        tables.show(
             notes,
             hide_index=True,
             key="plc_table",
@@ -319,7 +323,7 @@ def pathways_section() -> None:
     if listed.empty:
         empty_state("No pathways are listed yet.", "List one below: a course and its steps.")
     else:
-        st.dataframe(
+        tables.show(
             listed,
             hide_index=True,
             key="pathways_table",
@@ -340,12 +344,14 @@ if me.role == Role.ADMIN:
         if requests.empty:
             empty_state("No open requests.")
         else:
-            st.dataframe(requests.drop(columns=["request_id", "staff_id"]), hide_index=True)
+            tables.show(requests.drop(columns=["request_id", "staff_id"]), hide_index=True)
     plc_section()
     pathways_section()
 else:
     tab_claim, tab_load, tab_log, tab_plc, tab_paths = st.tabs(
-        ["Plans to claim", "My caseload", "Log a session", "PLC notes", "Pathways"]
+        ["Plans to claim", "My caseload", "Log a session", "PLC notes", "Pathways"],
+        key="coaching_tab",
+        on_change="rerun",
     )
     with tab_claim:
         claim_section()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pdcore import db, formation, health, settings
 from pdcore.model import Role
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 PAGE_SIZE = 100
@@ -60,7 +60,7 @@ with st.expander("How the score is built", icon=":material/calculate:"):
     weights = pd.DataFrame(
         [(k, float(w)) for k, w in rules.health_weights.items()], columns=["measure", "weight"]
     )
-    st.dataframe(weights, hide_index=True, width="content")
+    tables.show(weights, hide_index=True, width="content")
     st.markdown(
         f"Green at **{rules.health_green:.0%}** or more, amber from **{rules.health_amber:.0%}**, "
         f"red below. Cadence expects **{rules.meetings_per_month}** meeting(s) a month from "
@@ -93,7 +93,7 @@ with left:
     window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
 percent = st.column_config.NumberColumn(format="percent")
-st.dataframe(
+tables.show(
     window.drop(columns=["cohort_id", "light", *[c for c in frame if c.startswith("part_")]]),
     hide_index=True,
     column_config={
@@ -120,7 +120,7 @@ if mid_year:
     st.dataframe(
         pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
         hide_index=True,
-        column_config={"suggestion": st.column_config.TextColumn(width="large")},
+        column_config={"suggestion": st.column_config.TextColumn("Suggestion", width="large")},
         key="health_mid_year",
     )
 
@@ -144,7 +144,7 @@ if pick is not None:
         ],
         columns=["measure", "part", "weight"],
     )
-    st.dataframe(
+    tables.show(
         parts,
         hide_index=True,
         width="content",
@@ -155,7 +155,9 @@ if pick is not None:
     if row["notes"]:
         st.caption(row["notes"])
     detail = _detail(db.data_version(), int(pick))
-    tabs = st.tabs(["Meetings", "Attendance", "Goals", "Reflections"])
+    tabs = st.tabs(
+        ["Meetings", "Attendance", "Goals", "Reflections"], key="health_tab", on_change="rerun"
+    )
     for tab, (name, table) in zip(
         tabs,
         (
@@ -170,5 +172,5 @@ if pick is not None:
             if table.empty:
                 empty_state(f"No {name} recorded yet.", "Members add them on their My cohort page.")
             else:
-                st.dataframe(table, hide_index=True)
+                tables.show(table, hide_index=True)
                 csv_download(table, f"cohort-{pick}-{name}.csv", f"Download CSV ({name})")

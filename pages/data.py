@@ -8,7 +8,7 @@ import streamlit as st
 
 from pdcore import db, imports, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import session, sync_schedule
+from pdcore.ui import session, sync_schedule, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 DEMO_FILES = Path(__file__).resolve().parent.parent / "data"
@@ -63,8 +63,10 @@ def run_import(action, **kwargs):
 def show_result(result: imports.ImportResult) -> None:
     """The counts, who was added, changed and deactivated, notes and problem rows."""
     if result.problems:
+        n = len(result.problems)
         st.warning(
-            f"Done, with some rows skipped. {plain(result.summary())}", icon=":material/rule:"
+            f"Done; {n} row{'s' if n != 1 else ''} skipped (see below). {plain(result.summary())}",
+            icon=":material/rule:",
         )
     else:
         st.success(f"Done. {plain(result.summary())}", icon=":material/check_circle:")
@@ -89,7 +91,7 @@ def show_result(result: imports.ImportResult) -> None:
         st.markdown(
             f"**{len(result.problems)} problem rows** (row numbers as the sheet shows them)"
         )
-        st.dataframe(result.problem_table(), hide_index=True, key="result_problems")
+        tables.show(result.problem_table(), hide_index=True, key="result_problems")
 
 
 def uploaded(key: str):
@@ -180,7 +182,7 @@ if answers:
                     st.error(plain(str(exc)))
 
 sheets_tab, files_tab, export_tab, history_tab = st.tabs(
-    ["Google Sheets", "Upload CSV files", "Export", "History"]
+    ["Google Sheets", "Upload CSV files", "Export", "History"], key="data_tab", on_change="rerun"
 )
 
 with sheets_tab:
@@ -374,7 +376,7 @@ with export_tab:
         )
     elif frame is not None:
         st.caption(f"{len(frame)} rows. Values starting with = + - @ are made inert.")
-        st.dataframe(frame.head(200), hide_index=True, key="export_preview")
+        tables.show(frame.head(200), hide_index=True, key="export_preview")
         csv_download(frame, f"{what}.csv", label=f"Download {what}.csv")
         if what in ("cohorts", "unmatched"):
             target = config.worksheet_for(what)
@@ -401,7 +403,7 @@ with history_tab:
     else:
         failed = int((history["status"] == "failed").sum())
         st.caption(f"The latest {len(history)} runs, newest first; {failed} failed.")
-        st.dataframe(
+        tables.show(
             history.drop(columns=["id"]),
             hide_index=True,
             key="history_table",
@@ -414,11 +416,18 @@ with history_tab:
             r.id: f"{r.started_at:%b %d %H:%M}, {r.source}, {r.status}, {r.problems} problems"
             for r in history.itertuples()
         }
+        runs = list(labels)
+        with_problems = [r.id for r in history.itertuples() if r.problems]
         pick = st.selectbox(
-            "Problem rows of a run", list(labels), format_func=labels.get, key="history_run"
+            "Problem rows of a run",
+            runs,
+            # The newest run with problems; a new run starts the pick afresh (key per newest).
+            index=runs.index(with_problems[0]) if with_problems else 0,
+            format_func=labels.get,
+            key=f"history_run_{runs[0]}",
         )
         problems = imports.run_problems(con, pick)
         if problems.empty:
             st.caption("That run skipped no rows.")
         else:
-            st.dataframe(problems, hide_index=True, key="history_problems")
+            tables.show(problems, hide_index=True, key="history_problems")

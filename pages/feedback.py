@@ -5,7 +5,7 @@ import streamlit as st
 
 from pdcore import clock, db, feedback, settings
 from pdcore.model import Role
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
@@ -20,8 +20,10 @@ def _results(version):
     specs = {}
     if s.answers:
         votes = pd.DataFrame({"vote": list(s.votes), "answers": list(s.votes.values())})
+        # The form asks yes or no; "unsure" (from an imported sheet) shows only when given.
+        votes = votes[(votes["answers"] > 0) | votes["vote"].isin(["yes", "no"])]
         specs["votes"] = charts.to_spec(
-            charts.counts_chart(votes, "vote", "answers", charts.VOTE_COLORS, list(s.votes))
+            charts.counts_chart(votes, "vote", "answers", charts.VOTE_COLORS, list(votes["vote"]))
         )
         values = s.values.assign(value=s.values["value"].astype(str))
         specs["values"] = charts.to_spec(
@@ -77,12 +79,12 @@ for title, table, name in (
     ("By cohort health", summary.by_light, "health"),
 ):
     st.subheader(title)
-    st.dataframe(table, hide_index=True, column_config={"continue_yes": share})
+    tables.show(table, hide_index=True, column_config={"continue_yes": share})
     csv_download(table, f"feedback-by-{name}.csv", f"Download CSV (by {name})")
 
 st.subheader("What teachers wrote")
 if comments.empty:
     st.caption("No comments yet.")
 else:
-    st.dataframe(comments, hide_index=True)
+    tables.show(comments, hide_index=True)
     csv_download(comments, "feedback-comments.csv", "Download CSV (comments)")

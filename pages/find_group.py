@@ -96,6 +96,11 @@ def _join(staff_id: int, cohort_id: int, name: str) -> None:
 
 st.subheader(f"2. Cohorts of {by_id[topic_id].name}")
 fits = formation.suggestions_for(con, me.id, topic_id)
+if not survey.preferences(con, me.id).slot_ids:
+    st.caption(
+        "You have not said when you are free: add your free times in 1. to see which cohorts "
+        "meet when you can."
+    )
 open_fits = [f for f in fits if f.open_seats > 0]
 filled_up = st.session_state.pop("fg_filled", None)
 if filled_up:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pdcore import coaching, followups, growth, pathways, roster, settings, topics
-from pdcore.ui import session
+from pdcore.ui import session, tables
 from pdcore.ui.widgets import empty_state, report, show_outcome
 
 me = session.require_any()
@@ -55,7 +55,7 @@ def _save_coach() -> None:
 
 def _ask_coaching() -> None:
     ss = st.session_state
-    report(
+    sent = report(
         lambda: coaching.request_coaching(
             con,
             me,
@@ -65,6 +65,8 @@ def _ask_coaching() -> None:
         ),  # fmt: skip
         "Your request is with the coaches; they will be in touch.",
     )
+    if sent:  # a fresh form: a second click must not send the request again
+        ss["request_topic"], ss["request_slots"], ss["request_note"] = None, [], ""
 
 
 def _save_steps(pathway_id: int, steps) -> None:
@@ -85,7 +87,9 @@ plan = growth.plan_for(con, me.id, me.id)
 topic_list = topics.topic_list(con)
 topic_names = {t.id: t.name for t in topic_list}
 
-tab_plan, tab_coach, tab_paths = st.tabs(["My plan", "My coach", "Pathways"])
+tab_plan, tab_coach, tab_paths = st.tabs(
+    ["My plan", "My coach", "Pathways"], key="growth_tab", on_change="rerun"
+)
 
 with tab_plan:
     st.subheader(f"My plan for {year}")
@@ -141,7 +145,7 @@ with tab_plan:
         st.caption("Add notes and links once your plan is written.")
     else:
         if plan.evidence:
-            st.dataframe(
+            tables.show(
                 [
                     {
                         "when": e.created_at.date(),
@@ -215,7 +219,7 @@ with tab_coach:
     requests = coaching.my_requests(con, me.id)
     if len(requests):
         st.caption("My requests")
-        st.dataframe(
+        tables.show(
             requests[["asked_on", "topic", "preferred_slots", "note", "status"]],
             hide_index=True,
             key="my_requests_table",
@@ -228,7 +232,7 @@ with tab_coach:
         c1, c2 = st.columns(2)
         c1.metric("Sessions", len(held))
         c2.metric("Minutes", int(held["minutes"].sum()))
-        st.dataframe(
+        tables.show(
             held,
             hide_index=True,
             key="my_sessions_table",

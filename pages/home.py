@@ -2,9 +2,79 @@
 
 import streamlit as st
 
-from pdcore import home, notices
+from pdcore import home, meetings, notices
 from pdcore.model import PermissionDenied, Role
 from pdcore.ui import session
+
+
+def _day(day) -> str:
+    return f"{day:%a %b} {day.day}"
+
+
+def cohort_card(mine: home.Week) -> None:
+    """The cohort: its next meeting (agenda, calendar file) and its goal."""
+    info = mine.cohort
+    with st.container(border=True):
+        st.markdown(f"**{info.name}** · {info.topic}")
+        nxt = mine.next_meeting
+        if nxt:
+            st.markdown(
+                f"Next meeting: **{_day(nxt.on)}**, {nxt.slot_label or 'time not set'} · "
+                f"{nxt.agenda_label}"
+            )
+            st.download_button(
+                "Add to my calendar (.ics)",
+                lambda: meetings.calendar_file(con, info.id, info.name, since=nxt.on),
+                file_name="cohort-meetings.ics",
+                mime="text/calendar",
+                icon=":material/calendar_add_on:",
+                key="home_ics",
+            )
+        else:
+            st.markdown("No next meeting planned yet: plan it on My cohort.")
+        if mine.goal:
+            st.caption("Our goal")
+            st.text(mine.goal)  # the cohort's own words, as plain text
+        else:
+            st.caption("No goal yet: set one together on My cohort.")
+        st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
+
+
+def this_week(mine: home.Week) -> None:
+    """This week's staff-development choice and the person's coaching."""
+    left, right = st.columns(2)
+    with left.container(border=True):
+        st.markdown("**Staff development**")
+        sd = mine.staff_development
+        if sd is None:
+            st.caption("No staff-development day in the next week.")
+        elif sd.choice:
+            st.markdown(
+                f"{_day(sd.day)}: you are in **{sd.choice}**" + (f" ({sd.room})" if sd.room else "")
+            )
+        elif sd.open_for_signup:
+            st.markdown(f"{_day(sd.day)}: you have not chosen a session yet.")
+        else:
+            st.markdown(f"{_day(sd.day)}: sign-ups are closed.")
+        st.page_link("pages/sessions.py", label="Staff development", icon=":material/event:")
+    with right.container(border=True):
+        st.markdown("**Coaching**")
+        coaching = mine.coaching
+        if coaching.coach:
+            st.markdown(
+                f"Your coach: **{coaching.coach}**"
+                + (
+                    f" · last one-on-one {_day(coaching.last_session)}"
+                    if coaching.last_session
+                    else " · no one-on-one yet"
+                )
+            )
+        else:
+            st.markdown("No coach yet: choose one or leave it to the coaches.")
+        if coaching.request_open:
+            st.caption("Your request for one-on-one coaching is with the coaches.")
+        st.page_link("pages/growth.py", label="Growth plan", icon=":material/trending_up:")
+
 
 me = session.require_any()
 con = session.connection()
@@ -26,11 +96,9 @@ for notice in notices.unread(con, me.id):
 if me.role != Role.ADMIN:
     status = home.teacher_status(con, me.id)
     st.subheader("My learning this season")
-    if status.cohort_name:
-        st.success(
-            f"You are in **{status.cohort_name}** ({status.topic}).", icon=":material/groups:"
-        )
-        st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
+    mine = home.week(con, me.id)
+    if mine.cohort:
+        cohort_card(mine)
     elif status.place_me_open:
         st.info(
             "You asked to be placed. A coach will be in touch; nobody else can see that you asked.",
@@ -39,11 +107,28 @@ if me.role != Role.ADMIN:
     elif status.answered_survey:
         st.info("You have not joined a cohort yet.", icon=":material/group_add:")
         st.page_link("pages/find_group.py", label="Find a group", icon=":material/arrow_forward:")
-    else:
+    elif status.survey_open:
         st.info(
             "Start with the interest survey: it takes two minutes.", icon=":material/checklist:"
         )
         st.page_link("pages/survey.py", label="Take the survey", icon=":material/arrow_forward:")
+    else:
+        st.info(
+            "The interest survey has closed, but it is not too late: choose a topic and say when "
+            "you are free, then find a group (or ask to be placed).",
+            icon=":material/checklist:",
+        )
+        st.page_link("pages/survey.py", label="Choose a topic", icon=":material/arrow_forward:")
+    this_week(mine)
+    if mine.reflection_due:
+        st.info(
+            f"You met on {_day(mine.reflection_due)}: add a short reflection on what you "
+            "learned or tried.",
+            icon=":material/edit_note:",
+        )
+        st.page_link(
+            "pages/my_cohort.py", label="Add a reflection", icon=":material/arrow_forward:"
+        )
     if status.season_survey_due:
         st.info(
             "The end-of-season survey is open: five questions, and your vote decides next year.",

@@ -5,8 +5,8 @@ import altair as alt
 import streamlit as st
 
 from pdcore import clock, cohorts, formation, help_requests, meetings, roster, settings
-from pdcore.model import PermissionDenied, ValidationError
-from pdcore.ui import session
+from pdcore.model import PermissionDenied, Role, ValidationError
+from pdcore.ui import charts, forms, session, tables
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -81,14 +81,93 @@ c1.metric("Meetings held", len(held))
 c2.metric("Hours together", f"{hours:.1f}", help=f"Target: {school.contact_hours_target:g} h")
 c3.metric(
     "Last met",
-    f"{held['held_on'].iloc[0]:%b} {held['held_on'].iloc[0].day}" if not held.empty else "not yet",
+    f"{held['held_on'].iloc[0]:%a %b} {held['held_on'].iloc[0].day}"
+    if not held.empty
+    else "not yet",
 )
 
-tabs = st.tabs(["Members", "Goal", "Meetings", "Next meeting", "Reflections", "Leave or split"])
+
+def correct_a_meeting() -> None:
+    """The person who logged a meeting (or an admin) corrects or deletes it."""
+    mine = held if me.role == Role.ADMIN else held[held["logged_by"] == me.id]
+    if mine.empty:
+        return
+    with st.expander("Correct or delete a meeting you logged"):
+        pick = st.selectbox(
+            "Meeting",
+            list(mine["id"]),
+            format_func=lambda mid: f"{_day(mine.set_index('id').at[mid, 'held_on'])}",
+            key="fix_pick",
+        )
+        row = mine.set_index("id").loc[pick]
+        was = meetings.attendee_ids(con, int(pick))
+        names = dict(member_name)
+        for sid in was:
+            if sid not in names:
+                person = roster.by_id(con, sid)
+                names[sid] = f"{person.name} (has left)" if person else f"#{sid}"
+        with st.form("fix_form"):
+            day = st.date_input("Date", value=row["held_on"], key=f"fix_{pick}_date")
+            cols = st.columns(2)
+            minutes = cols[0].number_input(
+                "Minutes", 0, 600, int(row["minutes"]), key=f"fix_{pick}_minutes"
+            )
+            in_day = cols[1].checkbox(
+                "In the school day", bool(row["in_school_day"]), key=f"fix_{pick}_in_day"
+            )
+            attended = st.multiselect(
+                "Who attended", list(names), was, format_func=names.get, key=f"fix_{pick}_who"
+            )
+            agenda = st.selectbox(
+                "What you did",
+                meetings.AGENDAS,
+                index=meetings.AGENDAS.index(row["agenda"])
+                if row["agenda"] in meetings.AGENDAS
+                else None,
+                format_func=meetings.AGENDA_LABELS.get,
+                key=f"fix_{pick}_agenda",
+            )
+            note = st.text_area(
+                "Note", row["note"], max_chars=meetings.NOTE_MAX, key=f"fix_{pick}_note"
+            )
+            left, right = st.columns(2)
+            save = left.form_submit_button("Save the correction", key="fix_save")
+            sure = right.checkbox("Yes, delete this meeting", key=f"fix_{pick}_sure")
+            delete = right.form_submit_button("Delete", key="fix_delete")
+        try:
+            if save:
+                meetings.edit_meeting(
+                    con, me, int(pick), held_on=day, minutes=minutes, in_school_day=in_day,
+                    attendee_ids=attended, note=note, agenda=agenda or "",
+                )  # fmt: skip
+                st.session_state["mc_flash"] = f"Meeting of {_day(day)} corrected."
+                st.rerun()
+            if delete:
+                if not sure:
+                    st.error("Tick 'Yes, delete this meeting' to confirm.")
+                else:
+                    meetings.delete_meeting(con, me, int(pick))
+                    st.session_state["mc_flash"] = (
+                        f"Meeting of {_day(row['held_on'])} deleted; the audit log keeps it."
+                    )
+                    st.rerun()
+        except (ValidationError, PermissionDenied) as exc:
+            st.error(str(exc))
+
+
+def _day(value) -> str:
+    return f"{value:%a %b} {value.day}"
+
+
+tabs = st.tabs(
+    ["Members", "Goal", "Meetings", "Next meeting", "Reflections", "Leave or split"],
+    key="my_cohort_tab",
+    on_change="rerun",  # stateful: the open tab survives the rerun after an action
+)
 
 # --- members
 with tabs[0]:
-    st.dataframe(
+    tables.show(
         [
             {
                 "Name": m.name,
@@ -115,7 +194,7 @@ with tabs[0]:
                 key="why_here",
             )
     with st.expander("Everyone who has been in it"):
-        st.dataframe(cohorts.membership_history(con, info.id), hide_index=True, width="stretch")
+        tables.show(cohorts.membership_history(con, info.id), hide_index=True, width="stretch")
 
 # --- goal
 with tabs[1]:
@@ -148,23 +227,28 @@ with tabs[1]:
 
 # --- meetings
 with tabs[2]:
+    forms.start(
+        "meeting",
+        {
+            "meet_date": default_day,
+            "meet_minutes": school.meeting_minutes,
+            "meet_in_day": bool(info.slot_id and slot_in_day.get(info.slot_id)),
+            "meet_attendees": list(member_name),
+            "meet_agenda": meetings.AGENDAS[0],
+            "meet_note": "",
+        },
+    )
+    # Someone may have left since the form was filled in: tick only current members.
+    st.session_state["meet_attendees"] = [
+        a for a in st.session_state["meet_attendees"] if a in member_name
+    ]
     with st.form("meeting_form"):
-        day = st.date_input("Date", value=default_day, key="meet_date")
+        day = st.date_input("Date", key="meet_date")
         cols = st.columns(2)
-        minutes = cols[0].number_input(
-            "Minutes", min_value=0, max_value=600, value=school.meeting_minutes, key="meet_minutes"
-        )
-        in_day = cols[1].checkbox(
-            "In the school day",
-            value=bool(info.slot_id and slot_in_day.get(info.slot_id)),
-            key="meet_in_day",
-        )
+        minutes = cols[0].number_input("Minutes", min_value=0, max_value=600, key="meet_minutes")
+        in_day = cols[1].checkbox("In the school day", key="meet_in_day")
         attended = st.multiselect(
-            "Who attended",
-            list(member_name),
-            default=list(member_name),
-            format_func=member_name.get,
-            key="meet_attendees",
+            "Who attended", list(member_name), format_func=member_name.get, key="meet_attendees"
         )
         agenda = st.selectbox(
             "What you did",
@@ -187,7 +271,11 @@ with tabs[2]:
                     agenda=agenda,
                     slot_id=info.slot_id,
                 )
-                st.session_state["mc_flash"] = f"Meeting of {day:%b} {day.day} logged."
+                st.session_state["mc_flash"] = (
+                    f"Meeting of {day:%a %b} {day.day} logged: {len(attended)} attended, "
+                    f"{minutes} minutes."
+                )
+                forms.clear("meeting")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
@@ -196,17 +284,22 @@ with tabs[2]:
     else:
         if len(held) >= 2 and not is_project:
             chart = (
-                alt.Chart(held)
+                alt.Chart(held.assign(day=held["held_on"].map(_day)))
                 .mark_bar()
                 .encode(
-                    x=alt.X("held_on:T", title=None),
-                    y=alt.Y("attended:Q", title="Attended"),
-                    tooltip=["held_on:T", "attended:Q", "minutes:Q"],
+                    # One bar per meeting day, labelled by its day (no hour ticks between).
+                    x=alt.X("day:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("attended:Q", title="Attended", axis=charts.COUNT_AXIS),
+                    tooltip=[
+                        alt.Tooltip("day:N", title="Date"),
+                        alt.Tooltip("attended:Q", title="Attended"),
+                        alt.Tooltip("minutes:Q", title="Minutes"),
+                    ],
                 )
                 .properties(height=160)
             )
-            st.altair_chart(chart, width="stretch")
-        st.dataframe(
+            st.altair_chart(charts.whole_labels(chart), width="stretch")
+        tables.show(
             held.assign(agenda=held["agenda"].map(lambda a: meetings.AGENDA_LABELS.get(a, a)))[
                 ["held_on", "minutes", "in_school_day", "agenda", "attended", "attendees", "note"]
             ],
@@ -217,6 +310,7 @@ with tabs[2]:
                 "in_school_day": st.column_config.CheckboxColumn("School day"),
             },
         )
+        correct_a_meeting()
 
 # --- next meeting
 with tabs[3]:
@@ -238,8 +332,11 @@ with tabs[3]:
         st.caption("Download, then in Google Calendar: Settings > Import & export > Import.")
     else:
         empty_state("No meeting planned yet.", "Plan the next one below.")
+    # The next day the cohort's slot meets: a Mon slot suggests a Monday.
+    plan_day = meetings.next_day_on(info.slot_label, default_day)
+    forms.start("plan", {"plan_date": min(plan_day, school.season_end), "plan_note": ""})
     with st.form("plan_form"):
-        on = st.date_input("Date", value=default_day, key="plan_date")
+        on = st.date_input("Date", key="plan_date")
         slot_id = st.selectbox(
             "Slot",
             list(slot_label),
@@ -266,12 +363,14 @@ with tabs[3]:
                     con, me, info.id, on=on, slot_id=slot_id, agenda=agenda, note=note
                 )
                 st.session_state["mc_flash"] = f"Meeting on {on:%b} {on.day} planned."
+                forms.clear("plan")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
 
 # --- reflections
 with tabs[4]:
+    forms.start("reflection", {"refl_text": "", "refl_link": "", "refl_shareout": False})
     with st.form("reflection_form"):
         text = st.text_area(
             "What did you learn or try?", max_chars=meetings.REFLECTION_MAX, key="refl_text"
@@ -304,6 +403,7 @@ with tabs[4]:
                 st.session_state["mc_flash"] = "Reflection added" + (
                     " and shared with all staff." if visibility == "all" else "."
                 )
+                forms.clear("reflection")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import clock, db, participation
 from pdcore.model import Role
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 PAGE_SIZE = 50
@@ -122,7 +122,7 @@ def dashboard():
         f"Page (of {pages}, {PAGE_SIZE} a page)", 1, pages, 1, key="participation_page"
     )
     shown = people.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    st.dataframe(
+    tables.show(
         shown[
             [
                 "name",

@@ -8,7 +8,7 @@ import streamlit as st
 from pdcore import clock, coaching, db, sessions, topics
 from pdcore.growth import long_date
 from pdcore.model import Role
-from pdcore.ui import session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state, people_labels, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
@@ -97,7 +97,9 @@ def _demand(version: int, actor_id: int):
 
 
 tab_publish, tab_demand, tab_attend, tab_signups = st.tabs(
-    ["Publish and edit", "Demand", "Attendance", "Sign-ups"]
+    ["Publish and edit", "Demand", "Attendance", "Sign-ups"],
+    key="plan_sessions_tab",
+    on_change="rerun",
 )
 
 with tab_publish:
@@ -124,7 +126,7 @@ with tab_publish:
         default = days.index(upcoming[0]) if upcoming else len(days) - 1
         day = st.selectbox("Day", days, index=default, format_func=long_date, key="edit_day")
         options = sessions.options_for_day(con, day)
-        st.dataframe(
+        tables.show(
             [
                 {
                     "title": o.title,
@@ -205,19 +207,19 @@ with tab_demand:
                     tooltip=["topic", "measure", "people"],
                 )
             )
-            st.altair_chart(chart, width="stretch")
-            st.dataframe(demand, hide_index=True, key="demand_table")
+            st.altair_chart(charts.whole_labels(chart), width="stretch")
+            tables.show(demand, hide_index=True, key="demand_table")
     with right:
         st.markdown("**PLC needs**")
         if needs.empty:
             empty_state("No needs noted yet.", "Coaches add them with their PLC notes (Coaching).")
         else:
-            st.dataframe(needs, hide_index=True, key="needs_table")
+            tables.show(needs, hide_index=True, key="needs_table")
         st.markdown("**Expert requests**")
         if experts.empty:
             empty_state("No open expert requests.", "Teachers ask on Staff development.")
         else:
-            st.dataframe(experts, hide_index=True, key="experts_table")
+            tables.show(experts, hide_index=True, key="experts_table")
 
 with tab_attend:
     st.subheader("Mark attendance")
@@ -290,8 +292,8 @@ with tab_signups:
             )
             .properties(height=220)
         )
-        st.altair_chart(chart, width="stretch")
-        st.dataframe(
+        st.altair_chart(charts.whole_labels(chart), width="stretch")
+        tables.show(
             per_session.drop(columns=["session_id"]),
             hide_index=True,
             key="per_session",
@@ -304,7 +306,7 @@ with tab_signups:
         )
         st.subheader("Per teacher")
         per_teacher = _per_teacher(db.data_version(), me.id)
-        st.dataframe(per_teacher.drop(columns=["staff_id"]), hide_index=True, key="per_teacher")
+        tables.show(per_teacher.drop(columns=["staff_id"]), hide_index=True, key="per_teacher")
         csv_download(
             per_teacher.drop(columns=["staff_id"]),
             "sessions-per-teacher.csv",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pdcore import clock, sessions, topics
 from pdcore.growth import long_date
-from pdcore.ui import session
+from pdcore.ui import session, tables
 from pdcore.ui.widgets import empty_state, report, show_outcome
 
 me = session.require_any()
@@ -123,7 +123,7 @@ if len(history):
     history["attended"] = (
         history["attended"].map({True: "yes", False: "no"}).fillna("not yet marked")
     )
-    st.dataframe(
+    tables.show(
         history,
         hide_index=True,
         key="sd_history",

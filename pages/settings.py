@@ -130,9 +130,18 @@ if saved:
     except (ValueError, PermissionDenied) as exc:  # settings.validate's problems, or who
         st.error(str(exc))
     else:
-        st.session_state["settings_done"] = (
-            f"Saved {len(changes)} change(s)." if changes else "Nothing changed."
-        )
+        done = f"Saved {len(changes)} change(s)." if changes else "Nothing changed."
+        total = sum(wanted["health_weights"].values())
+        if "health_weights" in changes and abs(total - 1) > 1e-6:
+            # Weights are relative (health.assess divides by their total): say what they mean.
+            shares = ", ".join(
+                f"{k.replace('_', ' ')} {w / total:.0%}"
+                for k, w in wanted["health_weights"].items()
+            )
+            done += (
+                f" The health weights add up to {total:g}, so each counts as its share: {shares}."
+            )
+        st.session_state["settings_done"] = done
         st.rerun()
 
 st.subheader("Meeting slots")

@@ -33,22 +33,24 @@ if answer:
         f"{answer.submitted_at.year}):  \n{ranked}",
         icon=":material/task_alt:",
     )
-elif not is_open:
-    st.info(
-        "You did not answer the survey before it closed. You can still pick a topic and find a "
-        "group: see **Pick a topic**.",
-        icon=":material/info:",
-    )
 
 st.subheader("Your topics")
-if not is_open:
+if not is_open and answer:
     st.info(
         f"The survey closed on {close:%B} {close.day}, {close.year}. Your answers above are "
         "kept; ask an admin if something must change.",
         icon=":material/lock:",
     )
+    st.page_link("pages/find_group.py", label="Find a group", icon=":material/group_add:")
 else:
-    if close:
+    if not is_open:
+        st.info(
+            f"The survey closed on {close:%B} {close.day}, {close.year}, but it is not too late: "
+            "choose what you want to learn here and say when you are free below. Then find a "
+            "group of your topic, or ask to be placed.",
+            icon=":material/schedule:",
+        )
+    elif close:
         st.caption(f"You can change your answers until {close:%B} {close.day}, {close.year}.")
     choosable = survey.choosable_topics(con)
     if not choosable:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import db, settings, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
@@ -36,6 +36,17 @@ def _done(message: str) -> None:
 frame, suggestions, threshold, spec = _demand(db.data_version())
 if message := st.session_state.pop("topic_demand_done", None):
     st.success(message, icon=":material/check_circle:")
+undo = st.session_state.get("topic_demand_undo")  # (target id, its name) of the last merge
+if undo and st.button(
+    f"Undo the merge into {undo[1]}", key="topic_merge_undo", icon=":material/undo:"
+):
+    st.session_state.pop("topic_demand_undo")
+    try:
+        back = topics.undo_merge(con, me, undo[0])
+    except (ValidationError, PermissionDenied) as exc:
+        st.error(str(exc))
+    else:
+        _done(f"Merge undone: {', '.join(back)} came back as separate topics.")
 if frame.empty:
     empty_state(
         "No topics yet.",
@@ -62,7 +73,7 @@ with left:
     charts.render(spec)
 with right:
     st.subheader("Counts")
-    st.dataframe(
+    tables.show(
         frame[["topic", "status", "first_choice", "any_rank", "offered"]],
         hide_index=True,
         column_config={
@@ -92,6 +103,7 @@ for s in suggestions:
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
+                st.session_state["topic_demand_undo"] = (s.target_id, s.target_name)
                 _done(f"Merged {names} into {s.target_name}; {moved} people's choices moved.")
 
 st.subheader("Offer, retire or merge a topic")
@@ -132,6 +144,7 @@ if submitted:
                 raise ValidationError("Pick a different topic to merge into.")
             moved = topics.merge(con, me, [topic_id], target)
             msg = f"Merged {name} into {name_of[target]}; {moved} people's choices moved."
+            st.session_state["topic_demand_undo"] = (target, name_of[target])
         else:
             status = {"Offer": "offered", "Retire": "retired", "Reopen as proposed": "proposed"}
             running = topics.set_status(con, me, topic_id, status[action])

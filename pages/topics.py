@@ -7,7 +7,7 @@ import streamlit as st
 
 from pdcore import cohorts, db, help_requests, settings, shortlist, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -136,7 +136,7 @@ chart = (
     )
 )
 labels = chart.mark_text(align="left", dx=3).encode(text="Any choice:Q")
-st.altair_chart(chart + labels, width="stretch")
+st.altair_chart(charts.whole_labels(chart + labels), width="stretch")
 
 for t in offered:
     with st.container(border=True):
@@ -153,7 +153,7 @@ for t in offered:
         if open_here.empty:
             st.caption("No cohort with open seats yet: start one on Find a group.")
         else:
-            st.dataframe(
+            tables.show(
                 open_here[["Cohort", "Meets", "Members", "Open seats"]],
                 hide_index=True,
                 width="stretch",

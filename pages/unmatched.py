@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import coaching, cohorts, db, formation, roster, topics
+from pdcore import coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import session, tables
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
@@ -48,6 +48,9 @@ def _unmatched(version):
             "suggestion",
         ],
     ).sort_values(["asked_to_be_placed", "days_waiting"], ascending=False, kind="stable")
+    requests = help_requests.open_requests(c, "place_me")
+    notes = dict(zip(requests["staff_id"], requests["note"], strict=True))
+    frame["place_me_note"] = [notes.get(sid, "") for sid in frame["staff_id"]]
     names = {k.id: k.name for k in cohorts.active_cohorts(c)}
     offered = {t.id: t.name for t in topics.offered(c)}
     coaches = {p.id: p.name for p in roster.active_staff(c, Role.COACH)}
@@ -84,7 +87,7 @@ if mid_year:
         st.dataframe(
             pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
             hide_index=True,
-            column_config={"suggestion": st.column_config.TextColumn(width="large")},
+            column_config={"suggestion": st.column_config.TextColumn("Suggestion", width="large")},
         )
         for m in lone:
             name = cohort_names.get(m.cohort_ids[1], "the cohort")
@@ -107,13 +110,18 @@ if frame.empty:
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Unmatched", len(frame))
 c2.metric("Asked to be placed", int(frame["asked_to_be_placed"].sum()))
-c3.metric("Longest wait", f"{int(frame['days_waiting'].max())} days")
+c3.metric(
+    "Longest wait",
+    f"{int(frame['days_waiting'].max())} days",
+    help="Days without a group: since the season began, or since they joined the school or "
+    "left a cohort, whichever is later.",
+)
 c4.metric("No survey answer", int((frame["choices"] == "").sum()))
 
 pages = max(1, -(-len(frame) // PAGE_SIZE))
 page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="unmatched_page") if pages > 1 else 1
 window = frame.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-st.dataframe(
+tables.show(
     window.drop(columns=["staff_id"]),
     hide_index=True,
     column_config={
@@ -132,6 +140,10 @@ if person is not None:
         f"**{row['name']}** ({row['department']}), waiting {row['days_waiting']} days. "
         f"Chose: {row['choices'] or 'nothing yet'}. The engine says: {row['reason']}."
     )
+    if row["place_me_note"]:
+        with st.container(border=True):
+            st.caption("Their note when they asked to be placed (private)")
+            st.text(row["place_me_note"])  # their words, shown as plain text
     place, coach = st.columns(2)
     with place:
         st.markdown("**Place in a cohort**")
@@ -281,14 +293,14 @@ if plan is not None:
     st.info(plan.summary(), icon=":material/preview:")
     proposed = plan.table()
     if proposed.empty:
-        empty_state("The plan places nobody.", "See the reasons below for each person.")
+        empty_state("The plan places nobody.", "Each person's reason is in the list above.")
     else:
-        st.dataframe(proposed, hide_index=True)
+        tables.show(proposed, hide_index=True)
         csv_download(proposed, "formation-preview.csv", "Download CSV (plan)")
     left_out = plan.unplaced_table()
     if not left_out.empty:
         with st.expander(f"Still unplaced after the plan ({len(left_out)})"):
-            st.dataframe(left_out, hide_index=True)
+            tables.show(left_out, hide_index=True)
     _steer(plan)
     a, b = st.columns(2)
     if a.button("Apply this plan", key="formation_apply", type="primary", disabled=proposed.empty):

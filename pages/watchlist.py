@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import clock, db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import forms, session, tables
 from pdcore.ui.widgets import csv_download, empty_state, person_picker
 
 PAGE_SIZE = 50
@@ -67,8 +67,19 @@ else:
     window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     if window.empty:
         empty_state("Nobody matches these filters.", "Clear a filter to see the whole list.")
-    st.dataframe(
-        window[["name", "department", "reasons", "coach", "last_contact", "next_step", "status"]],
+    tables.show(
+        window[
+            [
+                "name",
+                "department",
+                "reasons",
+                "place_me_note",
+                "coach",
+                "last_contact",
+                "next_step",
+                "status",
+            ]
+        ],
         hide_index=True,
         column_config={"reasons": st.column_config.TextColumn(width="large")},
     )
@@ -83,6 +94,10 @@ else:
     if person is not None:
         row = window[window["staff_id"] == person].iloc[0]
         st.markdown(f"**{row['name']}** ({row['department']}): {row['reasons']}")
+        if row["place_me_note"]:
+            with st.container(border=True):
+                st.caption("Their note when they asked to be placed (private)")
+                st.text(row["place_me_note"])  # their words, shown as plain text
         try:
             past = _history(db.data_version(), int(person))
         except PermissionDenied as exc:
@@ -91,7 +106,10 @@ else:
         if past.empty:
             st.caption("No follow-ups yet.")
         else:
-            st.dataframe(past, hide_index=True)
+            tables.show(past, hide_index=True)
+        forms.start(
+            "followup", {"followup_note": "", "followup_next": "", "followup_resolved": False}
+        )
         with st.form("followup"):
             when = st.date_input("Contacted on", clock.today(), key="followup_date")
             note = st.text_area(
@@ -106,15 +124,14 @@ else:
                     st.error(str(exc))
                 else:
                     st.session_state["watchlist_done"] = f"Saved a follow-up for {row['name']}."
-                    for key in ("followup_note", "followup_next", "followup_resolved"):
-                        st.session_state.pop(key, None)  # a fresh form for the next one
+                    forms.clear("followup")  # a fresh form for the next one
                     st.rerun()
 
 st.subheader("Caseload by coach")
 if caseload.empty:
     empty_state("No coaches on the roster.", "Add coaches to the roster on the Data page.")
 else:
-    st.dataframe(caseload.drop(columns=["coach_id"]), hide_index=True)
+    tables.show(caseload.drop(columns=["coach_id"]), hide_index=True)
     csv_download(
         caseload.drop(columns=["coach_id"]), "coach-caseload.csv", "Download CSV (caseload)"
     )

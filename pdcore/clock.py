@@ -35,6 +35,14 @@ def school_timezone() -> tzinfo:
         ) from exc
 
 
+def localize(naive: datetime) -> datetime:
+    """A naive school-time moment made aware, with the daylight-saving rule of its own date
+    (the machine's zone fixes today's offset, so it asks the system for that date instead)."""
+    if not os.environ.get("PDCORE_TIMEZONE", "").strip():
+        return naive.astimezone()
+    return naive.replace(tzinfo=school_timezone())
+
+
 def _from_environment() -> datetime | None:
     text = os.environ.get("PDCORE_TODAY", "").strip()
     if not text:

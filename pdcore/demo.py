@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from pdcore import authz, clock, db, roster, settings
+from pdcore import meetings as meetings_mod
 
 SCHOOL_SIZE = 260
 
@@ -630,6 +631,9 @@ def generate(
             tid = next(r[1] for r in cohort_rows if r[0] == cid)
             topic_name = next(r[1] for r in topic_rows if r[0] == tid)
             dates = _meeting_dates(rng, season_start, last_day, quiet=cid in quiet)
+            # A cohort meets on its slot's weekday (any school day when the slot has none).
+            weekday = meetings_mod.slot_weekday(slot_label.get(cohort_slot.get(cid), ""))
+            dates = sorted({_on_weekday(d, weekday, season_start, last_day) for d in dates})
             n_meet = len(dates)
             for k, held_on in enumerate(dates):
                 mid = len(meetings) + 1
@@ -643,7 +647,8 @@ def generate(
                         held_on,
                         slot,
                         minutes,
-                        bool(slot and in_day[slot]) or rng.random() < 0.2,
+                        (bool(slot and in_day[slot]) or rng.random() < 0.2)
+                        and held_on.weekday() < 5,
                         rng.choice(AGENDAS),
                         "",
                         members[0],
@@ -689,7 +694,12 @@ def generate(
                     )
             # The next meeting is on the calendar for most active cohorts.
             if cid not in quiet and today < season_end:
-                nxt = today + timedelta(days=rng.randint(3, 20))
+                nxt = meetings_mod.next_day_on(
+                    slot_label.get(cohort_slot.get(cid), ""),
+                    today + timedelta(days=rng.randint(3, 20)),
+                )
+                if nxt.weekday() >= 5:  # a slot on no fixed weekday still meets on a school day
+                    nxt += timedelta(days=7 - nxt.weekday())
                 meetings.append(
                     (
                         len(meetings) + 1,
@@ -932,6 +942,18 @@ def generate(
 def _short(topic_rows, tid) -> str:
     name = next(r[1] for r in topic_rows if r[0] == tid)
     return name.replace(" and Genius Hour", "").replace(" in a HS Classroom", "")
+
+
+def _on_weekday(day: date, weekday: int | None, first: date, last: date) -> date:
+    """The same week's `weekday` (a school day, Monday to Friday, when None), kept between
+    `first` and `last`."""
+    target = weekday if weekday is not None else min(day.weekday(), 4)
+    moved = day + timedelta(days=target - day.weekday())
+    if moved < first:
+        moved += timedelta(days=7)
+    if moved > last:
+        moved -= timedelta(days=7)
+    return moved
 
 
 def _meeting_dates(rng: random.Random, start: date, last: date, quiet: bool) -> list[date]:

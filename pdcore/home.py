@@ -1,10 +1,11 @@
-"""The home page's few facts: one person's status and the school in four numbers."""
+"""The home page's facts: one person's status and week, and the school in four numbers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from pdcore import clock, db, feedback, settings
+from pdcore import clock, cohorts, db, feedback, meetings, sessions, settings, survey
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class TeacherStatus:
     topic: str | None
     place_me_open: bool
     season_survey_due: bool  # the end-of-season survey is open and they have not answered
+    survey_open: bool = True  # the interest survey still takes answers and changes
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,13 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
     survey_due = feedback.is_open(settings.load(con), clock.today()) and not (
         feedback.my_answer(con, staff_id)
     )
-    return TeacherStatus(bool(answered), *(cohort or (None, None)), bool(place_me), survey_due)
+    return TeacherStatus(
+        bool(answered),
+        *(cohort or (None, None)),
+        bool(place_me),
+        survey_due,
+        survey.is_open(con),
+    )
 
 
 def staff_overview(con) -> Overview:
@@ -65,3 +73,101 @@ def staff_overview(con) -> Overview:
         .fetchone()
     )
     return Overview(active, placed, active - placed, place_me)
+
+
+# ---- a teacher's week: the page they open on Monday -----------------------------------------
+
+SD_LOOKAHEAD_DAYS = 7  # a staff-development day this close is "this week's"
+
+
+@dataclass(frozen=True)
+class StaffDevelopment:
+    day: date
+    choice: str | None  # the option's title, or None when they have not signed up
+    room: str
+    open_for_signup: bool  # sign-ups close on the day itself
+
+
+@dataclass(frozen=True)
+class Coaching:
+    coach: str | None
+    last_session: date | None
+    request_open: bool
+
+
+@dataclass(frozen=True)
+class Week:
+    cohort: cohorts.CohortInfo | None
+    next_meeting: meetings.PlannedMeeting | None
+    goal: str | None
+    reflection_due: date | None  # the day of a meeting they attended and have not reflected on
+    staff_development: StaffDevelopment | None
+    coaching: Coaching
+
+
+def week(con, staff_id: int, today: date | None = None) -> Week:
+    """What one teacher needs on Monday: their cohort's next meeting and goal, a reflection
+    owed, this week's staff-development choice and their coaching."""
+    today = today or clock.today()
+    cohort = cohorts.current_cohort(con, staff_id)
+    upcoming, goal, owed = None, None, None
+    if cohort is not None:
+        upcoming = next(iter(meetings.planned_meetings(con, cohort.id, since=today)), None)
+        current = meetings.current_goal(con, cohort.id)
+        goal = current.text if current else None
+        owed = _reflection_due(con, cohort.id, staff_id, today)
+    return Week(
+        cohort, upcoming, goal, owed, _staff_development(con, staff_id, today),
+        _coaching(con, staff_id),
+    )  # fmt: skip
+
+
+def _reflection_due(con, cohort_id: int, staff_id: int, today: date) -> date | None:
+    """The last held meeting they attended, when they have written no reflection since."""
+    row = (
+        db.read(con)
+        .execute(
+            """
+        SELECT m.held_on FROM meetings m
+        JOIN attendance a ON a.meeting_id = m.id AND a.staff_id = ?
+        WHERE m.cohort_id = ? AND m.status = 'held' AND m.held_on <= ?
+          AND NOT EXISTS (SELECT 1 FROM reflections r WHERE r.cohort_id = m.cohort_id
+                          AND r.author_id = ? AND (r.meeting_id = m.id
+                               OR r.created_at::DATE >= m.held_on OR r.created_at >= m.created_at))
+        ORDER BY m.held_on DESC LIMIT 1
+        """,
+            [staff_id, cohort_id, today, staff_id],
+        )
+        .fetchone()
+    )
+    return row[0] if row else None
+
+
+def _staff_development(con, staff_id: int, today: date) -> StaffDevelopment | None:
+    horizon = today + timedelta(days=SD_LOOKAHEAD_DAYS - 1)
+    day = next((d for d in sessions.session_days(con, since=today) if d <= horizon), None)
+    if day is None:
+        return None
+    chosen = sessions.my_choice(con, staff_id, day)
+    option = sessions.option(con, chosen) if chosen else None
+    return StaffDevelopment(
+        day, option.title if option else None, option.room if option else "", day > today
+    )
+
+
+def _coaching(con, staff_id: int) -> Coaching:
+    cur = db.read(con)
+    coach = cur.execute(
+        "SELECT c.name FROM coach_assignments a JOIN staff c ON c.id = a.coach_id "
+        "WHERE a.staff_id = ?",
+        [staff_id],
+    ).fetchone()
+    last = cur.execute(
+        "SELECT max(held_on) FROM coaching_sessions WHERE staff_id = ?", [staff_id]
+    ).fetchone()[0]
+    asked = cur.execute(
+        "SELECT count(*) FROM help_requests WHERE staff_id = ? AND kind = 'coach' "
+        "AND status = 'open'",
+        [staff_id],
+    ).fetchone()[0]
+    return Coaching(coach[0] if coach else None, last, bool(asked))

@@ -8,16 +8,18 @@ validated with a message that says what to change.
 
 from __future__ import annotations
 
+import calendar
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from urllib.parse import urlparse
 
 import pandas as pd
 
 from pdcore import authz, clock, db, settings
 from pdcore.cohorts import GOAL_MAX, add_goal, check_slot, clean_text, require_member
-from pdcore.model import StaffMember, ValidationError
+from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 AGENDAS = ("read", "try-a-lesson", "share", "modules", "other")
 AGENDA_LABELS = {
@@ -113,6 +115,14 @@ def _check_minutes(minutes) -> int:
     return value
 
 
+def _check_school_day(day: date, in_school_day: bool) -> None:
+    if in_school_day and day.weekday() >= 5:
+        raise ValidationError(
+            f"{day:%b} {day.day} is a {day:%A}, so the meeting was not in the school day: "
+            "untick 'In the school day' (or fix the date)."
+        )
+
+
 @authz.write(authz.member_of("cohort_id"))
 def log_meeting(
     con,
@@ -136,6 +146,7 @@ def log_meeting(
     if held_on > (today or clock.today()):
         raise ValidationError("That date is in the future: plan the meeting instead of logging it.")
     minutes = _check_minutes(minutes)
+    _check_school_day(held_on, in_school_day)
     note = clean_text(note, "the note", NOTE_MAX, required=False)
     if agenda and agenda not in AGENDAS:
         raise ValidationError("Pick the agenda from the list.")
@@ -145,6 +156,11 @@ def log_meeting(
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
         slot_id = check_slot(cur, slot_id, required=False)
+        if slot_id is not None and slot_weekday(_slot_label(cur, slot_id)) not in (
+            None,
+            held_on.weekday(),
+        ):
+            slot_id = None  # met on another day than its slot's: do not record a contradiction
         members = {
             r[0]
             for r in cur.execute(
@@ -154,6 +170,7 @@ def log_meeting(
         }
         if any(a not in members for a in attendees):
             raise ValidationError("Only the cohort's members can be marked as attending.")
+        _refuse_a_second_log(cur, cohort_id, held_on)
         planned = cur.execute(
             "SELECT id, agenda, slot_id FROM meetings WHERE cohort_id = ? AND status = 'planned' "
             "AND held_on = ? ORDER BY id LIMIT 1",
@@ -190,14 +207,162 @@ def log_meeting(
     return meeting_id
 
 
+def _refuse_a_second_log(cur, cohort_id: int, held_on: date, except_id: int | None = None):
+    """One held meeting per cohort per day: a second submit of the same form (or a second
+    member logging the same meeting) would double the hours on every dashboard."""
+    found = cur.execute(
+        "SELECT count(*) FROM meetings WHERE cohort_id = ? AND status = 'held' AND held_on = ? "
+        "AND id IS DISTINCT FROM ?",
+        [cohort_id, held_on, except_id],
+    ).fetchone()[0]
+    if found:
+        raise ValidationError(
+            f"A meeting on {held_on:%a %b} {held_on.day} is already logged. To change it, "
+            "correct it under 'Correct or delete a meeting'."
+        )
+
+
+def _meeting_for_change(cur, actor: StaffMember, meeting_id: int) -> tuple:
+    """(cohort_id, held_on, minutes, in_school_day, agenda, note) of a held meeting the actor
+    may correct: the person who logged it, or an admin of its school."""
+    row = cur.execute(
+        "SELECT m.cohort_id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note, "
+        "m.logged_by, coalesce(c.school, '') FROM meetings m "
+        "JOIN cohorts c ON c.id = m.cohort_id WHERE m.id = ? AND m.status = 'held'",
+        [meeting_id],
+    ).fetchone()
+    if row is None:
+        raise ValidationError("That meeting is not in the log any more; refresh the page.")
+    is_admin = actor.role == Role.ADMIN and (not actor.school or actor.school == row[7])
+    if not is_admin and row[6] != actor.id:
+        raise PermissionDenied(
+            "Only the person who logged a meeting, or an admin, can correct or delete it."
+        )
+    return row[:6]
+
+
+# The person who logged a meeting, or an admin of their school (checked again, against the
+# cohort's school, inside the transaction by _meeting_for_change).
+_MEETING_OWNER = authz.for_person(
+    "meeting_id", roles=(Role.ADMIN,), owner_sql="SELECT logged_by FROM meetings WHERE id = ?"
+)
+
+
+@authz.write(_MEETING_OWNER)
+def edit_meeting(
+    con,
+    actor: StaffMember,
+    meeting_id: int,
+    *,
+    held_on: date,
+    minutes: int,
+    in_school_day: bool,
+    attendee_ids: Sequence[int],
+    note: str = "",
+    agenda: str = "",
+    today: date | None = None,
+) -> None:
+    """Correct a held meeting (its logger or an admin): the same checks as logging it, and
+    attendees may be anyone who has been in the cohort. Audited with the values before."""
+    held_on = _check_season_date(con, held_on, "The meeting date")
+    if held_on > (today or clock.today()):
+        raise ValidationError("That date is in the future: a held meeting has happened.")
+    minutes = _check_minutes(minutes)
+    _check_school_day(held_on, in_school_day)
+    note = clean_text(note, "the note", NOTE_MAX, required=False)
+    if agenda and agenda not in AGENDAS:
+        raise ValidationError("Pick the agenda from the list.")
+    attendees = sorted({int(a) for a in attendee_ids})
+    if not attendees:
+        raise ValidationError("Tick who attended (at least one member).")
+    with db.transaction(con) as cur:
+        before = _meeting_for_change(cur, actor, meeting_id)
+        cohort_id = before[0]
+        ever = {
+            r[0]
+            for r in cur.execute(
+                "SELECT staff_id FROM memberships WHERE cohort_id = ?", [cohort_id]
+            ).fetchall()
+        }
+        if any(a not in ever for a in attendees):
+            raise ValidationError("Only people who have been in the cohort can have attended.")
+        _refuse_a_second_log(cur, cohort_id, held_on, except_id=meeting_id)
+        was = cur.execute(
+            "SELECT staff_id FROM attendance WHERE meeting_id = ? ORDER BY staff_id", [meeting_id]
+        ).fetchall()
+        cur.execute(
+            "UPDATE meetings SET held_on = ?, minutes = ?, in_school_day = ?, agenda = ?, "
+            "note = ? WHERE id = ?",
+            [held_on, minutes, bool(in_school_day), agenda or before[4], note, meeting_id],
+        )
+        cur.execute("DELETE FROM attendance WHERE meeting_id = ?", [meeting_id])
+        for a in attendees:
+            cur.execute(
+                "INSERT INTO attendance (meeting_id, staff_id) VALUES (?, ?)", [meeting_id, a]
+            )
+        db.audit(
+            cur, actor.id, "meeting.edit", "meeting", meeting_id,
+            json.dumps(_before(before, was)),
+        )  # fmt: skip
+
+
+@authz.write(_MEETING_OWNER)
+def delete_meeting(con, actor: StaffMember, meeting_id: int) -> None:
+    """Delete a held meeting logged by mistake (its logger or an admin), with its attendance;
+    reflections that pointed at it stay, unlinked. The audit row keeps every deleted value, so
+    nothing a person did is lost."""
+    with db.transaction(con) as cur:
+        before = _meeting_for_change(cur, actor, meeting_id)
+        was = cur.execute(
+            "SELECT staff_id FROM attendance WHERE meeting_id = ? ORDER BY staff_id", [meeting_id]
+        ).fetchall()
+        cur.execute("UPDATE reflections SET meeting_id = NULL WHERE meeting_id = ?", [meeting_id])
+        cur.execute("DELETE FROM attendance WHERE meeting_id = ?", [meeting_id])
+        cur.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+        db.audit(
+            cur, actor.id, "meeting.delete", "meeting", meeting_id,
+            json.dumps(_before(before, was)),
+        )  # fmt: skip
+
+
+def attendee_ids(con, meeting_id: int) -> list[int]:
+    """Who attended a meeting (staff ids)."""
+    rows = (
+        db.read(con)
+        .execute(
+            "SELECT staff_id FROM attendance WHERE meeting_id = ? ORDER BY staff_id", [meeting_id]
+        )
+        .fetchall()
+    )
+    return [r[0] for r in rows]
+
+
+def _before(row: tuple, attendance: list) -> dict:
+    cohort_id, held_on, minutes, in_day, agenda, note = row
+    return {
+        "cohort_id": cohort_id,
+        "held_on": held_on.isoformat(),
+        "minutes": minutes,
+        "in_school_day": bool(in_day),
+        "agenda": agenda,
+        "note": note,
+        "attendee_ids": [r[0] for r in attendance],
+    }
+
+
+def _slot_label(cur, slot_id: int) -> str:
+    row = cur.execute("SELECT label FROM meeting_slots WHERE id = ?", [slot_id]).fetchone()
+    return row[0] if row else ""
+
+
 def held_meetings(con, cohort_id: int) -> pd.DataFrame:
     """The cohort's held meetings, newest first: id, held_on, minutes, in_school_day, agenda,
-    note, attended (count) and attendees (names)."""
+    note, logged_by (staff id), attended (count) and attendees (names)."""
     return (
         db.read(con)
         .execute(
             """
-        SELECT m.id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note,
+        SELECT m.id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note, m.logged_by,
                count(a.staff_id) AS attended,
                coalesce(string_agg(p.name, ', ' ORDER BY p.name), '') AS attendees
         FROM meetings m
@@ -253,9 +418,23 @@ def plan_meeting(
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
         slot_id = check_slot(cur, slot_id)
-        in_day = cur.execute(
-            "SELECT in_school_day FROM meeting_slots WHERE id = ?", [slot_id]
-        ).fetchone()[0]
+        label, in_day = cur.execute(
+            "SELECT label, in_school_day FROM meeting_slots WHERE id = ?", [slot_id]
+        ).fetchone()
+        weekday = slot_weekday(label)
+        if weekday is not None and on.weekday() != weekday:
+            day_name = calendar.day_name[weekday]
+            raise ValidationError(
+                f"{label} is on {day_name}s, and {on:%b} {on.day} is a {on:%A}: pick a "
+                f"{day_name} (the next is {next_day_on(label, on):%b} "
+                f"{next_day_on(label, on).day}), or another slot."
+            )
+        if cur.execute(
+            "SELECT count(*) FROM meetings WHERE cohort_id = ? AND status = 'planned' "
+            "AND held_on = ?",
+            [cohort_id, on],
+        ).fetchone()[0]:
+            raise ValidationError(f"A meeting on {on:%a %b} {on.day} is already planned.")
         meeting_id = cur.execute(
             "INSERT INTO meetings (cohort_id, status, held_on, slot_id, minutes, in_school_day, "
             "agenda, note, logged_by) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -383,10 +562,32 @@ def gallery(con, topic_id: int | None = None) -> pd.DataFrame:
 @dataclass(frozen=True)
 class CalendarEvent:
     uid: str
-    start: datetime  # floating local time: the school's own clock
+    start: datetime  # naive, the school's own clock (ics_text writes it in UTC)
     end: datetime
     summary: str
     description: str = ""
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def slot_weekday(label: str) -> int | None:
+    """The weekday a slot's label names (0 = Monday), e.g. "Mon before school" -> 0; None for
+    a slot on no fixed weekday ("Planning day")."""
+    words = (label or "").lower().replace(",", " ").split()
+    for word in words:
+        for n, day in enumerate(WEEKDAYS):
+            if word.startswith(day) and (len(word) <= 4 or word.rstrip("s").endswith("day")):
+                return n
+    return None
+
+
+def next_day_on(slot_label: str, since: date) -> date:
+    """The first day from `since` on that the slot meets (since itself when it has no weekday)."""
+    weekday = slot_weekday(slot_label)
+    if weekday is None:
+        return since
+    return since + timedelta(days=(weekday - since.weekday()) % 7)
 
 
 def slot_start(label: str) -> time:
@@ -433,11 +634,23 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S")
 
 
-def ics_text(events: Iterable[CalendarEvent], *, stamp: datetime, name: str = "PD Cohorts") -> str:
+def _utc_stamp(naive: datetime, zone: tzinfo | None) -> str:
+    aware = naive.replace(tzinfo=zone) if zone is not None else clock.localize(naive)
+    return _stamp(aware.astimezone(UTC)) + "Z"
+
+
+def ics_text(
+    events: Iterable[CalendarEvent],
+    *,
+    stamp: datetime,
+    name: str = "PD Cohorts",
+    zone: tzinfo | None = None,
+) -> str:
     """An RFC 5545 calendar with one VEVENT per event, CRLF line endings, folded lines.
 
-    Times are floating (no time zone), so a meeting at 15:30 shows at 15:30 wherever the
-    school's calendar is; DTSTAMP is UTC as the standard requires.
+    Start and end are the school's clock (`zone`, else pdcore.clock's school zone) written in
+    UTC, so a 15:30 meeting shows at 15:30 school time in any calendar, whatever its own zone
+    (a floating time would move with the calendar's zone). DTSTAMP is UTC too.
     """
     utc = stamp.astimezone(UTC) if stamp.tzinfo else stamp
     lines = [
@@ -448,13 +661,16 @@ def ics_text(events: Iterable[CalendarEvent], *, stamp: datetime, name: str = "P
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_escape(name)}",
     ]
+    zone_name = getattr(zone or clock.school_timezone(), "key", "")
+    if zone_name:  # a hint for calendar apps that show the calendar's own zone
+        lines.append(f"X-WR-TIMEZONE:{zone_name}")
     for event in events:
         lines += [
             "BEGIN:VEVENT",
             f"UID:{event.uid}",
             f"DTSTAMP:{_stamp(utc)}Z",
-            f"DTSTART:{_stamp(event.start)}",
-            f"DTEND:{_stamp(event.end)}",
+            f"DTSTART:{_utc_stamp(event.start, zone)}",
+            f"DTEND:{_utc_stamp(event.end, zone)}",
             f"SUMMARY:{_escape(event.summary)}",
         ]
         if event.description:

@@ -122,8 +122,18 @@ def validate(s: Settings) -> list[str]:
     problems = []
     if s.season_end <= s.season_start:
         problems.append("The season must end after it starts.")
-    if not (1 <= s.min_size <= s.ideal_min <= s.ideal_max <= s.max_size):
-        problems.append("Cohort sizes must satisfy 1 <= min <= ideal min <= ideal max <= max.")
+    # Named as the Settings page names them, so the admin knows which box to change.
+    sizes = [
+        ("Smallest cohort", s.min_size),
+        ("Ideal from", s.ideal_min),
+        ("Ideal up to", s.ideal_max),
+        ("Largest cohort", s.max_size),
+    ]
+    if s.min_size < 1:
+        problems.append("'Smallest cohort' must be at least 1.")
+    for (low_name, low), (high_name, high) in zip(sizes, sizes[1:], strict=False):
+        if low > high:
+            problems.append(f"'{high_name}' ({high}) must be at least '{low_name}' ({low}).")
     if s.offer_threshold < 1:
         problems.append("The offer threshold must be at least 1.")
     if s.meetings_per_month < 1 or s.meeting_minutes < 1:

@@ -180,11 +180,13 @@ def submit(
     today: date | None = None,
 ) -> SurveyAnswer:
     """Save a teacher's survey from the app: ranked topic ids (blanks skipped) and an optional
-    write-in ranked after them. Refused after the survey closes. The actor answers for
-    themselves, or an admin of their school for `staff_id`."""
+    write-in ranked after them. After the survey closes only a first answer is taken: whoever
+    missed it can still say what they want to learn; a change to a kept answer is refused.
+    The actor answers for themselves, or an admin of their school for `staff_id`."""
     staff_id = actor.id if staff_id is None else staff_id
     close = settings.load(con).survey_close
-    if close is not None and (today or clock.today()) > close:
+    late = close is not None and (today or clock.today()) > close
+    if late and answer(con, staff_id) is not None:
         raise ValidationError(
             f"The survey closed on {close:%B} {close.day}. Your answers are kept; "
             "ask an admin if something must change."

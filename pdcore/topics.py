@@ -310,10 +310,27 @@ def merge(con, actor: StaffMember, source_ids, target_id: int) -> int:
                 f"SELECT DISTINCT staff_id FROM interests WHERE topic_id IN ({marks})", sources
             ).fetchall()
         ]
+        # What the merge changes, kept in its audit row so undo_merge can put it back.
+        before = {
+            "sources": sources,
+            "interests": {},
+            "refs": {
+                table: cur.execute(
+                    f"SELECT id, {column} FROM {table} WHERE {column} IN ({marks})", sources
+                ).fetchall()
+                for table, column in _TOPIC_REFERENCES
+            },
+            "merged_into": cur.execute(
+                f"SELECT id, merged_into FROM topics WHERE merged_into IN ({marks}) "
+                f"OR id IN ({marks})",
+                [*sources, *sources],
+            ).fetchall(),
+        }
         for staff_id in affected:
             ranked = cur.execute(
                 "SELECT topic_id FROM interests WHERE staff_id = ? ORDER BY rank", [staff_id]
             ).fetchall()
+            before["interests"][str(staff_id)] = [r[0] for r in ranked]
             kept: list[int] = []
             for (tid,) in ranked:
                 tid = target_id if tid in sources else tid
@@ -340,6 +357,55 @@ def merge(con, actor: StaffMember, source_ids, target_id: int) -> int:
             "topic.merge",
             "topic",
             target_id,
-            json.dumps({"into": target[1], "merged": names, "people": len(affected)}),
+            json.dumps(
+                {"into": target[1], "merged": names, "people": len(affected), "before": before}
+            ),
         )
     return len(affected)
+
+
+@authz.write(authz.ADMIN)
+def undo_merge(con, actor: StaffMember, target_id: int) -> list[str]:
+    """Undo the latest merge into `target_id` (admins): the merged topics come back with
+    their choices, cohorts, requests, plans and sessions. A person who changed their survey
+    since keeps the newer answer. Returns the names that came back."""
+    with db.transaction(con) as cur:
+        row = cur.execute(
+            "SELECT id, detail FROM audit_log WHERE action = 'topic.merge' AND entity_id = ? "
+            "AND id NOT IN (SELECT entity_id FROM audit_log WHERE action = 'topic.unmerge') "
+            "ORDER BY id DESC LIMIT 1",
+            [target_id],
+        ).fetchone()
+        detail = json.loads(row[1]) if row else {}
+        if "before" not in detail:
+            raise ValidationError("There is no merge into this topic left to undo.")
+        before = detail["before"]
+        for staff_id, ranked in before["interests"].items():
+            now = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT topic_id FROM interests WHERE staff_id = ? ORDER BY rank", [staff_id]
+                ).fetchall()
+            ]
+            sources = set(before["sources"])
+            merged = list(dict.fromkeys(target_id if t in sources else t for t in ranked))
+            if now != merged:
+                continue  # they answered again since: their newer answer stands
+            cur.execute("DELETE FROM interests WHERE staff_id = ?", [staff_id])
+            cur.executemany(
+                "INSERT INTO interests (staff_id, rank, topic_id) VALUES (?, ?, ?)",
+                [(int(staff_id), rank, tid) for rank, tid in enumerate(ranked, start=1)],
+            )
+        for table, column in _TOPIC_REFERENCES:
+            for rid, topic_id in before["refs"].get(table, []):
+                cur.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE id = ? AND {column} = ?",
+                    [topic_id, rid, target_id],
+                )
+        for topic_id, merged_into in before["merged_into"]:
+            cur.execute("UPDATE topics SET merged_into = ? WHERE id = ?", [merged_into, topic_id])
+        db.audit(
+            cur, actor.id, "topic.unmerge", "audit_log", row[0],
+            json.dumps({"into": detail["into"], "back": detail["merged"]}),
+        )  # fmt: skip
+    return list(detail["merged"])

@@ -129,7 +129,10 @@ SELECT s.id, s.name, s.email, s.department, s.school,
                AND h.status = 'open'),
        ca.coach_id, coalesce(coach.name, ''),
        fu.contacted_on, coalesce(fu.next_step, ''), coalesce(fu.resolved, FALSE),
-       fu.contacted_on IS NOT NULL, fu.author_id
+       fu.contacted_on IS NOT NULL, fu.author_id,
+       coalesce((SELECT h.note FROM help_requests h WHERE h.staff_id = s.id
+                 AND h.kind = 'place_me' AND h.status = 'open'
+                 ORDER BY h.created_at DESC, h.id DESC LIMIT 1), '')
 FROM staff s
 LEFT JOIN cur ON cur.staff_id = s.id
 LEFT JOIN sizes ON sizes.cohort_id = cur.cohort_id
@@ -156,18 +159,21 @@ WATCH_COLUMNS = [
     "next_step",
     "status",
     "next_step_by",  # the coach or admin who wrote the latest follow-up
+    "place_me_note",
 ]
 
 
 def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]]:
-    """Every active teacher's facts, with (name, email, department, school, coach and
-    latest follow-up) beside them, in one query."""
+    """Every active teacher's facts, with (name, email, department, school, coach, latest
+    follow-up and their "place me" note) beside them, in one query."""
     today = today or clock.today()
     rows = db.read(con).execute(_FACTS_SQL, [today]).fetchall()
     out = []
     for r in rows:
         (sid, name, email, dept, school, answered, in_group, kind, size, n_last, att_last) = r[:11]
-        ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu, by = r[11:]
+        (ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu, by, note) = r[
+            11:
+        ]
         facts = WatchFacts(
             staff_id=sid,
             answered_survey=answered,
@@ -194,6 +200,7 @@ def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]
                     resolved,
                     has_fu,
                     by,
+                    note,
                 ),
             )
         )
@@ -216,7 +223,20 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
         codes = reasons(facts, rules)
         if not codes:
             continue
-        name, email, dept, school, coach_id, coach, last_on, next_step, resolved, has_fu, by = extra
+        (
+            name,
+            email,
+            dept,
+            school,
+            coach_id,
+            coach,
+            last_on,
+            next_step,
+            resolved,
+            has_fu,
+            by,
+            note,
+        ) = extra
         status = case_status(has_fu, resolved)
         if status == "resolved" and not include_resolved:
             continue
@@ -236,6 +256,7 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
                 next_step,
                 status,
                 by,
+                note,
             )
         )
     frame = pd.DataFrame.from_records(records, columns=WATCH_COLUMNS)

@@ -91,8 +91,11 @@ def _fit(
         reasons.append("no meeting time set yet")
     else:
         label = slot_labels.get(cohort.slot_id, f"slot {cohort.slot_id}")
-        free = "free" if cohort.slot_id in person.slots else "not free"
-        reasons.append(f"meets {label}: you are {free} then")
+        if not person.slots:  # they have not said when they are free: no verdict
+            reasons.append(f"meets {label}")
+        else:
+            free = "free" if cohort.slot_id in person.slots else "not free"
+            reasons.append(f"meets {label}: you are {free} then")
     same = sum(1 for m in members if m.department == person.department)
     if same:
         reasons.append(f"{same} from your department")

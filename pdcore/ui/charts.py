@@ -23,12 +23,18 @@ VOTE_COLORS = {"yes": "#2e7d32", "unsure": "#9e9e9e", "no": "#c62828"}
 def to_spec(chart: alt.TopLevelMixin) -> dict:
     """A chart as a Vega-Lite spec whose datasets are already Arrow bytes: cache this, so a
     rerun neither rebuilds the chart nor converts its data again."""
-    spec = chart.to_dict()
+    spec = whole_labels(chart).to_dict()
     spec["datasets"] = {
         name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(rows))
         for name, rows in spec.get("datasets", {}).items()
     }
     return spec
+
+
+def whole_labels(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Axis labels in full: Vega-Lite cuts them at 180 px, so two long topic names that
+    start alike ("Google Certification Level 1" and "... Level 2") would read the same."""
+    return chart.configure_axis(labelLimit=0)
 
 
 def render(spec: dict | None, key: str | None = None) -> None:
@@ -69,7 +75,10 @@ def share_heatmap(table: pd.DataFrame, column: str, stages: list[str]) -> alt.La
     )
     base = alt.Chart(long).encode(
         y=alt.Y(f"{column}:N", sort=list(table[column]), title=None),
-        x=alt.X("stage:N", sort=stages, title=None, axis=alt.Axis(labelAngle=-20)),
+        # Every stage labelled (Vega-Lite drops labels it thinks overlap).
+        x=alt.X(
+            "stage:N", sort=stages, title=None, axis=alt.Axis(labelAngle=-30, labelOverlap=False)
+        ),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), legend=None),

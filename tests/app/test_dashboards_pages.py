@@ -222,7 +222,7 @@ def test_settings_save_validates_and_keeps_what_was_typed(open_app):
     assert not at.exception
     at.number_input(key="set_ideal_min").set_value(8)
     at.button(key="settings_save").click().run()
-    assert any("Cohort sizes must satisfy" in e for e in _texts(at, "error"))
+    assert any("'Ideal up to' (" in e and "'Ideal from' (8)" in e for e in _texts(at, "error"))
     assert at.number_input(key="set_ideal_min").value == 8
     at.number_input(key="set_ideal_min").set_value(4)
     at.number_input(key="set_offer_threshold").set_value(7)

@@ -137,6 +137,13 @@ def district(con, make):
     p["topic"], p["slot"] = topic, slot
     for who in ("North teacher 6", "South teacher 5"):  # each asks for help: a record of theirs
         p[f"{who}'s request"] = help_requests.ask(con, p[who], "expert", topic, "Please")
+    for who, cohort_id in (("North teacher 6", None), ("South teacher 5", p["Z"])):
+        # A meeting each logged: a record of theirs that only they (or an admin) may change.
+        p[f"{who}'s meeting"] = con.execute(
+            "INSERT INTO meetings (cohort_id, held_on, logged_by) VALUES (?, DATE '2026-11-10', ?) "
+            "RETURNING id",
+            [cohort_id or p["X"], p[who]],
+        ).fetchone()[0]
     return p
 
 
@@ -192,7 +199,14 @@ def test_a_teacher_is_refused_every_admin_and_coach_operation(con, district):
     before = _audit_rows(con)
     for op in ops:
         with pytest.raises(PermissionDenied):
-            _call(con, op, teacher, staff_id=colleague, request_id=district[f"{name}'s request"])
+            _call(
+                con,
+                op,
+                teacher,
+                staff_id=colleague,
+                request_id=district[f"{name}'s request"],
+                meeting_id=district[f"{name}'s meeting"],
+            )
     assert _audit_rows(con) == before  # nothing was written
 
 
@@ -207,7 +221,14 @@ def test_a_coach_or_admin_of_one_school_is_refused_the_other_schools_cases(con, 
         assert ops and ("pdcore.cohorts.join" in {op.name for op in ops})
         for op in ops:
             with pytest.raises(PermissionDenied, match="another school"):
-                _call(con, op, actor, staff_id=south_teacher, request_id=south_request)
+                _call(
+                    con,
+                    op,
+                    actor,
+                    staff_id=south_teacher,
+                    request_id=south_request,
+                    meeting_id=district["South teacher 5's meeting"],
+                )
     assert _audit_rows(con) == before
 
 

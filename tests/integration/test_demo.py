@@ -95,3 +95,16 @@ def test_cli_demo_fills_a_file_and_refuses_a_full_one(tmp_path):
     second = run()
     assert second.returncode == 1
     assert "already has staff" in second.stderr
+
+
+def test_demo_meetings_keep_their_slots_weekday_and_no_weekend_is_a_school_day(demo_con):
+    from pdcore import meetings
+
+    rows = demo_con.execute(
+        "SELECT m.held_on, coalesce(s.label, ''), m.in_school_day FROM meetings m "
+        "LEFT JOIN meeting_slots s ON s.id = m.slot_id"
+    ).fetchall()
+    assert rows
+    for held_on, label, in_day in rows:
+        assert meetings.slot_weekday(label) in (None, held_on.weekday()), (held_on, label)
+        assert not (in_day and held_on.weekday() >= 5), held_on

@@ -107,7 +107,8 @@ def test_only_members_log_for_their_cohort(con, cohort):
         )
 
 
-def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
+def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort, monkeypatch):
+    monkeypatch.setenv("PDCORE_TIMEZONE", "America/New_York")
     with pytest.raises(ValidationError, match="has passed"):
         meetings.plan_meeting(
             con,
@@ -167,7 +168,7 @@ def test_plan_the_next_meeting_then_log_it_when_it_happens(con, cohort):
     )
     ics = meetings.calendar_file(con, cohort["id"], "Web Tools, Wed lunch").decode()
     assert ics.count("BEGIN:VEVENT") == 1
-    assert "DTSTART:20270203T114500\r\n" in ics and f"UID:pd-cohorts-meeting-{mid}" in ics
+    assert "DTSTART:20270203T164500Z\r\n" in ics and f"UID:pd-cohorts-meeting-{mid}" in ics
     # When it happens, logging that day turns the plan into the held meeting, agenda kept.
     held = meetings.log_meeting(
         con,
@@ -236,3 +237,98 @@ def test_a_member_who_left_can_no_longer_write(con, cohort):
     assert db.read(con).execute(
         "SELECT count(*) FROM goals WHERE cohort_id = ?", [cohort["id"]]
     ).fetchone() == (1,)
+
+
+def _log(con, cohort, who="ana", day=date(2026, 12, 2), attendees=("ana", "ben")):
+    return meetings.log_meeting(
+        con,
+        cohort[who],
+        cohort["id"],
+        held_on=day,
+        minutes=50,
+        in_school_day=True,
+        attendee_ids=[cohort[a] for a in attendees],
+        today=TODAY,
+    )
+
+
+def test_the_same_meeting_cannot_be_logged_twice(con, cohort):
+    _log(con, cohort)
+    with pytest.raises(ValidationError, match="already logged"):
+        _log(con, cohort)
+    with pytest.raises(ValidationError, match="already logged"):
+        _log(con, cohort, who="ben", attendees=("ben",))  # a second member logs it too
+    frame = meetings.held_meetings(con, cohort["id"])
+    assert frame["attended"].tolist() == [2] and frame["minutes"].sum() == 50
+    _log(con, cohort, day=date(2026, 12, 9))  # another day is another meeting
+    assert len(meetings.held_meetings(con, cohort["id"])) == 2
+
+
+def test_the_same_meeting_cannot_be_planned_twice(con, cohort):
+    plan = dict(on=date(2027, 2, 3), slot_id=cohort["slots"][2], agenda="read", today=TODAY)
+    meetings.plan_meeting(con, cohort["ana"], cohort["id"], **plan)
+    with pytest.raises(ValidationError, match="already planned"):
+        meetings.plan_meeting(con, cohort["ben"], cohort["id"], **plan)
+    assert len(meetings.planned_meetings(con, cohort["id"])) == 1
+
+
+def test_the_logger_or_an_admin_corrects_or_deletes_a_meeting_audited(con, cohort, make):
+    from pdcore import roster
+
+    mid = _log(con, cohort)
+    ana, ben = roster.by_id(con, cohort["ana"]), roster.by_id(con, cohort["ben"])
+    admin = roster.by_id(con, make.staff("Dana Admin", role="admin"))
+    fix = dict(
+        held_on=date(2026, 12, 3), minutes=40, in_school_day=False, note="Fixed", today=TODAY
+    )
+    with pytest.raises(PermissionDenied, match="your own records"):
+        meetings.edit_meeting(con, ben, mid, attendee_ids=[cohort["ben"]], **fix)
+    meetings.edit_meeting(con, ana, mid, attendee_ids=[cohort["ana"]], **fix)
+    row = meetings.held_meetings(con, cohort["id"]).iloc[0]
+    assert (row["held_on"].date(), row["minutes"], row["attended"], row["note"]) == (
+        date(2026, 12, 3),
+        40,
+        1,
+        "Fixed",
+    )
+    with pytest.raises(ValidationError, match="been in the cohort"):
+        meetings.edit_meeting(con, ana, mid, attendee_ids=[cohort["cara"]], **fix)
+    other = _log(con, cohort, day=date(2026, 12, 9))
+    with pytest.raises(ValidationError, match="already logged"):  # moved onto another meeting
+        meetings.edit_meeting(
+            con, ana, other, attendee_ids=[cohort["ana"]], **{**fix, "note": "dup"}
+        )
+    with pytest.raises(PermissionDenied):
+        meetings.delete_meeting(con, ben, mid)
+    meetings.delete_meeting(con, admin, mid)
+    assert meetings.held_meetings(con, cohort["id"])["id"].tolist() == [other]
+    audit = con.execute(
+        "SELECT actor_id, action, detail FROM audit_log WHERE entity = 'meeting' "
+        "AND entity_id = ? ORDER BY id",
+        [mid],
+    ).fetchall()
+    assert [(a, act) for a, act, _ in audit] == [
+        (ana.id, "meeting.log"),
+        (ana.id, "meeting.edit"),
+        (admin.id, "meeting.delete"),
+    ]
+    assert '"minutes": 50' in audit[1][2] and '"note": "Fixed"' in audit[2][2]
+
+
+def test_a_meeting_is_planned_on_its_slots_weekday_and_a_weekend_is_not_a_school_day(con, cohort):
+    wed_lunch = cohort["slots"][2]
+    with pytest.raises(ValidationError, match=r"Wed lunch is on Wednesdays.*Dec 4 is a Friday"):
+        meetings.plan_meeting(
+            con, cohort["ana"], cohort["id"], on=date(2026, 12, 4), slot_id=wed_lunch,
+            agenda="read", today=date(2026, 12, 1),
+        )  # fmt: skip
+    assert meetings.next_day_on("Wed lunch", date(2026, 12, 4)) == date(2026, 12, 9)
+    assert meetings.next_day_on("Planning day", date(2026, 12, 4)) == date(2026, 12, 4)
+    with pytest.raises(ValidationError, match="Nov 22 is a Sunday"):
+        _log(con, cohort, day=date(2026, 11, 22))  # ticked "in the school day"
+    # A cohort that met on another day than its slot's: held, with no contradicting slot.
+    mid = meetings.log_meeting(
+        con, cohort["ana"], cohort["id"], held_on=date(2026, 12, 3), minutes=30,
+        in_school_day=False, attendee_ids=[cohort["ana"]], slot_id=wed_lunch, today=TODAY,
+    )  # fmt: skip
+    assert con.execute("SELECT slot_id FROM meetings WHERE id = ?", [mid]).fetchone() == (None,)

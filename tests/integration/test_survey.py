@@ -30,6 +30,16 @@ def test_rank_three_then_change_until_the_close_date(con, make):
     assert interests(con, ana) == [(gs,)]  # nothing half-written
 
 
+def test_someone_who_missed_the_survey_still_answers_after_it_closed(con, make):
+    settings.save(con, authz.COMMAND_LINE, survey_close=date(2026, 10, 15))
+    ben, web = make.staff("Ben Kim"), make.topic("Web Tools")
+    late = survey.submit(con, ben, [web], today=date(2026, 12, 1))
+    assert late.choice_names == ("Web Tools",) and late.source == "app"
+    with pytest.raises(ValidationError, match="closed on October 15"):  # once, then it is kept
+        survey.submit(con, ben, [make.topic("PBL")], today=date(2026, 12, 2))
+    assert interests(con, ben) == [(web,)]
+
+
 def test_a_write_in_becomes_a_proposed_topic_or_reuses_one_ignoring_case_and_spaces(con, make):
     ana, ben = make.staff("Ana Ruiz"), make.staff("Ben Kim")
     web = make.topic("Web Tools")

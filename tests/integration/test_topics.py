@@ -217,3 +217,36 @@ def test_typed_names_resolve_ignoring_case_and_spaces_and_follow_merges(con, mak
         assert names.created == ["Restorative Practices"]
     status = con.execute("SELECT status, is_write_in FROM topics WHERE id = ?", [new]).fetchone()
     assert status == ("proposed", True)
+
+
+def test_an_admin_undoes_a_merge_and_everything_comes_back(con, make):
+    from pdcore import roster
+    from pdcore.model import PermissionDenied
+
+    pbl, web = make.topic("Project Based Learning"), make.topic("Web Tools")
+    short = _write_in(con, "PBL")
+    earlier = _write_in(con, "P.B.L.")
+    with db.transaction(con) as cur:
+        cur.execute("UPDATE topics SET merged_into = ? WHERE id = ?", [short, earlier])
+    both, one, later = make.staff("Both"), make.staff("One"), make.staff("Later")
+    _answer(con, both, web, short, pbl)
+    _answer(con, one, short)
+    _answer(con, later, short)
+    cohort = make.cohort(short, [make.staff()])
+    admin = roster.by_id(con, make.staff("Admin", role="admin"))
+    teacher = roster.by_id(con, both)
+    topics.merge(con, admin, [short], pbl)
+    with db.transaction(con) as cur:  # answers again after the merge: that answer stands
+        cur.execute("UPDATE interests SET topic_id = ? WHERE staff_id = ?", [web, later])
+    with pytest.raises(PermissionDenied):
+        topics.undo_merge(con, teacher, pbl)
+    assert topics.undo_merge(con, admin, pbl) == ["PBL"]
+    assert _ranks(con, both) == [web, short, pbl] and _ranks(con, one) == [short]
+    assert _ranks(con, later) == [web]
+    assert con.execute("SELECT topic_id FROM cohorts WHERE id = ?", [cohort]).fetchone() == (short,)
+    merged = dict(
+        con.execute("SELECT id, merged_into FROM topics WHERE merged_into IS NOT NULL").fetchall()
+    )
+    assert merged == {earlier: short}
+    with pytest.raises(ValidationError, match="no merge into this topic left to undo"):
+        topics.undo_merge(con, admin, pbl)

@@ -1,6 +1,7 @@
 """The .ics calendar file: RFC 5545 text a calendar app can import."""
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from pdcore.meetings import (
 )
 
 STAMP = datetime(2026, 11, 23, 14, 5, 9, tzinfo=UTC)
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def unfold(text: str) -> list[str]:
@@ -26,23 +28,30 @@ def planned(id_=7, on=date(2026, 12, 2), label="Wed lunch", agenda="read", note=
     return PlannedMeeting(id_, 3, on, 1, label, agenda, note, minutes)
 
 
-def test_one_vevent_per_planned_meeting_with_floating_times_and_crlf():
+def test_one_vevent_per_planned_meeting_at_school_time_in_utc_and_crlf():
     events = meeting_events(
         "Web Tools, Wed lunch",
-        [planned(7), planned(8, on=date(2027, 1, 13), label="Thu after school", minutes=90)],
+        [
+            planned(7),
+            planned(8, on=date(2027, 1, 13), label="Thu after school", minutes=90),
+            planned(9, on=date(2027, 4, 14), label="Wed after school"),
+        ],
     )
-    text = ics_text(events, stamp=STAMP, name="Web Tools, Wed lunch")
+    text = ics_text(events, stamp=STAMP, name="Web Tools, Wed lunch", zone=NEW_YORK)
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     assert "\n" not in text.replace("\r\n", "")  # every line ends in CRLF, no bare LF
     lines = unfold(text)
     assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
-    assert lines.count("BEGIN:VEVENT") == 2 and lines.count("END:VEVENT") == 2
+    assert lines.count("BEGIN:VEVENT") == 3 and lines.count("END:VEVENT") == 3
     assert "UID:pd-cohorts-meeting-7@pd-cohorts" in lines
     assert "UID:pd-cohorts-meeting-8@pd-cohorts" in lines
-    assert lines.count("DTSTAMP:20261123T140509Z") == 2
-    # Floating local time: no Z and no TZID, the school's own clock.
-    assert "DTSTART:20261202T114500" in lines and "DTEND:20261202T124500" in lines
-    assert "DTSTART:20270113T153000" in lines and "DTEND:20270113T170000" in lines
+    assert lines.count("DTSTAMP:20261123T140509Z") == 3
+    # The school's clock in UTC: 11:45 in New York in December is 16:45 UTC (EST, UTC-5)...
+    assert "DTSTART:20261202T164500Z" in lines and "DTEND:20261202T174500Z" in lines
+    assert "DTSTART:20270113T203000Z" in lines and "DTEND:20270113T220000Z" in lines
+    # ... and 15:30 in April is 19:30 UTC (daylight saving time, UTC-4).
+    assert "DTSTART:20270414T193000Z" in lines
+    assert "X-WR-TIMEZONE:America/New_York" in lines
     assert "SUMMARY:Web Tools\\, Wed lunch: cohort meeting" in lines
 
 
