@@ -1,0 +1,48 @@
+"""User-written text in Streamlit's markdown: always shown as the characters typed.
+
+Names, topics, cohort names, departments, reflections, notes and comments reach st.markdown,
+st.write, st.caption, st.success, headings and button labels, which all read markdown (links,
+bold, HTML, $LaTeX$, :emoji: and :color[...] directives, autolinked addresses). `md(s)`
+backslash-escapes every ASCII punctuation character (CommonMark renders each as itself) and
+breaks autolinks with an invisible word joiner, so none of that can happen; `short(s)` also cuts a long value for lists and labels.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_LINE_START_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+# GFM autolinks (http://..., www...., a@b.c) are found in the text after escapes are undone, so
+# an invisible word joiner goes where each would start: after :, after @, between www and the dot.
+_AUTOLINK_SEAMS = re.compile(r"(?<=:)(?=//)|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def md(value, *, lines: bool = False) -> str:
+    """`value` as markdown that shows exactly its text (None shows as nothing).
+
+    One-line values (names, labels) have runs of whitespace folded to one space; with
+    `lines=True` (reflections, notes) each line break is kept as a line break.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if lines:
+        text = _LINE_START_SPACE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    else:
+        text = " ".join(text.split())
+    text = _PUNCTUATION.sub(r"\\\1", _AUTOLINK_SEAMS.sub(WORD_JOINER, text))
+    return text.replace("\n", "  \n") if lines else text
+
+
+def short(value, limit: int = 80) -> str:
+    """A one-line `value` cut to `limit` characters with an ellipsis (for lists and labels)."""
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def md_short(value, limit: int = 80) -> str:
+    """`short` then `md`: a long name in a heading, a button or the sidebar."""
+    return md(short(value, limit))
