@@ -120,7 +120,10 @@ def _check_auth(auth) -> tuple[str, tuple[str, ...]]:
             return f"has no {_keys(missing)} in [auth]", ()
     for name, section in named.items():
         if "_" in name:
-            return f"has a provider [auth.{name}] with an underscore in its name (st.login refuses it)", ()
+            return (
+                f"has a provider [auth.{name}] with an underscore in its name (st.login refuses it)",
+                (),
+            )
         missing = [k for k in PROVIDER_KEYS if not _given(section.get(k))]
         if missing:
             return f"has no {_keys(missing)} in [auth.{name}]", ()

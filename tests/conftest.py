@@ -100,6 +100,13 @@ def make(con) -> Factory:
     return Factory(con)
 
 
+def secrets_files(monkeypatch, paths) -> None:
+    """Make the app's sign-in check read these secrets files only."""
+    from pdcore.ui import session
+
+    monkeypatch.setattr(session, "secrets_files", lambda: [str(p) for p in paths])
+
+
 @pytest.fixture
 def app_db(demo_file, tmp_path, monkeypatch) -> Path:
     """Point the app at a private copy of the demo school and clear Streamlit's caches."""
@@ -108,6 +115,8 @@ def app_db(demo_file, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "pd.duckdb"
     shutil.copy(demo_file, path)
     monkeypatch.setenv("PDCORE_DB", str(path))
+    monkeypatch.setenv("PDCORE_DEMO", "1")  # as `make run`: the demo sign-in on the demo school
+    secrets_files(monkeypatch, [])  # no developer's own secrets file reaches a test
     st.cache_resource.clear()
     st.cache_data.clear()
     yield path

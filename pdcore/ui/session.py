@@ -12,6 +12,7 @@ from streamlit import config
 
 from pdcore import db, demo, roster, settings, signin
 from pdcore.model import Role, StaffMember
+from pdcore.ui.text import md
 
 DEMO_KEY = "demo_email"
 # `make run` sets PDCORE_DEMO=1: the demo school and its "be anyone" sign-in are asked for,
@@ -63,11 +64,15 @@ def _read_setup(files: tuple[tuple[str, int], ...]) -> signin.SignInSetup:
     return signin.read_setup(path for path, _ in files)
 
 
+def secrets_files() -> list[str]:
+    """Where Streamlit looks for secrets.toml (~/.streamlit, ./.streamlit, --secrets.files)."""
+    return list(config.get_option("secrets.files"))
+
+
 def setup() -> signin.SignInSetup:
     """The sign-in setup from the secrets files Streamlit reads (re-read when one changes)."""
-    paths = config.get_option("secrets.files")
     files = []
-    for path in paths:
+    for path in secrets_files():
         try:
             files.append((path, Path(path).stat().st_mtime_ns))
         except OSError:
@@ -101,21 +106,22 @@ def signed_in_email() -> str | None:
 
 
 def refusal(email: str) -> str:
-    """Why the signed-in `email` may not come in, in one sentence ('' when they may)."""
+    """Why the signed-in `email` may not come in, one sentence of markdown ('' when they may)."""
+    shown = md(email)
     user = st.user
     if user.get("is_logged_in") and not signin.email_verified(user):
         return (
-            f"Your sign-in provider has not verified {email}. Verify the address with the "
+            f"Your sign-in provider has not verified {shown}. Verify the address with the "
             "provider (or ask your IT admin), then sign in again."
         )
     if sign_in() is SignIn.REAL:
         domain = settings.load(connection()).allowed_domain
         if not signin.in_domain(email, domain):
-            return f"{email} is not a {domain} address. Sign in with your school account."
+            return f"{shown} is not a {md(domain)} address. Sign in with your school account."
     me = roster.by_email(connection(), email)
     if me is None or not me.active:
         return (
-            f"{email} is not on the school's active roster. Ask an admin to add you "
+            f"{shown} is not on the school's active roster. Ask an admin to add you "
             "(the roster is synced on the Data page)."
         )
     return ""
