@@ -219,22 +219,23 @@ with files_tab:
                 show_result(result)
             except ValidationError as exc:
                 st.error(f"{exc} Nothing was changed.")
-    with st.expander("Try it with the demo files"):
-        st.caption(
-            "A copy of the demo school's roster with a few changes (two new teachers, one who "
-            "left, one who moved department) and a handful of new survey answers."
-        )
-        for name in ("demo_roster.csv", "demo_responses.csv"):
-            path = DEMO_FILES / name
-            if path.is_file():
-                st.download_button(
-                    f"Download {name}",
-                    path.read_bytes(),
-                    file_name=name,
-                    mime="text/csv",
-                    key=f"demo_{name}",
-                    icon=":material/download:",
-                )
+    if session.demo_school():  # a real school is never offered the demo roster to import
+        with st.expander("Try it with the demo files"):
+            st.caption(
+                "A copy of the demo school's roster with a few changes (two new teachers, one who "
+                "left, one who moved department) and a handful of new survey answers."
+            )
+            for name in ("demo_roster.csv", "demo_responses.csv"):
+                path = DEMO_FILES / name
+                if path.is_file():
+                    st.download_button(
+                        f"Download {name}",
+                        path.read_bytes(),
+                        file_name=name,
+                        mime="text/csv",
+                        key=f"demo_{name}",
+                        icon=":material/download:",
+                    )
 
 with export_tab:
     what = st.radio(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pdcore import db, roster
@@ -110,8 +111,6 @@ def test_a_real_school_never_gets_the_demo_sign_in_even_in_demo_mode(app_db, tmp
 
 
 def test_only_demo_mode_fills_an_empty_database(app_db, tmp_path, monkeypatch):
-    import streamlit as st
-
     path = tmp_path / "empty.duckdb"
     monkeypatch.setenv("PDCORE_DB", str(path))
     monkeypatch.setenv("PDCORE_DEMO", "0")
@@ -156,3 +155,27 @@ def test_the_school_domain_is_matched_exactly(app_db, tmp_path, monkeypatch):
     assert not at.sidebar.markdown
     at = run(DEMO_TEACHER.upper())
     assert not at.error and at.sidebar.markdown
+
+
+def test_only_the_demo_school_is_offered_the_demo_files(app_db, tmp_path, monkeypatch):
+    from pdcore.ui import sync_schedule
+
+    monkeypatch.setattr(sync_schedule, "start", lambda con: False)
+
+    def demo_files_offered(email: str) -> bool:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        at.user = {"is_logged_in": True, "email": email, "name": "x"}
+        at.run()
+        at.switch_page("pages/data.py").run()
+        assert not at.exception and at.title[0].value == "Data and sync"
+        return any("demo files" in e.label for e in at.expander)
+
+    assert demo_files_offered("dana.whitfield@demo-school.org")
+    path = tmp_path / "real.duckdb"
+    real_school(path)
+    monkeypatch.setenv("PDCORE_DB", str(path))
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(GOOD)
+    secrets_files(monkeypatch, [secrets])
+    st.cache_resource.clear()
+    assert not demo_files_offered("head@real-school.org")
