@@ -7,6 +7,7 @@ import streamlit as st
 from pdcore import db, imports, settings
 from pdcore.model import Role, ValidationError
 from pdcore.ui import session, sync_schedule
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state
 
 DEMO_FILES = Path(__file__).resolve().parent.parent / "data"
@@ -42,9 +43,9 @@ def _export(what: str, version: int):
 def show_result(result: imports.ImportResult) -> None:
     """The counts, notes and problem rows of one import."""
     if result.problems:
-        st.warning(f"Done, with some rows skipped. {result.summary()}", icon=":material/rule:")
+        st.warning(f"Done, with some rows skipped. {md(result.summary())}", icon=":material/rule:")
     else:
-        st.success(f"Done. {result.summary()}", icon=":material/check_circle:")
+        st.success(f"Done. {md(result.summary())}", icon=":material/check_circle:")
     cols = st.columns(5)
     for col, (label, value) in zip(
         cols,
@@ -59,7 +60,7 @@ def show_result(result: imports.ImportResult) -> None:
     ):
         col.metric(label, value)
     for note in result.notes:
-        st.info(note, icon=":material/new_releases:")
+        st.info(md(note), icon=":material/new_releases:")
     if result.problems:
         st.markdown(
             f"**{len(result.problems)} problem rows** (row numbers as the sheet shows them)"
@@ -159,7 +160,7 @@ with sheets_tab:
                 settings.save(con, me.id, sync_every_minutes=int(every_input))
             st.success("Saved. The next sync uses these settings.")
         except ValidationError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
     every = settings.load(con).sync_every_minutes
     last = imports.last_sync(con, "sheets")
@@ -186,7 +187,7 @@ with sheets_tab:
             except ValidationError as exc:
                 result = None
                 status.update(label="Sync failed: nothing was changed", state="error")
-                st.error(str(exc))
+                st.error(md(str(exc)))
             except Exception as exc:  # logged in the history; say it plainly, keep the page
                 result = None
                 status.update(label="Sync failed: nothing was changed", state="error")
@@ -218,7 +219,7 @@ with files_tab:
                 )
                 show_result(result)
             except ValidationError as exc:
-                st.error(f"{exc} Nothing was changed.")
+                st.error(f"{md(exc)} Nothing was changed.")
     if session.demo_school():  # a real school is never offered the demo roster to import
         with st.expander("Try it with the demo files"):
             st.caption(
@@ -273,7 +274,7 @@ with export_tab:
                         title, rows = imports.push_to_sheet(con, what, info=info, actor_id=me.id)
                     st.success(f"Wrote {rows} rows to the '{title}' worksheet.")
                 except ValidationError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
 
 with history_tab:
     history = _history(db.data_version())

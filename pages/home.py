@@ -5,17 +5,19 @@ import streamlit as st
 from pdcore import home
 from pdcore.model import Role
 from pdcore.ui import session
+from pdcore.ui.text import md, md_short
 
 me = session.require_any()
 con = session.connection()
-st.title(f"Welcome, {me.first_name}")
+st.title(f"Welcome, {md_short(me.first_name, 40)}")
 
 if me.role != Role.ADMIN:
     status = home.teacher_status(con, me.id)
     st.subheader("My learning this season")
     if status.cohort_name:
         st.success(
-            f"You are in **{status.cohort_name}** ({status.topic}).", icon=":material/groups:"
+            f"You are in **{md(status.cohort_name)}** ({md(status.topic)}).",
+            icon=":material/groups:",
         )
         st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
     elif status.place_me_open:

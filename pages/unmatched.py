@@ -6,6 +6,7 @@ import streamlit as st
 from pdcore import coaching, cohorts, db, formation, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
@@ -102,8 +103,8 @@ person = person_picker(window, key="unmatched_person")
 if person is not None:
     row = window[window["staff_id"] == person].iloc[0]
     st.markdown(
-        f"**{row['name']}** ({row['department']}), waiting {row['days_waiting']} days. "
-        f"Chose: {row['choices'] or 'nothing yet'}. The engine says: {row['reason']}."
+        f"**{md(row['name'])}** ({md(row['department'])}), waiting {row['days_waiting']} days. "
+        f"Chose: {md(row['choices'] or 'nothing yet')}. The engine says: {md(row['reason'])}."
     )
     place, coach = st.columns(2)
     with place:
@@ -139,9 +140,9 @@ if person is not None:
             try:
                 cohorts.join(con, int(person), fit.cohort_id, actor_id=me.id)
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
-                _done(f"Placed {row['name']} in {cohort_names.get(fit.cohort_id)}.")
+                _done(f"Placed {md(row['name'])} in {md(cohort_names.get(fit.cohort_id))}.")
     with coach:
         st.markdown("**Assign to a coach**")
         coach_id = st.selectbox(
@@ -156,9 +157,9 @@ if person is not None:
             try:
                 coaching.assign(con, int(person), coach_id, "assigned", me.id)
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
-                _done(f"{coaches[coach_id]} is now {row['name']}'s coach.")
+                _done(f"{md(coaches[coach_id])} is now {md(row['name'])}'s coach.")
 
 st.subheader("Auto-formation for everyone")
 st.caption(
@@ -185,7 +186,7 @@ if plan is not None:
         try:
             result = formation.apply(con, plan, me.id)
         except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
         else:
             _done(result.summary())
     if b.button("Discard the plan", key="formation_discard"):

@@ -5,6 +5,7 @@ import streamlit as st
 from pdcore import clock, db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state, person_picker
 
 PAGE_SIZE = 50
@@ -72,11 +73,11 @@ else:
     person = person_picker(window, key="watch_person")
     if person is not None:
         row = window[window["staff_id"] == person].iloc[0]
-        st.markdown(f"**{row['name']}** ({row['department']}): {row['reasons']}")
+        st.markdown(f"**{md(row['name'])}** ({md(row['department'])}): {md(row['reasons'])}")
         try:
             past = _history(db.data_version(), int(person))
         except PermissionDenied as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             st.stop()
         if past.empty:
             st.caption("No follow-ups yet.")
@@ -91,7 +92,7 @@ else:
                 try:
                     followups.log(con, me, int(person), when, note, step, resolved)
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
                     st.session_state["watchlist_done"] = f"Saved a follow-up for {row['name']}."
                     for key in ("followup_note", "followup_next", "followup_resolved"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pdcore import db, settings
+from pdcore import db, limits, settings
 from pdcore.model import PermissionDenied, ValidationError
 
 
@@ -192,7 +192,7 @@ def cohort_frame(con) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ a cohort's own life
 
-NAME_MAX = 80
+NAME_MAX = limits.COHORT_NAME_MAX
 GOAL_MAX = 500
 REASON_MAX = 200
 

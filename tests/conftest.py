@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,11 @@ DEMO_TODAY = date(2027, 1, 20)
 DEMO_ADMIN = "dana.whitfield@demo-school.org"
 DEMO_COACH = "maya.okafor@demo-school.org"
 DEMO_TEACHER = "ana.ruiz@demo-school.org"
+
+
+def shown(markdown) -> str:
+    """What a markdown string from pdcore.ui.text.md shows: escapes and word joiners undone."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from pdcore import db, imports, settings, sheets
 from pdcore.ui import sync_schedule
-from tests.conftest import DEMO_ADMIN, ROOT
+from tests.conftest import DEMO_ADMIN, ROOT, shown
 from tests.fixtures.sheets.replay import (
     SCHOOL_KEY,
     csv_rows,
@@ -38,7 +38,7 @@ def history(at):
 
 def texts(at) -> str:
     parts = [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def test_without_sheets_the_page_says_how_to_set_them_up(open_app, no_scheduler):

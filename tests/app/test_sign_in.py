@@ -3,20 +3,13 @@ demo did not make lets nobody in, and the page says what to fix."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pdcore import db, roster
-from tests.conftest import DEMO_TEACHER, ROOT, secrets_files
+from tests.conftest import DEMO_TEACHER, ROOT, secrets_files, shown
 from tests.unit.test_signin import GOOD
-
-
-def plain(markdown: str) -> str:
-    """What a markdown string shows (backslash escapes undone)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def run(email: str | None = None, claims: dict | None = None) -> AppTest:
@@ -59,7 +52,7 @@ def test_a_broken_secrets_file_stops_sign_in_with_one_sentence(app_db, tmp_path,
         at = run(email)
         no_way_in(at)
         assert len(at.error) == 1
-        sentence = plain(at.error[0].value)
+        sentence = shown(at.error[0].value)
         assert str(path) in sentence and detail in sentence, sentence
         assert not at.sidebar.markdown  # no roster, no navigation
 
@@ -133,7 +126,7 @@ def test_an_address_the_provider_has_not_verified_is_refused(app_db, tmp_path, m
     path.write_text(GOOD)
     secrets_files(monkeypatch, [path])
     at = run(DEMO_TEACHER, {"email_verified": False})
-    assert "has not verified" in plain(at.error[0].value)
+    assert "has not verified" in shown(at.error[0].value)
     assert [b.label for b in at.button] == ["Sign out"] and not at.sidebar.markdown
     at = run(DEMO_TEACHER, {"email_verified": True})
     assert not at.error and "Sign out" in [b.label for b in at.sidebar.button]
@@ -151,7 +144,7 @@ def test_the_school_domain_is_matched_exactly(app_db, tmp_path, monkeypatch):
         )
     con.close()
     at = run("ana@evil-demo-school.org")
-    assert "is not a demo-school.org address" in plain(at.error[0].value)
+    assert "is not a demo-school.org address" in shown(at.error[0].value)
     assert not at.sidebar.markdown
     at = run(DEMO_TEACHER.upper())
     assert not at.error and at.sidebar.markdown
