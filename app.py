@@ -14,7 +14,7 @@ from pdcore import roster
 from pdcore.model import Role
 from pdcore.ui import session, sync_schedule
 from pdcore.ui.navigation import PAGES, SECTION_ORDER
-from pdcore.ui.text import md, md_short
+from pdcore.ui.text import md, md_short, short
 
 st.set_page_config(page_title="PD Cohorts", page_icon=":material/groups:", layout="wide")
 
@@ -92,7 +92,9 @@ def demo_sign_in() -> None:
         pick = st.selectbox(
             "Or anyone on the roster",
             people,
-            format_func=lambda p: f"{p.name} ({p.role.value}, {p.department}, {p.email})",
+            format_func=lambda p: (
+                f"{short(p.name)} ({p.role.value}, {short(p.department)}, {p.email})"
+            ),
             index=None,
             placeholder="Type a name",
         )
@@ -105,6 +107,17 @@ def _demo_teacher(teachers):
     from pdcore.demo import DEMO_TEACHER
 
     return next((t for t in teachers if t.name == DEMO_TEACHER), teachers[0])
+
+
+# Who is signed in, and Sign out, stay in view however long the navigation (an admin's runs
+# past a laptop screen): the navigation scrolls on its own above them, and a long name takes
+# one line, cut with an ellipsis (the page's heading and Home show more of it).
+ACCOUNT_CSS = """<style>
+[data-testid="stSidebarNav"] {max-height: calc(100vh - 17rem); overflow-y: auto;}
+.st-key-account p {overflow-wrap: anywhere;}
+.st-key-account strong {display: block; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis;}
+</style>"""
 
 
 def refused_screen() -> None:
@@ -140,7 +153,8 @@ def main() -> None:
     # A person's own work first: admins and coaches see their sections above "My learning".
     order = SECTION_ORDER[me.role]
     sections = dict(sorted(sections.items(), key=lambda kv: order.index(kv[0])))
-    with st.sidebar:
+    with st.sidebar, st.container(key="account"):
+        st.html(ACCOUNT_CSS)
         st.markdown(
             f"**{md_short(me.name, 60)}**  \n{me.role.value.title()} · {md_short(me.department, 40)}"
         )

@@ -96,7 +96,7 @@ def _join(staff_id: int, cohort_id: int, name: str) -> None:
         st.session_state["fg_error"] = md(str(exc))
 
 
-st.subheader(f"2. Cohorts of {md_short(by_id[topic_id].name)}")
+st.subheader(f"2. Cohorts of {md_short(by_id[topic_id].name)}", anchor=False)
 fits = formation.suggestions_for(con, me.id, topic_id)
 open_fits = [f for f in fits if f.open_seats > 0]
 filled_up = st.session_state.pop("fg_filled", None)

@@ -9,7 +9,7 @@ from pdcore.ui.text import md, md_short
 
 me = session.require_any()
 con = session.connection()
-st.title(f"Welcome, {md_short(me.first_name, 40)}")
+st.title(f"Welcome, {md_short(me.first_name, 40)}", anchor=False)  # no #anchor from a name
 
 if me.role != Role.ADMIN:
     status = home.teacher_status(con, me.id)

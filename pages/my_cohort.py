@@ -44,7 +44,7 @@ slot_in_day = {s.id: s.in_school_day for s in slots}
 held = meetings.held_meetings(con, info.id)
 is_project = info.kind == "individual"
 
-st.subheader(md(info.name))
+st.subheader(md(info.name), anchor=False)
 st.caption(
     f"{md(info.topic)} · "
     + ("individual project" if is_project else f"{info.size} members")

@@ -75,7 +75,7 @@ else:
     cols = st.columns(min(3, len(options)) or 1)
     for n, o in enumerate(options):
         with cols[n % len(cols)].container(border=True):
-            st.markdown(f"#### {md(o.title)}")
+            st.subheader(md(o.title), anchor=False)
             st.caption(
                 md(o.leader())
                 + (f" · {md(o.room)}" if o.room else "")
