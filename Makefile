@@ -17,16 +17,15 @@ export PDCORE_DB ?= data/pd.duckdb
 	@command -v apt-get >/dev/null || { echo "Install Chromium at /usr/bin/chromium"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-STREAMLIT := $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
-	--server.headless true --browser.gatherUsageStats false
-
 # Demo mode, said out loud: an empty database becomes the demo school, with a "be anyone" sign-in.
 run: .venv/.installed
-	PDCORE_DEMO=1 $(STREAMLIT)
+	PDCORE_DEMO=1 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
-# A real school: no demo data, and nobody gets in without a working [auth].
+# A real school: no demo data, and nobody gets in without a working [auth] (same command).
 serve: .venv/.installed
-	PDCORE_DEMO=0 $(STREAMLIT)
+	PDCORE_DEMO=0 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 test: .venv/.installed /usr/bin/chromium
 	$(PY) -m ruff check .

@@ -115,8 +115,8 @@ def _demo_teacher(teachers):
 ACCOUNT_CSS = """<style>
 [data-testid="stSidebarNav"] {max-height: calc(100vh - 17rem); overflow-y: auto;}
 .st-key-account p {overflow-wrap: anywhere;}
-.st-key-account strong {display: block; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis;}
+.st-key-account strong {display: inline-block; max-width: 100%; vertical-align: bottom;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
 </style>"""
 
 
