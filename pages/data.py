@@ -263,7 +263,7 @@ with export_tab:
         if what in ("cohorts", "unmatched"):
             target = config.worksheet_for(what)
             if st.button(
-                f"Push to the '{target}' worksheet",
+                f"Push to the '{md(target)}' worksheet",
                 key=f"push_{what}",
                 icon=":material/cloud_upload:",
                 disabled=not (info and config.spreadsheet),
@@ -272,7 +272,7 @@ with export_tab:
                 try:
                     with st.spinner("Writing to Google Sheets..."):
                         title, rows = imports.push_to_sheet(con, what, info=info, actor_id=me.id)
-                    st.success(f"Wrote {rows} rows to the '{title}' worksheet.")
+                    st.success(f"Wrote {rows} rows to the '{md(title)}' worksheet.")
                 except ValidationError as exc:
                     st.error(md(str(exc)))
 

@@ -88,7 +88,9 @@ else:
         if st.form_submit_button("Save my answers", type="primary", key="survey_submit"):
             try:
                 saved = survey.submit(con, me.id, picks, write_in, actor_id=me.id)
-                st.session_state["survey_flash"] = "Saved: " + ", ".join(saved.choice_names) + "."
+                st.session_state["survey_flash"] = (
+                    "Saved: " + ", ".join(md(n) for n in saved.choice_names) + "."
+                )
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
                 st.error(md(str(exc)))

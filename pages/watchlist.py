@@ -94,7 +94,7 @@ else:
                 except (ValidationError, PermissionDenied) as exc:
                     st.error(md(str(exc)))
                 else:
-                    st.session_state["watchlist_done"] = f"Saved a follow-up for {row['name']}."
+                    st.session_state["watchlist_done"] = f"Saved a follow-up for {md(row['name'])}."
                     for key in ("followup_note", "followup_next", "followup_resolved"):
                         st.session_state.pop(key, None)  # a fresh form for the next one
                     st.rerun()
