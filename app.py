@@ -50,10 +50,11 @@ def sign_in_screen() -> None:
 
 def closed_screen() -> None:
     """No [auth] and no demo: say, in an admin's words, what to set up."""
-    files = " or ".join(f"`{f}`" for f in session.secrets_files()[-1:])
+    # The project's own file: Streamlit reads it last, so it is the one that counts.
+    path = (session.secrets_files() or [".streamlit/secrets.toml"])[-1]
     st.warning(
         "**Sign-in is not set up yet, so nobody can come in.** An admin adds an `[auth]` table "
-        f"to {files} with the school's Google Workspace (or other OpenID Connect) "
+        f"to `{path}` with the school's Google Workspace (or other OpenID Connect) "
         "`client_id`, `client_secret`, `server_metadata_url`, a `redirect_uri` ending in "
         "`/oauth2callback` and a long random `cookie_secret`, then restarts the app. The "
         "README's *Real sign-in* section has an example.",
