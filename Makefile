@@ -1,9 +1,10 @@
-# PD Cohorts: `make run` serves the app on the demo school; `make test` runs every check.
+# PD Cohorts: `make run` serves the demo school (demo mode); `make serve` serves a real school
+# (sign-in from [auth] in .streamlit/secrets.toml); `make test` runs every check.
 PY      := .venv/bin/python
 PORT    ?= 8501
 export PDCORE_DB ?= data/pd.duckdb
 
-.PHONY: run test lint format bench load clean
+.PHONY: run serve test lint format bench load clean
 
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -16,8 +17,14 @@ export PDCORE_DB ?= data/pd.duckdb
 	@command -v apt-get >/dev/null || { echo "Install Chromium at /usr/bin/chromium"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Demo mode, said out loud: an empty database becomes the demo school, with a "be anyone" sign-in.
 run: .venv/.installed
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	PDCORE_DEMO=1 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+# A real school: no demo data, and nobody gets in without a working [auth] (same command).
+serve: .venv/.installed
+	PDCORE_DEMO=0 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 test: .venv/.installed /usr/bin/chromium

@@ -160,6 +160,7 @@ def measure_pages(path: Path, reruns: int, all_roles: bool) -> list[tuple[str, s
     from streamlit.testing.v1 import AppTest
 
     os.environ["PDCORE_DB"] = str(path)
+    os.environ["PDCORE_DEMO"] = "1"  # as `make run`: the demo schools' people sign in as test users
     st.cache_resource.clear()  # the cached connection points at the previous size's file
     st.cache_data.clear()
     rows = []

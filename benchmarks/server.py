@@ -30,7 +30,8 @@ def free_port() -> int:
 
 
 def run_command(port: int | str, extra_args: tuple[str, ...] = ()) -> list[str]:
-    """The Makefile's `run` target, with the port filled in (keep the two in step)."""
+    """The Makefile's `run`/`serve` command, with the port filled in (keep the two in step;
+    `run` adds PDCORE_DEMO=1 to the environment, which AppServer's `demo` does here)."""
     return [
         sys.executable,
         "-m",
@@ -62,12 +63,15 @@ class AppServer:
         env: dict[str, str] | None = None,
         via_make: bool = False,
         cwd: str | os.PathLike = ROOT,
+        demo: bool = True,
     ):
         self.db_path = Path(db_path)
         self.log_path = Path(log_path)
         self.port = port or free_port()
         self.extra_args = extra_args
-        self.env = env or {}
+        # Demo mode (PDCORE_DEMO, as `make run` sets it): the demo sign-in on a demo database.
+        self.env = {"PDCORE_DEMO": "1" if demo else "0", **(env or {})}
+        self.demo = demo
         # via_make runs the README's own command (`make run PORT=...`) instead of the
         # equivalent direct command; the server is then a grandchild in its own process group.
         self.via_make = via_make
@@ -90,7 +94,8 @@ class AppServer:
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
         self.started_at = time.perf_counter()
         if self.via_make:
-            command = ["make", "-s", "--no-print-directory", "run", f"PORT={self.port}"]
+            target = "run" if self.demo else "serve"
+            command = ["make", "-s", "--no-print-directory", target, f"PORT={self.port}"]
             env.pop("MAKEFLAGS", None)  # a `make test` parent must not leak its flags
             env.pop("MAKELEVEL", None)
         else:

@@ -9,6 +9,7 @@ import streamlit as st
 from pdcore import clock, coaching, db, growth, pathways, roster, settings
 from pdcore.model import Role, ValidationError
 from pdcore.ui import charts, session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
@@ -170,7 +171,7 @@ def claim_section() -> None:
     matching = plans[plans["matches"] != ""]
     st.caption(
         f"{len(plans)} plans have no coach; {len(matching)} share words with your focus "
-        f"(\u201c{me.coach_focus or 'no focus set'}\u201d) and are listed first."
+        f"(\u201c{md(me.coach_focus or 'no focus set')}\u201d) and are listed first."
     )
     only = st.toggle("Only plans that match my focus", key="claim_match_only", value=False)
     view = matching if only and len(matching) else plans
@@ -235,9 +236,9 @@ def show_plan(staff_id: int) -> None:
     if plan is None:
         empty_state("No growth plan yet this year.", "A one-on-one could start one together.")
     else:
-        st.markdown(f"**Focus:** {plan.focus}" + (f" · {plan.topic}" if plan.topic else ""))
+        st.markdown(f"**Focus:** {md(plan.focus)}" + (f" · {md(plan.topic)}" if plan.topic else ""))
         for g in plan.goals:
-            st.markdown(f"{g.position}. {g.goal}  \n   _How they will know:_ {g.measure}")
+            st.markdown(f"{g.position}\\. {md(g.goal)}  \n   _How they will know:_ {md(g.measure)}")
         st.caption(
             f"{len(plan.evidence)} pieces of evidence"
             + ("; year-end reflection written." if plan.reflection else ".")
@@ -365,5 +366,5 @@ else:
         pathways_section()
     st.caption(
         f"Growth plans are private: you see your caseload's and the unassigned plans of "
-        f"{me.school or 'your school'} ({growth.school_year_label(settings.load(con))})."
+        f"{md(me.school or 'your school')} ({growth.school_year_label(settings.load(con))})."
     )

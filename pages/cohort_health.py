@@ -6,6 +6,7 @@ import streamlit as st
 from pdcore import db, formation, health, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state
 
 PAGE_SIZE = 100
@@ -135,7 +136,9 @@ pick = st.selectbox(
 )
 if pick is not None:
     row = window[window["cohort_id"] == pick].iloc[0]
-    st.markdown(f"**{row['cohort']}** · {row['topic']} · {row['status']} ({row['score']:.0%})")
+    st.markdown(
+        f"**{md(row['cohort'])}** · {md(row['topic'])} · {row['status']} ({row['score']:.0%})"
+    )
     parts = pd.DataFrame(
         [
             (c, row[f"part_{c}"], float(rules.health_weights.get(c, 0)))
@@ -153,7 +156,7 @@ if pick is not None:
         },
     )
     if row["notes"]:
-        st.caption(row["notes"])
+        st.caption(md(row["notes"]))
     detail = _detail(db.data_version(), int(pick))
     tabs = st.tabs(
         ["Meetings", "Attendance", "Goals", "Reflections"], key="health_tab", on_change="rerun"

@@ -1,6 +1,5 @@
 """Data and sync: the roster and survey answers in (Google Sheets or CSV), results out."""
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +8,7 @@ import streamlit as st
 from pdcore import db, imports, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, sync_schedule, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state
 
 DEMO_FILES = Path(__file__).resolve().parent.parent / "data"
@@ -41,11 +41,6 @@ def _export(what: str, version: int):
     return imports.export_frame(session.connection(), what)
 
 
-def plain(text: str) -> str:
-    """Text from a file or a person shown literally where markdown renders."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])", r"\\\1", str(text))
-
-
 def run_import(action, **kwargs):
     """Run an import or sync; its result, or None after saying why nothing was written."""
     try:
@@ -54,9 +49,9 @@ def run_import(action, **kwargs):
         st.rerun()  # the held run is in the history: the confirmation box shows it
     except ValidationError as exc:
         text = str(exc)
-        st.error(plain(text if "nothing was" in text.lower() else f"{text} Nothing was changed."))
+        st.error(md(text if "nothing was" in text.lower() else f"{text} Nothing was changed."))
     except Exception as exc:  # logged in the history; say it plainly, keep the page
-        st.error(plain(f"The import stopped on an unexpected error ({exc}). Nothing was changed."))
+        st.error(md(f"The import stopped on an unexpected error ({exc}). Nothing was changed."))
     return None
 
 
@@ -65,13 +60,13 @@ def show_result(result: imports.ImportResult) -> None:
     if result.problems:
         n = len(result.problems)
         st.warning(
-            f"Done; {n} row{'s' if n != 1 else ''} skipped (see below). {plain(result.summary())}",
+            f"Done; {n} row{'s' if n != 1 else ''} skipped (see below). {md(result.summary())}",
             icon=":material/rule:",
         )
     else:
-        st.success(f"Done. {plain(result.summary())}", icon=":material/check_circle:")
+        st.success(f"Done. {md(result.summary())}", icon=":material/check_circle:")
     for line in result.people():
-        st.markdown(plain(line))
+        st.markdown(md(line))
     cols = st.columns(5)
     for col, (label, value) in zip(
         cols,
@@ -86,7 +81,7 @@ def show_result(result: imports.ImportResult) -> None:
     ):
         col.metric(label, value)
     for note in result.notes:
-        st.info(plain(note), icon=":material/new_releases:")
+        st.info(md(note), icon=":material/new_releases:")
     if result.problems:
         st.markdown(
             f"**{len(result.problems)} problem rows** (row numbers as the sheet shows them)"
@@ -117,7 +112,7 @@ if pending:
     with st.container(border=True, key="pending_box"):
         st.warning(
             f"**{len(leaving)} people would be deactivated and wait for your confirmation.** "
-            + plain(pending_message),
+            + md(pending_message),
             icon=":material/person_remove:",
         )
         st.dataframe(
@@ -169,7 +164,7 @@ if answers:
         for i, answer in enumerate(answers[:20]):
             left, right = st.columns([3, 1], vertical_alignment="bottom")
             pick = left.selectbox(
-                plain(f"'{answer}' means"),
+                md(f"'{answer}' means"),
                 list(choices),
                 format_func=choices.get,
                 key=f"slot_answer_{i}",
@@ -177,9 +172,9 @@ if answers:
             if right.button("Apply", key=f"slot_answer_apply_{i}"):
                 try:
                     label = imports.map_slot_answer(con, me, answer, pick)
-                    st.success(plain(f"'{answer}' now reads as {label}. Sync or import again."))
+                    st.success(md(f"'{answer}' now reads as {label}. Sync or import again."))
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(plain(str(exc)))
+                    st.error(md(str(exc)))
 
 sheets_tab, files_tab, export_tab, history_tab = st.tabs(
     ["Google Sheets", "Upload CSV files", "Export", "History"], key="data_tab", on_change="rerun"
@@ -273,7 +268,7 @@ with sheets_tab:
                 settings.save(con, me, sync_every_minutes=int(every_input))
             st.success("Saved. The next sync uses these settings.")
         except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
     plan = sync_schedule.state(con)
     schedule = (
@@ -289,7 +284,7 @@ with sheets_tab:
     )
     st.caption(f"{when} {schedule}")
     if plan.last_error:
-        st.error(plain(f"The last sync failed: {plan.last_error}"), icon=":material/sync_problem:")
+        st.error(md(f"The last sync failed: {plan.last_error}"), icon=":material/sync_problem:")
     ready = bool(info) and bool(config.spreadsheet)
     if st.button(
         "Sync now",
@@ -339,22 +334,23 @@ with files_tab:
             result = import_uploads()
             if result:
                 show_result(result)
-    with st.expander("Try it with the demo files"):
-        st.caption(
-            "A copy of the demo school's roster with a few changes (two new teachers, one who "
-            "left, one who moved department) and a handful of new survey answers."
-        )
-        for name in ("demo_roster.csv", "demo_responses.csv"):
-            path = DEMO_FILES / name
-            if path.is_file():
-                st.download_button(
-                    f"Download {name}",
-                    path.read_bytes(),
-                    file_name=name,
-                    mime="text/csv",
-                    key=f"demo_{name}",
-                    icon=":material/download:",
-                )
+    if session.demo_school():  # a real school is never offered the demo roster to import
+        with st.expander("Try it with the demo files"):
+            st.caption(
+                "A copy of the demo school's roster with a few changes (two new teachers, one who "
+                "left, one who moved department) and a handful of new survey answers."
+            )
+            for name in ("demo_roster.csv", "demo_responses.csv"):
+                path = DEMO_FILES / name
+                if path.is_file():
+                    st.download_button(
+                        f"Download {name}",
+                        path.read_bytes(),
+                        file_name=name,
+                        mime="text/csv",
+                        key=f"demo_{name}",
+                        icon=":material/download:",
+                    )
 
 with export_tab:
     what = st.radio(
@@ -381,7 +377,7 @@ with export_tab:
         if what in ("cohorts", "unmatched"):
             target = config.worksheet_for(what)
             if st.button(
-                f"Push to the '{target}' worksheet",
+                f"Push to the '{md(target)}' worksheet",
                 key=f"push_{what}",
                 icon=":material/cloud_upload:",
                 disabled=not (info and config.spreadsheet),
@@ -390,11 +386,11 @@ with export_tab:
                 try:
                     with st.spinner("Writing to Google Sheets..."):
                         title, rows = imports.push_to_sheet(con, me, what, info=info)
-                    st.success(plain(f"Wrote {rows} rows to the '{title}' worksheet."))
+                    st.success(md(f"Wrote {rows} rows to the '{title}' worksheet."))
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(plain(str(exc)))
+                    st.error(md(str(exc)))
                 except Exception as exc:  # e.g. an auth library error: one sentence, page kept
-                    st.error(plain(f"The push stopped on an unexpected error ({exc})."))
+                    st.error(md(f"The push stopped on an unexpected error ({exc})."))
 
 with history_tab:
     history = _history(db.data_version())

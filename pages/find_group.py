@@ -7,6 +7,7 @@ from pdcore import cohorts, formation, help_requests, roster, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.preferences import preferences_form
+from pdcore.ui.text import md, md_short
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -24,7 +25,8 @@ if flash:
 current = cohorts.current_cohort(con, me.id)
 if current:
     st.info(
-        f"You are in **{current.name}** ({current.topic}). Leave it on My cohort first if you "
+        f"You are in **{md(current.name)}** ({md(current.topic)}). Leave it on My cohort first "
+        "if you "
         "want a different group.",
         icon=":material/groups:",
     )
@@ -36,7 +38,7 @@ if waiting:
     with st.container(border=True):
         st.markdown("**You asked to be placed.**")
         st.write(
-            waiting.describe()
+            md(waiting.describe())
             + " A coach or the school's cohort formation will place you in a group of your "
             "topic. Only coaches and admins see who asked."
         )
@@ -46,7 +48,7 @@ if waiting:
                 st.session_state["fg_flash"] = "Your request to be placed is withdrawn."
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
 
 offered = topics.offered(con)
 if not offered:
@@ -85,16 +87,16 @@ def _join(staff_id: int, cohort_id: int, name: str) -> None:
     try:
         cohorts.join(session.connection(), staff_id, cohort_id)
         st.session_state["fg_flash"] = (
-            f"You joined {name}. Say hello at the next meeting; its goal and calendar are on "
+            f"You joined {md(name)}. Say hello at the next meeting; its goal and calendar are on "
             "My cohort."
         )
     except cohorts.CohortFull:
         st.session_state["fg_filled"] = name
     except (ValidationError, PermissionDenied) as exc:
-        st.session_state["fg_error"] = str(exc)
+        st.session_state["fg_error"] = md(str(exc))
 
 
-st.subheader(f"2. Cohorts of {by_id[topic_id].name}")
+st.subheader(f"2. Cohorts of {md_short(by_id[topic_id].name)}", anchor=False)
 fits = formation.suggestions_for(con, me.id, topic_id)
 if not survey.preferences(con, me.id).slot_ids:
     st.caption(
@@ -105,7 +107,7 @@ open_fits = [f for f in fits if f.open_seats > 0]
 filled_up = st.session_state.pop("fg_filled", None)
 if filled_up:
     st.warning(
-        f"{filled_up} just filled up: someone took the last seat a moment ago. "
+        f"{md(filled_up)} just filled up: someone took the last seat a moment ago. "
         "Here are the next-best cohorts with open seats.",
         icon=":material/event_busy:",
     )
@@ -122,7 +124,7 @@ for rank, fit in enumerate(open_fits[:8], start=1):
     with st.container(border=True):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(
-            f"**{rank}. {info.name}**  \n{fit.sentence() or 'Open to anyone on this topic.'}"
+            f"**{rank}. {md(info.name)}**  \n{md(fit.sentence() or 'Open to anyone on this topic.')}"
         )
         left.caption(
             f"{info.size} member{'s' if info.size != 1 else ''} · "
@@ -167,11 +169,11 @@ with st.form("start_form"):
         try:
             cohorts.start_cohort(con, me, topic_id=topic_id, name=name, slot_id=slot_id, goal=goal)
             st.session_state["fg_flash"] = (
-                f"{name.strip()} has started; colleagues can now find and join it."
+                f"{md(name.strip())} has started; colleagues can now find and join it."
             )
             st.rerun()
         except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
 # --- 4. place me
 st.subheader("4. Or ask to be placed")
@@ -197,4 +199,4 @@ else:
                 )
                 st.rerun()
             except ValidationError as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))

@@ -6,7 +6,8 @@ import streamlit as st
 
 from pdcore import db, meetings
 from pdcore.ui import charts, session
-from pdcore.ui.widgets import empty_state
+from pdcore.ui.text import md
+from pdcore.ui.widgets import empty_state, web_link
 
 me = session.require_role()
 st.title("What we learned")
@@ -53,12 +54,12 @@ shown = shared if topic is None else shared[shared["topic_id"] == topic]
 st.caption(f"{len(shown)} reflection{'s' if len(shown) != 1 else ''}, share-outs first.")
 for r in shown.head(PAGE_SIZE).itertuples():
     with st.container(border=True):
-        st.write(r.text)
+        st.markdown(md(r.text, lines=True))
         st.caption(
-            f"{r.author} · {r.cohort} · {r.topic} · {r.created_at:%b} {r.created_at.day}"
+            f"{md(r.author)} · {md(r.cohort)} · {md(r.topic)} · {r.created_at:%b} {r.created_at.day}"
             + (" · final share-out" if r.is_shareout else "")
         )
         if r.link:
-            st.markdown(f"[Watch or open the share-out]({r.link})")
+            web_link("Watch or open the share-out", r.link)
 if len(shown) > PAGE_SIZE:
     st.caption(f"Showing the newest {PAGE_SIZE}; pick a topic to narrow the list.")

@@ -4,7 +4,8 @@ import streamlit as st
 
 from pdcore import coaching, followups, growth, pathways, roster, settings, topics
 from pdcore.ui import session, tables
-from pdcore.ui.widgets import empty_state, report, show_outcome
+from pdcore.ui.text import md
+from pdcore.ui.widgets import empty_state, report, show_outcome, web_link
 
 me = session.require_any()
 con = session.connection()
@@ -101,10 +102,13 @@ with tab_plan:
         )
     else:
         st.markdown(
-            f"**Focus:** {plan.focus}" + (f"  \n**Topic:** {plan.topic}" if plan.topic else "")
+            f"**Focus:** {md(plan.focus)}"
+            + (f"  \n**Topic:** {md(plan.topic)}" if plan.topic else "")
         )
         for g in plan.goals:
-            st.markdown(f"{g.position}. **{g.goal}**  \n   _How I will know:_ {g.measure}")
+            st.markdown(
+                f"{g.position}\\. **{md(g.goal)}**  \n   _How I will know:_ {md(g.measure)}"
+            )
         st.caption(
             f"Last changed {plan.updated_at:%B %d, %Y}. Private to you, your coach and admins."
         )
@@ -188,11 +192,13 @@ with tab_coach:
         empty_state("Your school has no coaches on the roster yet.", "Ask an admin to add them.")
     else:
         options = [0, *[c.id for c in choices]]
-        labels = {c.id: c.label() for c in choices}
+        labels = {c.id: md(c.label()) for c in choices}  # radio options read markdown
         labels[0] = "Leave it to the coaches (one will claim my plan)"
         if mine and mine not in labels:
             mine_person = roster.by_id(con, mine)
-            st.info(f"Your coach is {mine_person.name if mine_person else 'not on the roster'}.")
+            st.info(
+                f"Your coach is {md(mine_person.name) if mine_person else 'not on the roster'}."
+            )
         st.radio(
             "Choose a coach, or leave it to them",
             options,
@@ -264,13 +270,14 @@ with tab_paths:
         empty_state("The school lists no online pathways yet.", "Coaches add them on Coaching.")
     for p in listed:
         with st.container(border=True):
-            st.markdown(f"**{p.name}**" + (f" · [open]({p.link})" if p.link else ""))
+            st.markdown(f"**{md(p.name)}**")
+            web_link("Open the pathway", p.link)
             if p.description:
-                st.caption(p.description)
+                st.caption(md(p.description))
             st.progress(p.done / p.total if p.total else 0.0, text=f"{p.done} of {p.total} done")
             with st.form(f"pathway_{p.id}_form", border=False):
                 for step in p.steps:
-                    st.checkbox(step.title, value=step.done, key=f"step_{step.id}")
+                    st.checkbox(md(step.title), value=step.done, key=f"step_{step.id}")
                 st.form_submit_button(
                     "Save progress",
                     key=f"pathway_{p.id}_save",

@@ -5,6 +5,7 @@ import streamlit as st
 from pdcore import home, meetings, notices
 from pdcore.model import PermissionDenied, Role
 from pdcore.ui import session
+from pdcore.ui.text import md, md_short
 
 
 def _day(day) -> str:
@@ -15,7 +16,7 @@ def cohort_card(mine: home.Week) -> None:
     """The cohort: its next meeting (agenda, calendar file) and its goal."""
     info = mine.cohort
     with st.container(border=True):
-        st.markdown(f"**{info.name}** · {info.topic}")
+        st.markdown(f"**{md(info.name)}** · {md(info.topic)}")
         nxt = mine.next_meeting
         if nxt:
             st.markdown(
@@ -50,7 +51,8 @@ def this_week(mine: home.Week) -> None:
             st.caption("No staff-development day in the next week.")
         elif sd.choice:
             st.markdown(
-                f"{_day(sd.day)}: you are in **{sd.choice}**" + (f" ({sd.room})" if sd.room else "")
+                f"{_day(sd.day)}: you are in **{md(sd.choice)}**"
+                + (f" ({md(sd.room)})" if sd.room else "")
             )
         elif sd.open_for_signup:
             st.markdown(f"{_day(sd.day)}: you have not chosen a session yet.")
@@ -62,7 +64,7 @@ def this_week(mine: home.Week) -> None:
         coaching = mine.coaching
         if coaching.coach:
             st.markdown(
-                f"Your coach: **{coaching.coach}**"
+                f"Your coach: **{md(coaching.coach)}**"
                 + (
                     f" · last one-on-one {_day(coaching.last_session)}"
                     if coaching.last_session
@@ -78,7 +80,7 @@ def this_week(mine: home.Week) -> None:
 
 me = session.require_any()
 con = session.connection()
-st.title(f"Welcome, {me.first_name}")
+st.title(f"Welcome, {md_short(me.first_name, 40)}", anchor=False)  # no #anchor from a name
 
 # What happened to me that I should know (placed in a cohort, asked to move, a split decided).
 for notice in notices.unread(con, me.id):

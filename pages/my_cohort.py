@@ -7,7 +7,8 @@ import streamlit as st
 from pdcore import clock, cohorts, formation, help_requests, meetings, roster, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, forms, session, tables
-from pdcore.ui.widgets import empty_state
+from pdcore.ui.text import md
+from pdcore.ui.widgets import empty_state, web_link
 
 me = session.require_role()
 con = session.connection()
@@ -22,7 +23,7 @@ info = cohorts.current_cohort(con, me.id)
 if info is None:
     waiting = help_requests.open_place_me(con, me.id)
     if waiting:
-        st.info(waiting.describe(), icon=":material/hourglass_top:")
+        st.info(md(waiting.describe()), icon=":material/hourglass_top:")
     empty_state(
         "You are not in a cohort or an individual project yet.",
         "Find a group of your topic (or ask to be placed), or start an individual project on "
@@ -69,11 +70,11 @@ slot_in_day = {s.id: s.in_school_day for s in slots}
 held = meetings.held_meetings(con, info.id)
 is_project = info.kind == "individual"
 
-st.subheader(info.name)
+st.subheader(md(info.name), anchor=False)
 st.caption(
-    f"{info.topic} · "
+    f"{md(info.topic)} · "
     + ("individual project" if is_project else f"{info.size} members")
-    + (f" · meets {info.slot_label}" if info.slot_label else "")
+    + (f" · meets {md(info.slot_label)}" if info.slot_label else "")
 )
 hours = float(held["minutes"].sum()) / 60 if not held.empty else 0.0
 c1, c2, c3 = st.columns(3)
@@ -201,7 +202,7 @@ with tabs[1]:
     history = meetings.goal_history(con, info.id)
     if history:
         st.markdown(f"**Current goal** (version {history[0].version})")
-        st.write(history[0].text)
+        st.markdown(md(history[0].text, lines=True))
     else:
         empty_state("No goal yet.", "Write what you want to get out of the time together.")
     with st.form("goal_form"):
@@ -217,12 +218,13 @@ with tabs[1]:
                 st.session_state["mc_flash"] = f"Goal saved as version {version}."
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
     if len(history) > 1:
         st.markdown("**Every version**")
         for g in history:
             st.markdown(
-                f"- **v{g.version}** ({g.author}, {g.created_at:%b} {g.created_at.day}): {g.text}"
+                f"- **v{g.version}** ({md(g.author)}, {g.created_at:%b} {g.created_at.day}): "
+                + md(g.text)
             )
 
 # --- meetings
@@ -278,7 +280,7 @@ with tabs[2]:
                 forms.clear("meeting")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
     if held.empty:
         empty_state("No meetings logged yet.", "Log your first meeting above after you meet.")
     else:
@@ -318,8 +320,9 @@ with tabs[3]:
     if upcoming:
         for m in upcoming:
             st.markdown(
-                f"- **{m.on:%a %b} {m.on.day}**, {m.slot_label or 'slot not set'}: {m.agenda_label}"
-                + (f". {m.note}" if m.note else "")
+                f"- **{m.on:%a %b} {m.on.day}**, {md(m.slot_label or 'slot not set')}: "
+                + md(m.agenda_label)
+                + (f". {md(m.note)}" if m.note else "")
             )
         st.download_button(
             "Add to Google Calendar (.ics)",
@@ -366,7 +369,7 @@ with tabs[3]:
                 forms.clear("plan")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
 
 # --- reflections
 with tabs[4]:
@@ -406,20 +409,20 @@ with tabs[4]:
                 forms.clear("reflection")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
     notes = meetings.reflections(con, info.id, me.id)
     if notes.empty:
         empty_state("No reflections yet.", "Add the first one above.")
     for r in notes.itertuples():
         with st.container(border=True):
-            st.write(r.text)
+            st.markdown(md(r.text, lines=True))
             st.caption(
-                f"{r.author} · {r.created_at:%b} {r.created_at.day} · "
+                f"{md(r.author)} · {r.created_at:%b} {r.created_at.day} · "
                 + ("shared with all staff" if r.visibility == "all" else "cohort only")
                 + (" · final share-out" if r.is_shareout else "")
             )
             if r.link:
-                st.markdown(f"[Open the share-out]({r.link})")
+                web_link("Open the share-out", r.link)
 
 # --- leave or split
 with tabs[5]:
@@ -438,11 +441,11 @@ with tabs[5]:
                 try:
                     cohorts.leave(con, me, info.id, reason)
                     st.session_state["mc_flash"] = (
-                        f"You left {info.name}. Its history stays; find a new group any time."
+                        f"You left {md(info.name)}. Its history stays; find a new group any time."
                     )
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
     waiting_split = None if is_project else cohorts.pending_split(con, info.id)
     if waiting_split:
         st.info(
@@ -481,11 +484,11 @@ with tabs[5]:
                         con, me, info.id, movers, name=new_name, slot_id=new_slot
                     )
                     st.session_state["mc_flash"] = (
-                        f"{new_name.strip()} split off from {info.name}."
+                        f"{md(new_name.strip())} split off from {md(info.name)}."
                         if outcome.new_cohort_id
-                        else f"Asked {', '.join(outcome.waiting_for)}: the split happens "
+                        else f"Asked {', '.join(md(n) for n in outcome.waiting_for)}: the split happens "
                         "when everyone named has answered."
                     )
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))

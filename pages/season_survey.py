@@ -5,6 +5,7 @@ import streamlit as st
 from pdcore import clock, feedback, settings
 from pdcore.model import ValidationError
 from pdcore.ui import session
+from pdcore.ui.text import md
 
 me = session.require_any()
 con = session.connection()
@@ -25,7 +26,7 @@ if mine:
         icon=":material/check_circle:",
     )
     if mine["obstacles"]:
-        st.write("What got in the way: " + mine["obstacles"])
+        st.markdown("What got in the way: " + md(mine["obstacles"], lines=True))
 elif not feedback.is_open(school, today):
     opens = feedback.opens_on(school)
     if today < opens:
@@ -69,6 +70,6 @@ else:
                     con, me, value, [*obstacles, other], vote, today=today, comment=comment
                 )
             except ValidationError as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
                 st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from pdcore import clock, sessions, topics
 from pdcore.growth import long_date
 from pdcore.ui import session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import empty_state, report, show_outcome
 
 me = session.require_any()
@@ -20,7 +21,7 @@ st.caption(
 def _sign_up(option: sessions.Option, switching: bool) -> None:
     report(
         lambda: sessions.sign_up(con, me, option.id),
-        f"{'Switched' if switching else 'Signed up'}: {option.title} on {long_date(option.day)}.",
+        f"{'Switched' if switching else 'Signed up'}: {md(option.title)} on {long_date(option.day)}.",
     )
 
 
@@ -59,27 +60,27 @@ else:
         st.info(
             "Sign-ups for this day are closed: see you there"
             + (
-                f", in **{chosen.title}** ({chosen.room or 'room to be announced'})."
+                f", in **{md(chosen.title)}** ({md(chosen.room or 'room to be announced')})."
                 if chosen
                 else "."
             )
         )
     elif chosen:
-        st.success(f"You are signed up for **{chosen.title}**. You can switch until the day.")
+        st.success(f"You are signed up for **{md(chosen.title)}**. You can switch until the day.")
     else:
         st.info("You have not signed up for this day yet: pick one option.")
 
     cols = st.columns(min(3, len(options)) or 1)
     for n, o in enumerate(options):
         with cols[n % len(cols)].container(border=True):
-            st.markdown(f"#### {o.title}")
+            st.subheader(md(o.title), anchor=False)
             st.caption(
-                o.leader()
-                + (f" · {o.room}" if o.room else "")
-                + (f" · {o.topic}" if o.topic else "")
+                md(o.leader())
+                + (f" · {md(o.room)}" if o.room else "")
+                + (f" · {md(o.topic)}" if o.topic else "")
             )
             if o.description:
-                st.write(o.description)
+                st.markdown(md(o.description, lines=True))
             if o.is_full:
                 st.markdown(":red[**Full**]" + f" · {o.capacity} seats")
             else:

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import health, roster, settings
+from pdcore import health, limits, roster, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
+from pdcore.ui.text import md
 
 me = session.require_role(Role.ADMIN)
 con = session.connection()
@@ -128,7 +129,7 @@ if saved:
         if changes:
             settings.save(con, me, **changes)
     except (ValueError, PermissionDenied) as exc:  # settings.validate's problems, or who
-        st.error(str(exc))
+        st.error(md(str(exc)))
     else:
         done = f"Saved {len(changes)} change(s)." if changes else "Nothing changed."
         total = sum(wanted["health_weights"].values())
@@ -160,7 +161,9 @@ edited = st.data_editor(
     disabled=["id"],
     column_config={
         "id": st.column_config.NumberColumn("id", help="Given when you save."),
-        "label": st.column_config.TextColumn("Slot", required=True),
+        "label": st.column_config.TextColumn(
+            "Slot", required=True, max_chars=limits.SLOT_LABEL_MAX
+        ),
         "in_school_day": st.column_config.CheckboxColumn("In the school day", default=False),
     },
     key="slot_editor",
@@ -173,7 +176,7 @@ if st.button("Save slots", key="slots_save"):
     try:
         n = settings.save_slots(con, me, rows)
     except (ValueError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
     else:
         st.session_state["settings_done"] = f"Saved {n} meeting slots."
         st.rerun()

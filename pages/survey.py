@@ -6,6 +6,7 @@ from pdcore import settings, survey
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import session
 from pdcore.ui.preferences import preferences_form
+from pdcore.ui.text import md
 
 me = session.require_role()
 con = session.connection()
@@ -27,7 +28,9 @@ if answer:
         if answer.source in ("import", "demo")
         else "saved here"
     )
-    ranked = "  \n".join(f"{i}. {name}" for i, name in enumerate(answer.choice_names, start=1))
+    ranked = "  \n".join(
+        f"{i}\\. {md(name)}" for i, name in enumerate(answer.choice_names, start=1)
+    )
     st.success(
         f"**Your answers** ({source} on {answer.submitted_at:%b} {answer.submitted_at.day}, "
         f"{answer.submitted_at.year}):  \n{ranked}",
@@ -87,10 +90,12 @@ else:
         if st.form_submit_button("Save my answers", type="primary", key="survey_submit"):
             try:
                 saved = survey.submit(con, me, picks, write_in)
-                st.session_state["survey_flash"] = "Saved: " + ", ".join(saved.choice_names) + "."
+                st.session_state["survey_flash"] = (
+                    "Saved: " + ", ".join(md(n) for n in saved.choice_names) + "."
+                )
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
 
 st.subheader("How you like to learn")
 st.caption("You can change these any time; the group finder and the short list use them.")

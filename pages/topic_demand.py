@@ -5,6 +5,7 @@ import streamlit as st
 from pdcore import db, settings, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables
+from pdcore.ui.text import md, md_short
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
@@ -92,19 +93,21 @@ if not suggestions:
     )
 for s in suggestions:
     with st.container(border=True):
-        names = ", ".join(f"“{n.strip()}”" for n in s.source_names)
+        names = ", ".join(f"“{md(n)}”" for n in s.source_names)
         answers = "1 answer" if s.moving == 1 else f"{s.moving} answers"
-        st.markdown(f"{names} → **{s.target_name}** ({answers} would count for it)")
+        st.markdown(f"{names} → **{md(s.target_name)}** ({answers} would count for it)")
         if st.button(
-            f"Merge into {s.target_name}", key=f"merge_suggested_{s.target_id}", type="primary"
+            f"Merge into {md_short(s.target_name)}",
+            key=f"merge_suggested_{s.target_id}",
+            type="primary",
         ):
             try:
                 moved = topics.merge(con, me, s.source_ids, s.target_id)
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
                 st.session_state["topic_demand_undo"] = (s.target_id, s.target_name)
-                _done(f"Merged {names} into {s.target_name}; {moved} people's choices moved.")
+                _done(f"Merged {names} into {md(s.target_name)}; {moved} people's choices moved.")
 
 st.subheader("Offer, retire or merge a topic")
 options = list(frame["topic_id"])
@@ -138,12 +141,12 @@ if submitted:
     try:
         if topic_id is None:
             raise ValidationError("Pick a topic first.")
-        name = name_of[topic_id]
+        name = md(name_of[topic_id])
         if action == "Merge into another topic":
             if target is None or target == topic_id:
                 raise ValidationError("Pick a different topic to merge into.")
             moved = topics.merge(con, me, [topic_id], target)
-            msg = f"Merged {name} into {name_of[target]}; {moved} people's choices moved."
+            msg = f"Merged {name} into {md(name_of[target])}; {moved} people's choices moved."
             st.session_state["topic_demand_undo"] = (target, name_of[target])
         else:
             status = {"Offer": "offered", "Retire": "retired", "Reopen as proposed": "proposed"}
@@ -152,6 +155,6 @@ if submitted:
             if action == "Retire" and running:
                 msg += f" Its {running} running cohort(s) carry on."
     except (ValidationError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
     else:
         _done(msg)

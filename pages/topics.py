@@ -8,6 +8,7 @@ import streamlit as st
 from pdcore import cohorts, db, help_requests, settings, shortlist, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import charts, session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import empty_state
 
 me = session.require_role()
@@ -55,14 +56,14 @@ def _join(staff_id: int, cohort_id: int, name: str) -> None:
     """Join from a callback, so a cohort that filled up since the list was drawn is reported."""
     try:
         cohorts.join(session.connection(), staff_id, cohort_id)
-        st.session_state["topics_flash"] = f"You joined {name}. See My cohort for its goal."
+        st.session_state["topics_flash"] = f"You joined {md(name)}. See My cohort for its goal."
         st.session_state.pop("shortlist_open", None)
     except cohorts.CohortFull:
         st.session_state["topics_problem"] = (
-            f"{name} just filled up. Here is a fresh short list; Find a group shows more."
+            f"{md(name)} just filled up. Here is a fresh short list; Find a group shows more."
         )
     except (ValidationError, PermissionDenied) as exc:
-        st.session_state["topics_problem"] = str(exc)
+        st.session_state["topics_problem"] = md(str(exc))
 
 
 def _choose(topic_id: int, mode: str) -> None:
@@ -76,7 +77,8 @@ current = cohorts.current_cohort(con, me.id)
 _flash()
 if current:
     st.info(
-        f"You are in **{current.name}** ({current.topic}). See **My cohort** for its goal, "
+        f"You are in **{md(current.name)}** ({md(current.topic)}). See **My cohort** for its "
+        "goal, "
         "meetings and reflections.",
         icon=":material/groups:",
     )
@@ -102,8 +104,8 @@ if st.session_state.get("shortlist_open"):
         )
     for n, s in enumerate(picks, start=1):
         with st.container(border=True):
-            st.markdown(f"**{n}. {s.title}**")
-            st.write(s.why)
+            st.markdown(f"**{n}. {md(s.title)}**")
+            st.markdown(md(s.why))
             if current:
                 continue
             if s.kind == "join":
@@ -140,9 +142,9 @@ st.altair_chart(charts.whole_labels(chart + labels), width="stretch")
 
 for t in offered:
     with st.container(border=True):
-        st.markdown(f"**{t.name}**" + ("  · expert-led option" if t.expert_led else ""))
+        st.markdown(f"**{md(t.name)}**" + ("  · expert-led option" if t.expert_led else ""))
         if t.description:
-            st.write(t.description)
+            st.markdown(md(t.description, lines=True))
         st.caption(
             f"{t.any_rank} colleague{'s' if t.any_rank != 1 else ''} chose it "
             f"({t.first_choice} as first choice)."
@@ -199,18 +201,18 @@ elif mode == "individual":
             "Start my individual project", type="primary", key="individual_submit"
         ):
             if current:
-                st.error(f"You are already in {current.name}. Leave it first on My cohort.")
+                st.error(f"You are already in {md(current.name)}. Leave it first on My cohort.")
             else:
                 try:
                     cohorts.start_individual(con, me, topic_id=topic_id, goal=goal)
                     survey.save_preferences(con, me, mode="individual")
                     st.session_state["topics_flash"] = (
-                        f"Your individual project on {topic.name} has started. "
+                        f"Your individual project on {md(topic.name)} has started. "
                         "Log meetings and reflections on My cohort."
                     )
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
 else:
     asked = [
         r
@@ -218,7 +220,7 @@ else:
         if r.kind == "expert" and r.topic_id == topic_id and r.status == "open"
     ]
     if asked:
-        st.info(asked[0].describe(), icon=":material/hourglass_top:")
+        st.info(md(asked[0].describe()), icon=":material/hourglass_top:")
     else:
         with st.form("expert_form"):
             note = st.text_area(
@@ -233,8 +235,9 @@ else:
                     help_requests.ask(con, me, "expert", topic_id, note)
                     survey.save_preferences(con, me, mode="expert")
                     st.session_state["topics_flash"] = (
-                        f"Asked for the expert-led option in {topic.name}. An admin will be in touch."
+                        f"Asked for the expert-led option in {md(topic.name)}. "
+                        "An admin will be in touch."
                     )
                     st.rerun()
                 except ValidationError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))

@@ -6,6 +6,7 @@ import streamlit as st
 from pdcore import coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
@@ -137,8 +138,8 @@ person = person_picker(window, key="unmatched_person")
 if person is not None:
     row = window[window["staff_id"] == person].iloc[0]
     st.markdown(
-        f"**{row['name']}** ({row['department']}), waiting {row['days_waiting']} days. "
-        f"Chose: {row['choices'] or 'nothing yet'}. The engine says: {row['reason']}."
+        f"**{md(row['name'])}** ({md(row['department'])}), waiting {row['days_waiting']} days. "
+        f"Chose: {md(row['choices'] or 'nothing yet')}. The engine says: {md(row['reason'])}."
     )
     if row["place_me_note"]:
         with st.container(border=True):
@@ -178,9 +179,9 @@ if person is not None:
             try:
                 cohorts.join(con, me, fit.cohort_id, staff_id=int(person))
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
-                _done(f"Placed {row['name']} in {cohort_names.get(fit.cohort_id)}.")
+                _done(f"Placed {md(row['name'])} in {md(cohort_names.get(fit.cohort_id))}.")
     with coach:
         st.markdown("**Assign to a coach**")
         coach_id = st.selectbox(
@@ -195,9 +196,9 @@ if person is not None:
             try:
                 coaching.assign(con, me, int(person), coach_id)
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
             else:
-                _done(f"{coaches[coach_id]} is now {row['name']}'s coach.")
+                _done(f"{md(coaches[coach_id])} is now {md(row['name'])}'s coach.")
 
 
 def _keep(new_plan) -> None:
@@ -307,7 +308,7 @@ if plan is not None:
         try:
             result = formation.apply(con, me, plan)
         except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
         else:
             _done(result.summary())
     if b.button("Discard the plan", key="formation_discard"):

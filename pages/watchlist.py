@@ -5,6 +5,7 @@ import streamlit as st
 from pdcore import clock, db, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import forms, session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state, person_picker
 
 PAGE_SIZE = 50
@@ -93,7 +94,7 @@ else:
     person = person_picker(window, key="watch_person")
     if person is not None:
         row = window[window["staff_id"] == person].iloc[0]
-        st.markdown(f"**{row['name']}** ({row['department']}): {row['reasons']}")
+        st.markdown(f"**{md(row['name'])}** ({md(row['department'])}): {md(row['reasons'])}")
         if row["place_me_note"]:
             with st.container(border=True):
                 st.caption("Their note when they asked to be placed (private)")
@@ -101,7 +102,7 @@ else:
         try:
             past = _history(db.data_version(), int(person))
         except PermissionDenied as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             st.stop()
         if past.empty:
             st.caption("No follow-ups yet.")
@@ -121,9 +122,9 @@ else:
                 try:
                     followups.log(con, me, int(person), when, note, step, resolved)
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
-                    st.session_state["watchlist_done"] = f"Saved a follow-up for {row['name']}."
+                    st.session_state["watchlist_done"] = f"Saved a follow-up for {md(row['name'])}."
                     forms.clear("followup")  # a fresh form for the next one
                     st.rerun()
 

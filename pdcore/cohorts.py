@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pdcore import authz, clock, db, notices, settings
+from pdcore import authz, clock, db, limits, notices, settings
 from pdcore.model import PermissionDenied, StaffMember, ValidationError
 
 
@@ -227,7 +227,7 @@ def cohort_frame(con) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ a cohort's own life
 
-NAME_MAX = 80
+NAME_MAX = limits.COHORT_NAME_MAX
 GOAL_MAX = 500
 REASON_MAX = 200
 

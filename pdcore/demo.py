@@ -975,3 +975,10 @@ def ensure_demo(con, today: date | None = None) -> DemoSummary | None:
     if roster.staff_count(con):
         return None
     return generate(con, today=today)
+
+
+def is_demo(con) -> bool:
+    """True when `generate` made this database (it says so in the audit log): only then may
+    a demo-mode app offer its "be anyone" sign-in."""
+    sql = "SELECT count(*) FROM audit_log WHERE action = 'demo.generate'"
+    return db.read(con).execute(sql).fetchone()[0] > 0

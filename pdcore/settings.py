@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
-from pdcore import authz, clock, db
+from pdcore import authz, clock, db, limits
 
 DEFAULT_SLOTS: tuple[tuple[str, bool], ...] = (
     # (label, in the school day)
@@ -174,6 +174,12 @@ def save_slots(con, actor, slots: list[tuple[int | None, str, bool]]) -> int:
     clean = [s for s in clean if s[1]]
     if not clean:
         raise ValidationError("Keep at least one meeting slot.")
+    too_long = next((label for _, label, _ in clean if len(label) > limits.SLOT_LABEL_MAX), None)
+    if too_long:
+        raise ValidationError(
+            f"A slot name can be at most {limits.SLOT_LABEL_MAX} characters; "
+            f"shorten {too_long[:20]}... and save again."
+        )
     keys = [slot_key(label) for _, label, _ in clean]
     if len(set(keys)) != len(keys):
         raise ValidationError("Two slots have the same name; give each slot its own name.")

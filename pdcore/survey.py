@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pdcore import authz, clock, db, settings, topics
+from pdcore import authz, clock, db, limits, settings, topics
 from pdcore.model import Role, StaffMember, ValidationError
 
 MAX_CHOICES = 3
-WRITE_IN_MAX = 80
+WRITE_IN_MAX = limits.TOPIC_NAME_MAX  # a write-in becomes a topic's name
 MAX_COLLEAGUES = 5
 MODES = ("cohort", "individual", "expert")
 PRIORITIES = ("who", "when")

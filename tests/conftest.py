@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,11 @@ DEMO_TODAY = date(2027, 1, 20)
 DEMO_ADMIN = "dana.whitfield@demo-school.org"
 DEMO_COACH = "maya.okafor@demo-school.org"
 DEMO_TEACHER = "ana.ruiz@demo-school.org"
+
+
+def shown(markdown) -> str:
+    """What a markdown string from pdcore.ui.text.md shows: escapes and word joiners undone."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "")
 
 
 @pytest.fixture
@@ -100,6 +106,13 @@ def make(con) -> Factory:
     return Factory(con)
 
 
+def secrets_files(monkeypatch, paths) -> None:
+    """Make the app's sign-in check read these secrets files only."""
+    from pdcore.ui import session
+
+    monkeypatch.setattr(session, "secrets_files", lambda: [str(p) for p in paths])
+
+
 @pytest.fixture
 def app_db(demo_file, tmp_path, monkeypatch) -> Path:
     """Point the app at a private copy of the demo school and clear Streamlit's caches."""
@@ -108,6 +121,8 @@ def app_db(demo_file, tmp_path, monkeypatch) -> Path:
     path = tmp_path / "pd.duckdb"
     shutil.copy(demo_file, path)
     monkeypatch.setenv("PDCORE_DB", str(path))
+    monkeypatch.setenv("PDCORE_DEMO", "1")  # as `make run`: the demo sign-in on the demo school
+    secrets_files(monkeypatch, [])  # no developer's own secrets file reaches a test
     st.cache_resource.clear()
     st.cache_data.clear()
     yield path

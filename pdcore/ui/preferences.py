@@ -6,6 +6,7 @@ import streamlit as st
 
 from pdcore import roster, survey
 from pdcore.model import PermissionDenied, StaffMember, ValidationError
+from pdcore.ui.text import md, short
 
 
 def preferences_form(
@@ -48,7 +49,7 @@ def preferences_form(
             "Colleagues I would like to work with",
             list(people),
             default=[c for c in prefs.colleague_ids if c in people],
-            format_func=lambda pid: f"{people[pid].name} ({people[pid].department})",
+            format_func=lambda pid: f"{short(people[pid].name)} ({short(people[pid].department)})",
             max_selections=survey.MAX_COLLEAGUES,
             placeholder="Type a name",
             key=f"{key}_colleagues",
@@ -74,4 +75,4 @@ def preferences_form(
                 )
                 st.success(saved_message)
             except (ValidationError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import pandas as pd
 import streamlit as st
 
 from pdcore.model import PermissionDenied, ValidationError
+from pdcore.ui.text import md, short
 
 
 def empty_state(message: str, hint: str = "") -> None:
@@ -33,14 +36,15 @@ _OUTCOME_OK, _OUTCOME_ERROR = "_outcome_ok", "_outcome_error"
 def report(action, success) -> bool:
     """Run a write from a widget callback and keep its outcome for the page to show.
 
-    `success` is the message, or a function of the action's result that builds it. A
+    `success` is the message (markdown: escape typed text in it with text.md), or a function
+    of the action's result that builds it. A
     ValidationError or PermissionDenied becomes the error shown instead. Returns True when
     the action succeeded.
     """
     try:
         result = action()
     except (ValidationError, PermissionDenied) as exc:
-        st.session_state[_OUTCOME_ERROR] = str(exc)
+        st.session_state[_OUTCOME_ERROR] = md(str(exc))  # core messages may quote typed text
         st.session_state.pop(_OUTCOME_OK, None)
         return False
     st.session_state[_OUTCOME_OK] = success(result) if callable(success) else success
@@ -67,7 +71,7 @@ def people_labels(people: pd.DataFrame) -> dict[int, str]:
     extra = "email" if "email" in people.columns else "department"
     repeated = people["name"].duplicated(keep=False)
     return {
-        sid: f"{name} ({other})" if twin else name
+        sid: f"{short(name)} ({short(other)})" if twin else short(name)
         for sid, name, other, twin in zip(
             people["staff_id"], people["name"], people[extra], repeated, strict=True
         )
@@ -84,3 +88,9 @@ def person_picker(people: pd.DataFrame, key: str) -> int | None:
         placeholder="Pick someone from the list above",
         key=key,
     )
+
+
+def web_link(label: str, url: str | None) -> None:
+    """A button to a typed http(s) link (never a markdown link, so no text of it can inject)."""
+    if url and urlparse(url).scheme.lower() in ("http", "https"):
+        st.link_button(label, url, icon=":material/open_in_new:")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from pdcore import authz, db, imports, settings, sheets
 from pdcore.ui import sync_schedule
-from tests.conftest import DEMO_ADMIN, ROOT
+from tests.conftest import DEMO_ADMIN, ROOT, shown
 from tests.fixtures.sheets.replay import (
     SCHOOL_KEY,
     csv_rows,
@@ -41,7 +39,7 @@ def history(at):
 def texts(at) -> str:
     """Every message on the page, as a person reads it (markdown escapes removed)."""
     parts = [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
-    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
+    return "\n".join(shown(p) for p in parts)
 
 
 def test_without_sheets_the_page_says_how_to_set_them_up(open_app, no_scheduler):
@@ -255,6 +253,7 @@ def test_a_database_file_that_cannot_be_opened_is_one_sentence(tmp_path, monkeyp
     broken = tmp_path / "pd.duckdb"
     broken.write_bytes(b"not a database at all" * 10)
     monkeypatch.setenv("PDCORE_DB", str(broken))
+    monkeypatch.setenv("PDCORE_DEMO", "1")  # demo mode opens the file to see whose it is
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.user = {"is_logged_in": True, "email": DEMO_ADMIN, "name": "dana"}

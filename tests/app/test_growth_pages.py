@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pdcore import coaching, growth, roster, sessions
-from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER, ROOT
+from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER, ROOT, shown
 
 LUIS = "luis.herrera@demo-school.org"
 
@@ -23,7 +23,7 @@ def person(email):
 
 
 def texts(elements):
-    return [e.value for e in elements]
+    return [shown(e.value) for e in elements]
 
 
 # AppTest reports a read-only st.dataframe's key only when it is selectable, so find each

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from pdcore import authz, cohorts, db, help_requests, meetings, roster, settings, survey
-from tests.conftest import DEMO_TEACHER
+from tests.conftest import DEMO_TEACHER, shown
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def member_of_a_cohort(con, at_least=3):
 
 
 def texts(elements):
-    return " ".join(str(e.value) for e in elements)
+    return " ".join(shown(e.value) for e in elements)
 
 
 def test_survey_closed_shows_the_form_answers(open_app, school):

@@ -172,6 +172,7 @@ def test_the_load_test_starts_the_server_with_the_readme_command():
     from benchmarks.server import ROOT, run_command
 
     makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
-    recipe = re.search(r"^run:.*\n\t(.+)$", makefile, re.M).group(1).split()
-    assert recipe[0] == "$(PY)"
-    assert recipe[1:] == run_command("$(PORT)")[1:]
+    for target, demo in (("run", "1"), ("serve", "0")):  # AppServer(demo=...) sets PDCORE_DEMO
+        recipe = re.search(rf"^{target}:.*\n\t(.+)$", makefile, re.M).group(1).split()
+        assert recipe[:2] == [f"PDCORE_DEMO={demo}", "$(PY)"]
+        assert recipe[2:] == run_command("$(PORT)")[1:]
