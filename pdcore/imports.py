@@ -1320,13 +1320,13 @@ def _log_failure(con, source: str, started: datetime, exc: Exception) -> None:
 
 
 def pending_confirmation(con) -> tuple[int, str, list[tuple[str, str]], str] | None:
-    """The latest run's deactivations awaiting an admin: (run id, source, [(email, name)],
-    message), or None when the latest run of every source left nobody waiting."""
+    """Deactivations awaiting an admin, from the latest run that read a roster: (run id,
+    source, [(email, name)], message), or None when that run left nobody waiting."""
     row = (
         db.read(con)
         .execute(
-            "SELECT id, source, held, message FROM sync_runs WHERE status IN ('ok', 'held') "
-            "ORDER BY id DESC LIMIT 1"
+            "SELECT id, source, held, message FROM sync_runs WHERE status = 'held' "
+            "OR (status = 'ok' AND roster_rows IS NOT NULL) ORDER BY id DESC LIMIT 1"
         )
         .fetchone()
     )
