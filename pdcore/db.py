@@ -3,7 +3,9 @@
 One process owns the file read-write; it keeps one connection and every unit of work takes
 its own cursor (a connection is not thread-safe, Streamlit sessions are threads). Snapshot
 isolation does not stop write skew ("join if fewer than 10" over-admits under concurrent
-joins), so every write transaction holds one process-wide lock.
+joins), so every write transaction holds one process-wide lock. A new database file is built
+beside its path and moved into place whole, so a crash never leaves half a database there; a
+file that cannot be opened raises DatabaseUnreadable with one sentence saying what to do.
 """
 
 from __future__ import annotations

@@ -350,9 +350,11 @@ def csv_rows(data: bytes | str, what: str = "file") -> list[list[str]]:
         counts = {d: first.count(d) for d in (",", ";", "\t")}
         delimiter = max(counts, key=lambda d: (counts[d], d == ","))
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        rows, line = [], 1
+        rows, line, lines = [], 1, None
         for record in reader:
-            _check_record(text, what, len(rows) + 1, line, reader.line_num)
+            if reader.line_num > line:  # a quoted cell holds line breaks: check it
+                lines = lines or io.StringIO(text).readlines()  # as the reader counts them
+                _check_record(lines, what, len(rows) + 1, line, reader.line_num)
             rows.append(list(record))
             line = reader.line_num + 1
         return rows
@@ -360,13 +362,11 @@ def csv_rows(data: bytes | str, what: str = "file") -> list[list[str]]:
         raise SourceProblem(f"The {what} is not a readable CSV file ({exc}).") from exc
 
 
-def _check_record(text: str, what: str, row: int, first: int, last: int) -> None:
-    """Refuse a record that runs to the end of the file inside a quote, or spans too many
-    lines: a closing quote is missing and the rest of the file would become one cell."""
-    if last == first:
-        return
-    lines = text.splitlines(keepends=True)[first - 1 : last]
-    unclosed = sum(part.count('"') for part in lines) % 2 == 1
+def _check_record(lines: list[str], what: str, row: int, first: int, last: int) -> None:
+    """Refuse a record (file lines `first`..`last`) that runs to the end of the file inside a
+    quote, or spans too many lines: a closing quote is missing and the rest of the file would
+    become one cell."""
+    unclosed = sum(part.count('"') for part in lines[first - 1 : last]) % 2 == 1
     if unclosed or last - first + 1 > MAX_CELL_LINES:
         where = f"row {row} (line {first} of the file)"
         raise SourceProblem(
@@ -1322,13 +1322,13 @@ def _log_failure(con, source: str, started: datetime, exc: Exception) -> None:
 
 
 def pending_confirmation(con) -> tuple[int, str, list[tuple[str, str]], str] | None:
-    """The latest run's deactivations awaiting an admin: (run id, source, [(email, name)],
-    message), or None when the latest run of every source left nobody waiting."""
+    """Deactivations awaiting an admin, from the latest run that read a roster: (run id,
+    source, [(email, name)], message), or None when that run left nobody waiting."""
     row = (
         db.read(con)
         .execute(
-            "SELECT id, source, held, message FROM sync_runs WHERE status IN ('ok', 'held') "
-            "ORDER BY id DESC LIMIT 1"
+            "SELECT id, source, held, message FROM sync_runs WHERE status = 'held' "
+            "OR (status = 'ok' AND roster_rows IS NOT NULL) ORDER BY id DESC LIMIT 1"
         )
         .fetchone()
     )

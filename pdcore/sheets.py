@@ -154,8 +154,11 @@ def call(
     counter: CallCounter | None = None,
     sleep: Callable[[float], None] = time.sleep,
     waits: Sequence[float] = RETRY_WAITS,
+    retry_server_errors: bool = True,
 ):
-    """Run one API request, retrying a few times on quota (429) and server (5xx) errors.
+    """Run one API request, retrying a few times on quota (429) and server (5xx) errors
+    (only on 429 when `retry_server_errors` is False: a write that got a 5xx may have been
+    applied, and must not be sent twice).
 
     Every other failure becomes a SheetsError with one sentence saying what to do.
     """
@@ -167,7 +170,8 @@ def call(
             return fn()
         except APIError as exc:
             status = _status(exc)
-            if (status == 429 or status >= 500) and attempt < len(waits):
+            retry = status == 429 or (status >= 500 and retry_server_errors)
+            if retry and attempt < len(waits):
                 wait = waits[attempt]
                 attempt += 1
                 if counter is not None:
@@ -383,9 +387,21 @@ def write_worksheet(
         }
     }
     try:
-        call(lambda: http.batch_update(key, {"requests": [size, cells]}), who=who, sleep=sleep)
+        call(
+            lambda: http.batch_update(key, {"requests": [size, cells]}),
+            who=who,
+            sleep=sleep,
+            retry_server_errors=False,
+        )
     except SheetsError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, APIError) and 0 < _status(cause) < 500:
+            # Google refused the request: nothing of it was applied.
+            raise SheetsError(f"{exc} The '{title}' worksheet was left as it was.") from exc
+        # No answer, or a server error: it may have been applied, but never in part.
         raise SheetsError(
-            f"{exc} The '{title}' worksheet was left as it was (the push is all or nothing)."
+            "Google Sheets did not confirm the push (it may be down, or the network dropped): "
+            f"the '{title}' worksheet holds either its old contents or the new ones, never a "
+            "mix. Open it to see which, and push again if needed."
         ) from exc
     return len(values) - 1

@@ -261,3 +261,34 @@ def test_a_database_file_that_cannot_be_opened_is_one_sentence(tmp_path, monkeyp
     st.cache_resource.clear()
     assert not at.exception
     assert f"The file {broken} is not a PD Cohorts database" in texts(at)
+
+
+def test_a_revoked_key_is_one_sentence_on_the_page_and_in_the_history(
+    open_app, app_db, monkeypatch, no_scheduler
+):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.fixtures.sheets.replay import mount_offline, service_account_info, token_refused
+
+    con = db.connect(app_db)
+    imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
+    con.close()
+    real_client_for = sheets.client_for
+
+    def client_for(info):
+        client = real_client_for(info)  # a real service-account sign-in, answered offline
+        mount_offline(client, [token_refused()])
+        return client
+
+    monkeypatch.setattr(sheets, "client_for", client_for)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets["gcp_service_account"] = service_account_info()
+    at.user = {"is_logged_in": True, "email": DEMO_ADMIN, "name": "dana"}
+    at.run()
+    at.switch_page(PAGE).run()
+    at.button(key="sync_now").click().run()
+    assert not at.exception
+    assert "Google refused the service account's key" in texts(at)
+    runs = history(at)
+    assert runs["status"].iloc[0] == "failed"
+    assert "Google refused the service account's key" in runs["message"].iloc[0]

@@ -116,3 +116,32 @@ def test_a_file_held_by_another_process_gets_one_clear_sentence(tmp_path):
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
+
+
+def test_the_import_guard_migration_keeps_the_run_history(tmp_path, monkeypatch):
+    path = tmp_path / "before-070.duckdb"
+    shipped = db.migrations()
+    monkeypatch.setattr(db, "migrations", lambda: [m for m in shipped if m[0] < 70])
+    con = db.connect(path)
+    con.execute(
+        "INSERT INTO sync_runs (source, status, rows_read, message) "
+        "VALUES ('csv', 'ok', 260, 'roster: 260 rows read')"
+    )
+    con.close()
+    monkeypatch.setattr(db, "migrations", lambda: shipped)
+    con = db.connect(path)
+    assert con.execute("SELECT id, status, rows_read, message FROM sync_runs").fetchall() == [
+        (1, "ok", 260, "roster: 260 rows read")
+    ]
+    new_id = con.execute(
+        "INSERT INTO sync_runs (source, status, held) VALUES ('sheets', 'held', '[]') RETURNING id"
+    ).fetchone()[0]
+    assert new_id == 2  # the id sequence carries on
+    con.close()
+
+
+def test_a_new_database_file_appears_whole(tmp_path):
+    target = tmp_path / "fresh.duckdb"
+    con = db.connect(target)
+    con.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["fresh.duckdb"]  # no side files left

@@ -144,6 +144,8 @@ def test_a_skipped_row_holds_back_every_deactivation(school_db, tmp_path, capsys
     assert query(
         school_db, "SELECT active FROM staff WHERE email = 'kofi.hart@demo-school.org'"
     ) == [(True,)]
+    # A responses-only import since does not make the waiting list disappear.
+    assert pdcore(school_db, "import", "--responses", str(DEMO_RESPONSES)) == 0
     con = db.connect(school_db)
     pending = imports.pending_confirmation(con)
     con.close()
@@ -582,3 +584,27 @@ def test_a_file_that_is_not_a_database_is_one_sentence(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert f"The file {broken} is not a PD Cohorts database" in err and "backup" in err
+
+
+def test_kill_9_the_instant_a_new_database_file_appears(tmp_path):
+    import os
+    import signal
+    import time
+
+    for attempt in range(2):
+        target = tmp_path / f"school-{attempt}.duckdb"
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pdcore", "--db", str(target), "info"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while not target.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.0005)
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+        child.wait(30)
+        con = db.connect(target)  # whatever the moment, the file at the path opens
+        assert db.schema_version(con) == max(v for v, _ in db.migrations())
+        con.close()
