@@ -182,7 +182,7 @@ def test_an_admin_steers_the_formation_preview_and_applies_it(app_server, new_us
     page.get_by_role("button", name="Preview auto-formation").click()
     wait_for_app(page)
     page.get_by_text("Steer the plan").wait_for()
-    options = open_selectbox(page, "Person")
+    options = open_selectbox(page, "Person in the plan")
     options.first.click()
     wait_for_app(page)
     page.get_by_role("button", name="Lock", exact=True).click()
