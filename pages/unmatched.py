@@ -230,7 +230,7 @@ def _steer(plan) -> None:
             key=lambda pid: names.get(pid, ""),
         )
         who = st.selectbox(
-            "Person",
+            "Person in the plan",
             movable,
             index=None,
             format_func=label_of(names),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -491,7 +492,9 @@ def apply(con, actor, plan: FormationPlan) -> ApplyResult:
     for new in plan.formation.new_cohorts:
         new_by_school.setdefault(new.school, []).append(new)
     result = ApplyResult(0, 0, [])
-    for school in sorted(set(joins_by_school) | set(new_by_school)):
+    for k, school in enumerate(sorted(set(joins_by_school) | set(new_by_school))):
+        if k:
+            time.sleep(0.005)  # the write lock is not fair: let a waiting join in first
         part = _apply_school(
             con, data, joins_by_school.get(school, []), new_by_school.get(school, []), actor_id
         )

@@ -17,6 +17,7 @@ from pdcore.matching.model import (
     Person,
     Rules,
     _Limits,
+    _offered,
     dept_preference_met,
 )
 from pdcore.matching.weights import W_AVAIL, W_DEPT, W_EXISTING, W_MUTUAL, W_NAMED, W_PLACE, W_RANK
@@ -169,8 +170,6 @@ class SchoolState:
     def of(cls, people: Sequence[Person], topics, rules: Rules, slot_labels, seed: int = 0):
         """One school with no existing cohorts, set up as the engine sets it up (everyone
         unplaced, topics offered by an admin or by first choices)."""
-        from pdcore.matching.model import _offered
-
         firsts = Counter(p.choices[0] for p in people if p.choices)
         return cls(
             school="",

@@ -176,3 +176,27 @@ def test_the_load_test_starts_the_server_with_the_readme_command():
         recipe = re.search(rf"^{target}:.*\n\t(.+)$", makefile, re.M).group(1).split()
         assert recipe[:2] == [f"PDCORE_DEMO={demo}", "$(PY)"]
         assert recipe[2:] == run_command("$(PORT)")[1:]
+
+
+def test_an_admin_steers_the_formation_preview_and_applies_it(app_server, new_user, shot):
+    page = new_user(app_server.url)
+    demo_sign_in(page, "Admin")
+    go_to(page, "Unmatched staff")
+    page.get_by_role("button", name="Preview auto-formation").click()
+    wait_for_app(page)
+    page.get_by_text("Steer the plan").wait_for()
+    options = open_selectbox(page, "Person in the plan")
+    options.first.click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Lock", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Unlock", exact=True).wait_for()
+    page.get_by_role("button", name="Re-run around 1 lock(s)").click()
+    wait_for_app(page)
+    shot(page, "steered preview")
+    page.get_by_role("button", name="Undo").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Apply this plan").click()
+    wait_for_app(page)
+    page.get_by_text(re.compile(r"^Placed \d+ people")).first.wait_for()
+    assert_no_exception(page)

@@ -239,3 +239,28 @@ def test_mid_year_a_lone_member_is_seated_where_they_fit_and_small_cohorts_merge
     assert lone in cohorts.get(con, at_wed).member_ids
     assert cohorts.get(con, thin).status == "closed"
     assert [s.kind for s in formation.mid_year_suggestions(con)] == ["merge"]
+
+
+def test_steering_refuses_what_breaks_a_rule_and_undo_goes_back(con, make):
+    existing, waiting, alone = school_with_two_rooms(con, make)
+    plan = formation.preview(con)
+    mover = next(p for p in waiting if plan.seat_of(p) and plan.seat_of(p)[0] == "new")
+    # Into the existing cohort: they are free at Wed lunch and chose Web Tools.
+    moved = plan.move(mover, ("join", existing))
+    assert moved.seat_of(mover) == ("join", existing) and mover in moved.locked
+    assert moved.undo() is plan
+    # The lonely person chose another topic: Web Tools cohorts are not for them.
+    assert plan.seats_for(alone) == []
+    with pytest.raises(cohorts.ValidationError, match="not on one of"):
+        plan.move(alone, ("join", existing))
+    # A pair kept apart is never together after a re-run, and locks stay put.
+    new = next(n for n in plan.formation.new_cohorts if len(n.member_ids) >= 2)
+    a, b = new.member_ids[:2]
+    again = moved.never_together(a, b).rerun()
+    assert again.seat_of(a) is None or again.seat_of(a) != again.seat_of(b)
+    assert again.seat_of(mover) == ("join", existing)
+    card = again.card(("join", existing))
+    assert set(card["status"]) >= {"already in it", "locked"}
+    result = formation.apply(con, again, actor_id=None)
+    assert not result.skipped
+    assert mover in cohorts.get(con, existing).member_ids
