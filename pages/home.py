@@ -50,7 +50,8 @@ def this_week(mine: home.Week) -> None:
             st.caption("No staff-development day in the next week.")
         elif sd.choice:
             st.markdown(
-                f"{_day(sd.day)}: you are in **{sd.choice}**" + (f" ({sd.room})" if sd.room else "")
+                f"{_day(sd.day)}: you {'lead' if sd.leads else 'are in'} **{sd.choice}**"
+                + (f" ({sd.room})" if sd.room else "")
             )
         elif sd.open_for_signup:
             st.markdown(f"{_day(sd.day)}: you have not chosen a session yet.")

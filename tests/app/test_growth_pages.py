@@ -162,7 +162,7 @@ def test_coach_claims_a_plan_that_matches_their_focus(open_app):
     target = person(email)
     at.selectbox(key="claim_pick").set_value(target.id)
     at.button(key="claim_btn").click().run()
-    assert any("Claimed" in s for s in texts(at.success))
+    assert any(f"{target.name} is on your caseload" in s for s in texts(at.success))
     assert coaching.coach_of(app_con(), target.id) == person(DEMO_COACH).id
     assert email not in set(table(at, "claim_table")["email"])
     assert email in set(table(at, "caseload_table")["email"])

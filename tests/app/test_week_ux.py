@@ -245,3 +245,19 @@ def test_settings_explain_weights_that_do_not_add_up_to_one(open_app):
     at.button(key="settings_save").click().run()
     assert not at.error, texts(at.error)
     assert "add up to 1.6" in texts(at.success) and "%" in texts(at.success)
+
+
+def test_a_teacher_who_leads_a_session_is_told_so_not_to_sign_up(open_app, school):
+    day, title, email = school.execute(
+        """
+        SELECT o.day, o.title, s.email FROM sd_sessions o JOIN staff s ON s.name = o.leader_name
+        WHERE o.day > ? AND s.role = 'teacher'
+          AND s.id NOT IN (SELECT staff_id FROM sd_signups WHERE day = o.day)
+        ORDER BY o.day LIMIT 1
+        """,
+        [clock.today()],
+    ).fetchone()
+    at = open_app(email, "pages/sessions.py")
+    at.selectbox(key="sd_day").set_value(day).run()
+    assert f"You lead **{title}** that day" in texts(at.success)
+    assert "not signed up" not in texts(at.info)
