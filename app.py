@@ -6,6 +6,8 @@ Run with `make run` (or `streamlit run app.py`). Sign-in is real (st.login) when
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from pdcore import roster, settings
@@ -13,7 +15,9 @@ from pdcore.model import Role
 from pdcore.ui import session, sync_schedule
 from pdcore.ui.navigation import PAGES, SECTION_ORDER
 
-st.set_page_config(page_title="PD Cohorts", page_icon=":material/groups:", layout="wide")
+# A file, not a ":material/...:" icon: Streamlit fetches those from Google's font server.
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
+st.set_page_config(page_title="PD Cohorts", page_icon=str(FAVICON), layout="wide")
 
 
 def sign_in_screen() -> None:
@@ -62,6 +66,7 @@ def sign_out() -> None:
     if st.user.get("is_logged_in"):
         st.logout()
     st.session_state.pop(session.DEMO_KEY, None)
+    st.query_params.pop(session.DEMO_PARAM, None)
 
 
 def main() -> None:
@@ -69,6 +74,9 @@ def main() -> None:
     if not email:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return
+    demo_pick = not session.auth_configured() and not st.user.get("is_logged_in")
+    if demo_pick and st.query_params.get(session.DEMO_PARAM) != email:
+        st.query_params[session.DEMO_PARAM] = email  # demo only: a refresh keeps the pick
     con = session.connection()
     sync_schedule.start(con)  # the scheduled Sheets sync (a no-op until a sheet is set up)
     domain = settings.load(con).allowed_domain

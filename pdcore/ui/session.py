@@ -8,6 +8,7 @@ from pdcore import db, demo, roster
 from pdcore.model import Role, StaffMember
 
 DEMO_KEY = "demo_email"
+DEMO_PARAM = "demo"  # demo sign-in only: the pick rides in the URL, so a refresh keeps it
 
 
 @st.cache_resource(show_spinner="Opening the school's database...")
@@ -40,6 +41,9 @@ def signed_in_email() -> str | None:
     if user.get("is_logged_in") and user.get("email"):
         return roster.normalize_email(user.get("email"))
     if not auth_configured():
+        email = st.session_state.get(DEMO_KEY) or st.query_params.get(DEMO_PARAM)
+        if email:
+            st.session_state[DEMO_KEY] = roster.normalize_email(email)
         return st.session_state.get(DEMO_KEY)
     return None
 
