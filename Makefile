@@ -6,10 +6,18 @@ export PDCORE_DB ?= data/pd.duckdb
 
 .PHONY: run serve test lint format bench load clean
 
+# The app's runtime packages (`make run`); the first run takes a minute or two.
 .venv/.installed: requirements.txt
+	@echo "Installing the app's packages into .venv (first run only; a minute or two)..."
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Plus the test, lint and benchmark tools (`make test`, `make lint`, `make bench`...).
+.venv/.dev-installed: .venv/.installed requirements-dev.txt
+	@echo "Installing the test and lint tools into .venv (first time only)..."
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # The browser tests need Debian's Chromium (never a downloaded browser).
@@ -27,23 +35,23 @@ serve: .venv/.installed
 	PDCORE_DEMO=0 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: .venv/.installed /usr/bin/chromium
+test: .venv/.dev-installed /usr/bin/chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
-lint: .venv/.installed
+lint: .venv/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-format: .venv/.installed
+format: .venv/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-bench: .venv/.installed
+bench: .venv/.dev-installed
 	$(PY) -m benchmarks.run
 
-load: .venv/.installed /usr/bin/chromium
+load: .venv/.dev-installed /usr/bin/chromium
 	$(PY) -m benchmarks.load
 
 clean:

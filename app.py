@@ -8,6 +8,8 @@ lets nobody in and says what to fix (see pdcore/ui/session.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from pdcore import roster
@@ -16,7 +18,9 @@ from pdcore.ui import session, sync_schedule
 from pdcore.ui.navigation import PAGES, SECTION_ORDER
 from pdcore.ui.text import md, md_short, short
 
-st.set_page_config(page_title="PD Cohorts", page_icon=":material/groups:", layout="wide")
+# A file, not a ":material/...:" icon: Streamlit fetches those from Google's font server.
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
+st.set_page_config(page_title="PD Cohorts", page_icon=str(FAVICON), layout="wide")
 
 
 def sign_in_screen() -> None:
@@ -132,6 +136,7 @@ def sign_out() -> None:
     if st.user.get("is_logged_in"):
         st.logout()
     st.session_state.pop(session.DEMO_KEY, None)
+    st.query_params.pop(session.DEMO_PARAM, None)
 
 
 def main() -> None:
@@ -139,6 +144,9 @@ def main() -> None:
     if not email:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return
+    demo_pick = session.sign_in() is session.SignIn.DEMO and not st.user.get("is_logged_in")
+    if demo_pick and st.query_params.get(session.DEMO_PARAM) != email:
+        st.query_params[session.DEMO_PARAM] = email  # demo only: a refresh keeps the pick
     con = session.connection()
     sync_schedule.start(con)  # the scheduled Sheets sync (a no-op until a sheet is set up)
     refused = session.refusal(email)

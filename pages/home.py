@@ -51,7 +51,7 @@ def this_week(mine: home.Week) -> None:
             st.caption("No staff-development day in the next week.")
         elif sd.choice:
             st.markdown(
-                f"{_day(sd.day)}: you are in **{md(sd.choice)}**"
+                f"{_day(sd.day)}: you {'lead' if sd.leads else 'are in'} **{md(sd.choice)}**"
                 + (f" ({md(sd.room)})" if sd.room else "")
             )
         elif sd.open_for_signup:

@@ -27,7 +27,7 @@ def _publish() -> None:
     ss = st.session_state
 
     def publish():
-        sessions.publish(
+        return sessions.publish(
             con, me, ss.get("pub_day"), ss.get("pub_title", ""), ss.get("pub_capacity"),
             ss.get("pub_kind", "coach"), ss.get("pub_leader", ""), ss.get("pub_room", ""),
             ss.get("pub_desc", ""), ss.get("pub_topic"),
@@ -35,7 +35,15 @@ def _publish() -> None:
         for key in ("pub_title", "pub_leader", "pub_room", "pub_desc"):
             ss[key] = ""
 
-    report(publish, "Published: teachers can sign up now.")
+    def published(session_id: int) -> str:
+        added = sessions.option(con, session_id)
+        n = len(sessions.options_for_day(con, added.day))
+        return (
+            f"Published {added.title} for {long_date(added.day)}: teachers can sign up now. "
+            f"That day now has {n} option{'s' if n != 1 else ''}."
+        )
+
+    report(publish, published)
 
 
 def _edit(session_id: int) -> None:

@@ -56,7 +56,15 @@ else:
     mine = sessions.my_choice(con, me.id, day)
     options = sessions.options_for_day(con, day)
     chosen = next((o for o in options if o.id == mine), None)
-    if closed:
+    leading = next((o for o in options if o.leader_name == me.name), None)
+    if leading and not chosen:
+        st.success(
+            f"You lead **{leading.title}** that day"
+            + (f" ({leading.room})." if leading.room else ".")
+            + " No sign-up needed.",
+            icon=":material/co_present:",
+        )
+    elif closed:
         st.info(
             "Sign-ups for this day are closed: see you there"
             + (

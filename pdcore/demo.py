@@ -453,6 +453,7 @@ def generate(
         _bulk(cur, "interests", ["staff_id", "rank", "topic_id"], interests)
         _bulk(cur, "learning_prefs", ["staff_id", "mode", "priority", "dept_pref"], prefs)
         _bulk(cur, "availability", ["staff_id", "slot_id"], avail)
+        more_avail = []  # a cohort's slot, for members who had not ticked it (below)
 
         # About a fifth name one to three colleagues, mostly on their own first topic.
         for sid, *_ in teachers:
@@ -498,6 +499,11 @@ def generate(
                     for s in slots_of[m]:
                         slot_votes[s] += 1
                 slot = max(sorted(slot_votes), key=lambda s: slot_votes[s])
+                # They agreed to meet then, so each of them is free then.
+                for m in group:
+                    if slot not in slots_of[m]:
+                        slots_of[m].add(slot)
+                        more_avail.append((m, slot))
                 (cid,) = _reserve_ids(cur, "cohort_id_seq", 1)
                 name = f"{_short(topic_rows, tid)}, {slot_label[slot]}"
                 # Names repeat across a district's schools, but not within one: (B), (C)...
@@ -519,6 +525,7 @@ def generate(
                 )
                 cohort_members[cid] = group
                 cohort_slot[cid] = slot
+        _bulk(cur, "availability", ["staff_id", "slot_id"], more_avail)
         for tid, school, m in individual_cohorts:
             (cid,) = _reserve_ids(cur, "cohort_id_seq", 1)
             cohort_rows.append(
@@ -622,6 +629,8 @@ def generate(
 
         # Meetings, attendance, goals and reflections from the season's start to yesterday.
         meetings, attendance, goals, reflections = [], [], [], []
+        # Their own RNG: the words vary without changing the rest of the seeded story.
+        text_rng, used_texts = random.Random(seed + 1), set()
         skippers = {
             rng.choice(current[c]) for c in rng.sample(group_ids, len(group_ids) // 8) if current[c]
         }
@@ -665,7 +674,11 @@ def generate(
                             cid,
                             author,
                             mid,
-                            rng.choice(REFLECTIONS + TOPIC_REFLECTIONS.get(topic_name, ())),
+                            _reflection_text(
+                                text_rng,
+                                used_texts,
+                                REFLECTIONS + TOPIC_REFLECTIONS.get(topic_name, ()),
+                            ),
                             f"https://flip.example.org/{cid}-{mid}" if rng.random() < 0.3 else "",
                             "all" if rng.random() < 0.5 else "cohort",
                             datetime.combine(held_on, time(17)),
@@ -942,6 +955,29 @@ def generate(
 def _short(topic_rows, tid) -> str:
     name = next(r[1] for r in topic_rows if r[0] == tid)
     return name.replace(" and Genius Hour", "").replace(" in a HS Classroom", "")
+
+
+NEXT_STEPS = (
+    "Next time each of us brings one example.",
+    "We will try it again with a different class.",
+    "Next month we film a short share-out.",
+    "We want to show this to our departments.",
+    "Two of us will observe each other before we meet again.",
+    "We are keeping a shared log of what worked.",
+    "Next we ask students what they noticed.",
+    "We will pair up across departments next round.",
+)
+
+
+def _reflection_text(rng: random.Random, used: set, findings) -> str:
+    """A finding and a next step, never the same words twice in the school."""
+    text = ""
+    for _ in range(50):
+        text = f"{rng.choice(findings)} {rng.choice(NEXT_STEPS)}"
+        if text not in used:
+            break
+    used.add(text)
+    return text
 
 
 def _on_weekday(day: date, weekday: int | None, first: date, last: date) -> date:

@@ -86,6 +86,7 @@ class StaffDevelopment:
     choice: str | None  # the option's title, or None when they have not signed up
     room: str
     open_for_signup: bool  # sign-ups close on the day itself
+    leads: bool = False  # they lead that option
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,17 @@ def _staff_development(con, staff_id: int, today: date) -> StaffDevelopment | No
         return None
     chosen = sessions.my_choice(con, staff_id, day)
     option = sessions.option(con, chosen) if chosen else None
+    if option is None:  # the person leading an option is in it, signed up or not
+        name = db.read(con).execute("SELECT name FROM staff WHERE id = ?", [staff_id]).fetchone()
+        option = next(
+            (o for o in sessions.options_for_day(con, day) if name and o.leader_name == name[0]),
+            None,
+        )
+        leads = option is not None
+    else:
+        leads = False
     return StaffDevelopment(
-        day, option.title if option else None, option.room if option else "", day > today
+        day, option.title if option else None, option.room if option else "", day > today, leads
     )
 
 

@@ -32,6 +32,9 @@ def demo_mode() -> bool:
     return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEMO_PARAM = "demo"  # demo sign-in only: the pick rides in the URL, so a refresh keeps it
+
+
 @st.cache_resource(show_spinner="Opening the school's database...")
 def _connection():
     con = db.connect(db.default_path())
@@ -101,6 +104,9 @@ def signed_in_email() -> str | None:
     if user.get("is_logged_in") and user.get("email"):
         return roster.normalize_email(user.get("email"))
     if mode is SignIn.DEMO:
+        email = st.session_state.get(DEMO_KEY) or st.query_params.get(DEMO_PARAM)
+        if email:
+            st.session_state[DEMO_KEY] = roster.normalize_email(email)
         return st.session_state.get(DEMO_KEY)
     return None
 

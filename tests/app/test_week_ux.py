@@ -245,3 +245,40 @@ def test_settings_explain_weights_that_do_not_add_up_to_one(open_app):
     at.button(key="settings_save").click().run()
     assert not at.error, texts(at.error)
     assert "add up to 1.6" in texts(at.success) and "%" in texts(at.success)
+
+
+def test_a_teacher_who_leads_a_session_is_told_so_not_to_sign_up(open_app, school):
+    day, title, email = school.execute(
+        """
+        SELECT o.day, o.title, s.email FROM sd_sessions o JOIN staff s ON s.name = o.leader_name
+        WHERE o.day > ? AND s.role = 'teacher'
+          AND s.id NOT IN (SELECT staff_id FROM sd_signups WHERE day = o.day)
+        ORDER BY o.day LIMIT 1
+        """,
+        [clock.today()],
+    ).fetchone()
+    at = open_app(email, "pages/sessions.py")
+    at.selectbox(key="sd_day").set_value(day).run()
+    assert f"You lead **{title}** that day" in texts(at.success)
+    assert "not signed up" not in texts(at.info)
+
+
+def test_a_refresh_keeps_a_demo_sign_in_and_signing_out_forgets_it(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    next(b for b in at.button if b.label.startswith("Teacher: ")).click().run()
+    assert at.query_params["demo"] == DEMO_TEACHER
+    # A refresh is a new session with the same address.
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    again.query_params["demo"] = DEMO_TEACHER
+    again.run()
+    assert not again.exception
+    assert [b for b in again.button if b.label == "Sign out"]
+    assert again.title[0].value.startswith("Welcome, Ana")
+    next(b for b in again.button if b.label == "Sign out").click().run()
+    assert "demo" not in again.query_params
+    assert "demo_email" not in again.session_state  # a refresh now shows the sign-in

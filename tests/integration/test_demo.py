@@ -108,3 +108,20 @@ def test_demo_meetings_keep_their_slots_weekday_and_no_weekend_is_a_school_day(d
     for held_on, label, in_day in rows:
         assert meetings.slot_weekday(label) in (None, held_on.weekday()), (held_on, label)
         assert not (in_day and held_on.weekday() >= 5), held_on
+
+
+def test_demo_an_admin_would_believe(demo_con):
+    # Every founding member is free at the slot their cohort meets in.
+    not_free = demo_con.execute(
+        """
+        SELECT c.name, s.name FROM cohorts c
+        JOIN memberships m ON m.cohort_id = c.id AND m.how IN ('started', 'joined')
+        JOIN staff s ON s.id = m.staff_id
+        WHERE c.kind = 'cohort' AND c.slot_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM availability a WHERE a.staff_id = m.staff_id AND a.slot_id = c.slot_id)
+        """
+    ).fetchall()
+    assert not_free == []
+    # No two reflections in the school say the same words.
+    texts = [r[0] for r in demo_con.execute("SELECT text FROM reflections").fetchall()]
+    assert texts and len(texts) == len(set(texts))

@@ -261,6 +261,6 @@ def test_steering_refuses_what_breaks_a_rule_and_undo_goes_back(con, make):
     assert again.seat_of(mover) == ("join", existing)
     card = again.card(("join", existing))
     assert set(card["status"]) >= {"already in it", "locked"}
-    result = formation.apply(con, again, actor_id=None)
+    result = formation.apply(con, authz.COMMAND_LINE, again)
     assert not result.skipped
     assert mover in cohorts.get(con, existing).member_ids
