@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from pdcore import db, demo, formation
+from pdcore import authz, db, demo, formation
 
 
 def run(staff: int) -> str:
@@ -53,7 +53,7 @@ def run(staff: int) -> str:
         thread.start()
         try:
             t0 = time.perf_counter()
-            result = formation.apply(con, plan, actor_id=None)
+            result = formation.apply(con, authz.COMMAND_LINE, plan)
             total = time.perf_counter() - t0
         finally:
             formation.db.transaction = real
