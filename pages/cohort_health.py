@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, health, settings
+from pdcore import clock, db, health, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session
 from pdcore.ui.widgets import csv_download, empty_state
@@ -22,9 +22,9 @@ def _label(names: dict):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _health(version):
+def _health(version, today):  # today: cadence and recency change at midnight
     con = session.connection()
-    frame = health.health_table(con)
+    frame = health.health_table(con, today)
     frame.insert(6, "status", frame["light"].map(LIGHT_ICONS) + " " + frame["light"])
     rules = settings.load(con)
     spec = charts.to_spec(charts.lights_by_topic_chart(frame)) if len(frame) else None
@@ -36,7 +36,7 @@ def _detail(version, cohort_id):
     return health.cohort_detail(session.connection(), cohort_id)
 
 
-frame, rules, spec = _health(db.data_version())
+frame, rules, spec = _health(db.data_version(), clock.today())
 if frame.empty:
     empty_state(
         "No cohorts are running yet.",

@@ -14,9 +14,9 @@ st.caption("Results of the end-of-season survey: value, obstacles, and the vote 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _results(version):
+def _results(version, today):  # today: whether the survey is open changes at midnight
     c = session.connection()
-    s = feedback.summary(c)
+    s = feedback.summary(c, today)
     specs = {}
     if s.answers:
         votes = pd.DataFrame({"vote": list(s.votes), "answers": list(s.votes.values())})
@@ -34,7 +34,7 @@ def _results(version):
     return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c)
 
 
-summary, specs, opens, comments = _results(db.data_version())
+summary, specs, opens, comments = _results(db.data_version(), clock.today())
 if not summary.answers:
     today = clock.today()
     when = (

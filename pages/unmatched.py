@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import coaching, cohorts, db, formation, roster, topics
+from pdcore import clock, coaching, cohorts, db, formation, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
@@ -17,10 +17,10 @@ st.caption("Active staff with no cohort and no individual project, and what to d
 
 
 @st.cache_resource(show_spinner="Asking the matching engine...", max_entries=4)
-def _unmatched(version):
+def _unmatched(version, today):  # today: days waiting grow at midnight
     """The list as a table, and the names of active cohorts (for suggestions)."""
     c = session.connection()
-    people = formation.unmatched(c)
+    people = formation.unmatched(c, today)
     frame = pd.DataFrame(
         [
             {
@@ -69,7 +69,7 @@ def _done(message: str) -> None:
 if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, cohort_names, offered, coaches = _unmatched(db.data_version())
+frame, cohort_names, offered, coaches = _unmatched(db.data_version(), clock.today())
 if frame.empty:
     empty_state(
         "Everyone is in a cohort or on an individual project.",

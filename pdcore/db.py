@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from pdcore import clock
+
 DEFAULT_PATH = "data/pd.duckdb"
 MEMORY = ":memory:"
 
@@ -118,6 +120,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         cur = con.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
+            _stamp_with_clock(cur)
             yield cur
         except BaseException:
             cur.execute("ROLLBACK")
@@ -127,6 +130,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             _bump_data_version()
         finally:
             cur.close()
+
+
+def _stamp_with_clock(cur: duckdb.DuckDBPyConnection) -> None:
+    """Make this cursor's current_localtimestamp() (column defaults, stamps in SQL) read the
+    one clock, so a test or a server started with PDCORE_TODAY writes the dates it lives in.
+    A temporary macro shadows the built-in for this cursor only."""
+    stamp = clock.now().isoformat(sep=" ")
+    cur.execute(f"CREATE OR REPLACE TEMP MACRO current_localtimestamp() AS TIMESTAMP '{stamp}'")
 
 
 def _bump_data_version() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pdcore import db, demo
+from pdcore import clock, db, demo
 
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "today" for data the tests generate, part-way through the 2026-27 season.
@@ -17,6 +17,15 @@ DEMO_TODAY = date(2027, 1, 20)
 DEMO_ADMIN = "dana.whitfield@demo-school.org"
 DEMO_COACH = "maya.okafor@demo-school.org"
 DEMO_TEACHER = "ana.ruiz@demo-school.org"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request):
+    """Every test lives on DEMO_TODAY (whatever the wall clock says), unless it is marked
+    `@pytest.mark.today(date)` or moves the clock itself (clock.frozen / clock.set_now)."""
+    marker = request.node.get_closest_marker("today")
+    with clock.frozen(marker.args[0] if marker else DEMO_TODAY):
+        yield
 
 
 @pytest.fixture
@@ -32,7 +41,8 @@ def demo_file(tmp_path_factory) -> Path:
     """A demo school generated once per test run (copy it before writing to it)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     connection = db.connect(path)
-    demo.generate(connection)
+    with clock.frozen(DEMO_TODAY):
+        demo.generate(connection)
     connection.close()
     return path
 

@@ -1,8 +1,8 @@
 """A teacher answers the end-of-season survey once, when it is open."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from pdcore import db, settings
+from pdcore import clock, db, settings
 from tests.conftest import DEMO_TEACHER
 
 
@@ -12,7 +12,7 @@ def app_con(path):
 
 def open_survey_window(path, days_left=5):
     con = db.connect(path)
-    today = date.today()
+    today = clock.today()
     settings.save(
         con, season_start=today - timedelta(days=150), season_end=today + timedelta(days=days_left)
     )
