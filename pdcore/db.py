@@ -77,6 +77,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 continue
             cur.execute("BEGIN TRANSACTION")
             try:
+                _stamp_with_clock(cur)
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
                 cur.execute("COMMIT")

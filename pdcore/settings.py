@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
-from pdcore import clock, db
+from pdcore import clock, db, seasons
 
 DEFAULT_SLOTS: tuple[tuple[str, bool], ...] = (
     # (label, in the school day)
@@ -87,7 +87,21 @@ def load(con) -> Settings:
     rows = db.read(con).execute("SELECT key, value FROM settings").fetchall()
     known = {f.name for f in fields(Settings)}
     stored = {k: _decode(k, json.loads(v)) for k, v in rows if k in known}
-    return replace(Settings(), **stored)
+    return replace(Settings(), **{**stored, **_season_dates(con)})
+
+
+def _season_dates(con) -> dict:
+    """The current season's dates (the seasons table holds them; see pdcore.seasons), and
+    the interest survey's close: next season's once it is open, else this season's."""
+    season = seasons.current(con)
+    if season is None:
+        return {}
+    survey = seasons.upcoming(con) or season
+    return {
+        "season_start": season.starts_on,
+        "season_end": season.ends_on,
+        "survey_close": survey.survey_close,
+    }
 
 
 def save(con, actor_id: int | None = None, **changes) -> Settings:
@@ -106,6 +120,7 @@ def save(con, actor_id: int | None = None, **changes) -> Settings:
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 [key, json.dumps(_encode(key, value))],
             )
+        seasons.set_dates(cur, changes)
         db.audit(cur, actor_id, "settings.save", detail=json.dumps(sorted(changes)))
     return new
 

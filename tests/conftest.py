@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pdcore import clock, db, demo
+from pdcore import clock, db, demo, seasons
 
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "today" for data the tests generate, part-way through the 2026-27 season.
@@ -96,9 +96,9 @@ class Factory:
         self._n += 1
         with db.transaction(self.con) as cur:
             cid = cur.execute(
-                "INSERT INTO cohorts (topic_id, name, slot_id, kind) VALUES (?, ?, ?, ?) "
-                "RETURNING id",
-                [topic_id, name or f"Cohort {self._n}", slot_id, kind],
+                "INSERT INTO cohorts (topic_id, name, slot_id, kind, season_id) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                [topic_id, name or f"Cohort {self._n}", slot_id, kind, seasons.current_id(cur)],
             ).fetchone()[0]
             for m in members:
                 cur.execute("INSERT INTO memberships (cohort_id, staff_id) VALUES (?, ?)", [cid, m])
