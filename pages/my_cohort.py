@@ -6,6 +6,7 @@ import streamlit as st
 
 from pdcore import clock, cohorts, help_requests, meetings, roster, settings
 from pdcore.model import PermissionDenied, ValidationError
+from pdcore.ui import history as history_ui
 from pdcore.ui import session
 from pdcore.ui.widgets import empty_state
 
@@ -30,6 +31,8 @@ if info is None:
     )
     st.page_link("pages/find_group.py", label="Find a group", icon=":material/group_add:")
     st.page_link("pages/topics.py", label="Pick a topic", icon=":material/topic:")
+    history_ui.hours_line(con, me)
+    history_ui.past_seasons(con, me)
     st.stop()
 
 school = settings.load(con)
@@ -334,3 +337,8 @@ with tabs[5]:
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
                     st.error(str(exc))
+
+# --- this season's PD hours and past seasons (history stays after a season closes)
+st.divider()
+history_ui.hours_line(con, me)
+history_ui.past_seasons(con, me)

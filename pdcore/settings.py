@@ -54,6 +54,7 @@ class Settings:
     offer_threshold: int = 4
     unmatched_alert_days: int = 14  # watchlist: no group this many days into the season
     contact_hours_target: float = 14.0
+    session_minutes: int = 60  # one staff-development session, in PD hours records
     sync_every_minutes: int = 15
     allowed_domain: str = ""  # e.g. "school.org"; empty allows any signed-in address
     health_weights: dict = field(default_factory=lambda: dict(DEFAULT_HEALTH_WEIGHTS))
@@ -134,6 +135,8 @@ def validate(s: Settings) -> list[str]:
         problems.append("Cohort sizes must satisfy 1 <= min <= ideal min <= ideal max <= max.")
     if s.offer_threshold < 1:
         problems.append("The offer threshold must be at least 1.")
+    if not 1 <= s.session_minutes <= 480:
+        problems.append("A staff-development session must last 1 to 480 minutes.")
     if s.meetings_per_month < 1 or s.meeting_minutes < 1:
         problems.append("Meetings per month and minutes per meeting must be positive.")
     if not (0 <= s.health_amber <= s.health_green <= 1):

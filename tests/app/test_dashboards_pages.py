@@ -163,8 +163,8 @@ def test_feedback_shows_the_results_once_answers_arrive(app_db, open_app):
     ]
     for n, sid in enumerate(ids):
         db.execute(
-            "INSERT INTO season_feedback (staff_id, value, obstacles, continue_vote) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO season_feedback (season_id, staff_id, value, obstacles, continue_vote) "
+            "VALUES ((SELECT id FROM seasons WHERE status = 'current'), ?, ?, ?, ?)",
             [sid, 5 - n % 3, "Too many choices; Hard to find a group", "yes" if n < 4 else "no"],
         )
     db.close()
