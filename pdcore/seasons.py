@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pdcore import db
+from pdcore import clock, db
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
 SEASON_CLOSED_REASON = "season closed"
@@ -308,6 +308,10 @@ def close(
     if season is None or season.status != "current":
         last = season.label if season else "this"
         raise ValidationError(f"Season {last} is already closed; open the next one instead.")
+    if clock.today() < season.starts_on:
+        raise ValidationError(
+            f"Season {season.label} has not started yet (it starts on {_long(season.starts_on)})."
+        )
     concerns = close_concerns(con)
     if concerns and not confirm:
         raise NeedsConfirmation(" ".join(concerns) + " Confirm to close the season anyway.")
