@@ -5,7 +5,7 @@ import streamlit as st
 
 from pdcore import clock, db, health, settings
 from pdcore.model import Role
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
 
 PAGE_SIZE = 100
@@ -36,12 +36,29 @@ def _detail(version, cohort_id):
     return health.cohort_detail(session.connection(), cohort_id)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _by_season(version):
+    seasons = health.by_season(session.connection())
+    return seasons, year_over_year.spec_for(seasons, "attendance", "Meetings attended", ".0%")
+
+
+def _year_over_year() -> None:
+    year_over_year.show(
+        *_by_season(db.data_version()),
+        key="health_seasons",
+        columns={"cohorts": "Cohorts", "meetings_per_cohort": "Meetings per cohort",
+                 "attendance": st.column_config.NumberColumn("Attended", format="percent"),
+                 "contact_hours_per_member": "Contact hours per member"},
+    )  # fmt: skip
+
+
 frame, rules, spec = _health(db.data_version(), clock.today())
 if frame.empty:
     empty_state(
         "No cohorts are running yet.",
         "Cohorts appear here once teachers join or are placed in one (see Unmatched staff).",
     )
+    _year_over_year()
     st.stop()
 
 counts = health.light_counts(frame)
@@ -153,3 +170,5 @@ if pick is not None:
             else:
                 st.dataframe(table, hide_index=True)
                 csv_download(table, f"cohort-{pick}-{name}.csv", f"Download CSV ({name})")
+
+_year_over_year()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pdcore import clock, db, feedback, settings
 from pdcore.model import Role
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
@@ -34,6 +34,22 @@ def _results(version, today):  # today: whether the survey is open changes at mi
     return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _by_season(version):
+    seasons = feedback.by_season(session.connection())
+    return seasons, year_over_year.spec_for(seasons, "continue_yes", "Voted to continue", ".0%")
+
+
+def _year_over_year() -> None:
+    year_over_year.show(
+        *_by_season(db.data_version()),
+        key="feedback_seasons",
+        columns={"answers": "Answers", "mean_value": "Average value (1-5)",
+                 "continue_yes": st.column_config.NumberColumn("Voted to continue",
+                                                               format="percent")},
+    )  # fmt: skip
+
+
 summary, specs, opens, comments = _results(db.data_version(), clock.today())
 if not summary.answers:
     today = clock.today()
@@ -48,6 +64,7 @@ if not summary.answers:
         "way, and whether to continue next year); results appear here as answers arrive, "
         f"out of {summary.eligible} teachers.",
     )
+    _year_over_year()
     st.stop()
 
 c1, c2, c3 = st.columns(3)
@@ -80,6 +97,7 @@ for title, table, name in (
     st.dataframe(table, hide_index=True, column_config={"continue_yes": share})
     csv_download(table, f"feedback-by-{name}.csv", f"Download CSV (by {name})")
 
+_year_over_year()
 st.subheader("What teachers wrote")
 if comments.empty:
     st.caption("No comments yet.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pdcore import clock, db, participation
 from pdcore.model import Role
-from pdcore.ui import charts, session
+from pdcore.ui import charts, session, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
 
 PAGE_SIZE = 50
@@ -140,3 +140,20 @@ def dashboard():
 
 
 dashboard()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _by_season(version):
+    frame = participation.by_season(session.connection())
+    return frame, year_over_year.spec_for(
+        frame, "share_in_group", "Teachers in a cohort or project", ".0%"
+    )
+
+
+year_over_year.show(
+    *_by_season(db.data_version()),
+    key="participation_seasons",
+    columns={"teachers": "Teachers", "in_group": "In a cohort or project",
+             "share_in_group": st.column_config.NumberColumn("Share", format="percent"),
+             "met_once": "Met at least once"},
+)  # fmt: skip
