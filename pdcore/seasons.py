@@ -192,10 +192,6 @@ def open_next(
     _require_admin(actor)
     if not starts_on or not ends_on or ends_on <= starts_on:
         raise ValidationError("The new season must end after it starts.")
-    if survey_opens and survey_close and survey_close < survey_opens:
-        raise ValidationError("The interest survey must close after it opens.")
-    if survey_close and survey_close > starts_on:
-        raise ValidationError("The interest survey must close before the season starts.")
     with db.transaction(con) as cur:
         pending = cur.execute("SELECT label FROM seasons WHERE status = 'upcoming'").fetchone()
         if pending:
@@ -210,6 +206,10 @@ def open_next(
                 f"The new season overlaps season {last[0]}, which ends on {_long(last[1])}: "
                 "start it after that day."
             )
+        if survey_opens and survey_close and survey_close < survey_opens:
+            raise ValidationError("The interest survey must close after it opens.")
+        if survey_close and survey_close > starts_on:
+            raise ValidationError("The interest survey must close before the season starts.")
         label = label_for(starts_on)
         if cur.execute("SELECT 1 FROM seasons WHERE label = ?", [label]).fetchone():
             raise ValidationError(f"There is already a {label} season; start in the next year.")
