@@ -623,6 +623,10 @@ def generate(
             cohort_slot[new_id] = parent[4]
             group_ids.append(new_id)
         # Last season, closed: the cohorts this season's carried over from, and others.
+        staying_now = defaultdict(list)
+        for r in member_rows:
+            if r[4] is None:
+                staying_now[r[0]].append(r[1])
         parent_of, carried_goals = _last_season(
             cur,
             random.Random(seed + 1),  # its own draws, so this season's story stays the same
@@ -631,9 +635,7 @@ def generate(
             teachers,
             topic_rows,
             [r for r in cohort_rows if r[3] == "cohort" and r[6] is None and r[0] not in quiet],
-            current_members={
-                c: [r[1] for r in member_rows if r[0] == c and r[4] is None] for c in group_ids
-            },  # fmt: skip
+            current_members=staying_now,
             demo_teacher=ids[len(DEMO_ADMINS) + len(DEMO_COACHES)],
         )
         cohort_rows = [(*r, parent_of.get(r[0]), season_id) for r in cohort_rows]

@@ -134,8 +134,19 @@ def set_dates(cur, changes: dict) -> None:
     sid = current_id(cur)
     if sid is None:
         return
+    start, end = cur.execute(
+        "SELECT starts_on, ends_on FROM seasons WHERE id = ?", [sid]
+    ).fetchone()
+    start, end = changes.get("season_start") or start, changes.get("season_end") or end
+    other = cur.execute(
+        "SELECT label FROM seasons WHERE id <> ? AND (label = ? OR (starts_on <= ? AND ends_on >= ?))",
+        [sid, label_for(start), end, start],
+    ).fetchone()
+    if other:
+        raise ValidationError(
+            f"Those dates overlap season {other[0]}; each season has its own school year."
+        )
     if changes.get("season_start"):
-        start = changes["season_start"]
         cur.execute(
             "UPDATE seasons SET starts_on = ?, label = ? WHERE id = ?",
             [start, label_for(start), sid],

@@ -261,3 +261,12 @@ def test_record_html_escapes_what_people_typed(school):
     record = hours.record(con, teacher.id, teacher.id)
     bad = record.__class__("<script>x</script>", record.email, "", record.season, record.lines)
     assert "<script>" not in hours.record_html(bad)
+
+
+def test_settings_move_the_current_seasons_dates_but_not_onto_last_season(school):
+    con, admin = school
+    settings.save(con, admin.id, season_end=date(2027, 5, 14))
+    assert seasons.current(con).ends_on == date(2027, 5, 14)
+    with pytest.raises(ValueError, match="overlap season 2025-26"):
+        settings.save(con, admin.id, season_start=date(2026, 3, 1))
+    assert seasons.current(con).starts_on == date(2026, 11, 1)  # nothing changed
