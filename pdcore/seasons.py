@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
+
 from pdcore import clock, db
 from pdcore.model import PermissionDenied, Role, StaffMember, ValidationError
 
@@ -425,3 +427,24 @@ def _carry_plans(cur, old_label: str, new_label: str) -> int:
             [new_id, plan_id],
         )
     return len(rows)
+
+
+def topic_demand_history(con) -> pd.DataFrame:
+    """Each topic's first choices in every season with a snapshot (one column per season,
+    oldest first): the history a school reads before offering a topic again."""
+    long = (
+        db.read(con)
+        .execute(
+            "SELECT t.name AS topic, z.label AS season, s.first_choice FROM season_topics s "
+            "JOIN seasons z ON z.id = s.season_id JOIN topics t ON t.id = s.topic_id "
+            "ORDER BY z.starts_on, t.name"
+        )
+        .df()
+    )
+    if long.empty:
+        return pd.DataFrame(columns=["topic"])
+    wide = long.pivot_table(index="topic", columns="season", values="first_choice", aggfunc="sum")
+    wide = wide.reindex(columns=list(dict.fromkeys(long["season"]))).fillna(0).astype(int)
+    return (
+        wide.sort_values(wide.columns[-1], ascending=False).reset_index().rename_axis(None, axis=1)
+    )

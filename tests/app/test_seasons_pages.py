@@ -85,3 +85,11 @@ def test_admin_sees_every_teachers_hours_and_year_over_year(open_app):
         assert "Year over year" in [h.value for h in at.subheader], page
         seasons_shown = [d.value for d in at.dataframe if "season" in d.value.columns]
         assert list(seasons_shown[0]["season"]) == ["2025-26", "2026-27"], page
+
+
+def test_topic_demand_shows_last_seasons_first_choices(open_app):
+    at = open_app(DEMO_ADMIN, page="pages/topic_demand.py")
+    assert not at.exception
+    assert "Demand in past seasons" in [h.value for h in at.subheader]
+    (history,) = [d.value for d in at.dataframe if "2025-26" in d.value.columns]
+    assert "Project Based Learning" in set(history["topic"])
