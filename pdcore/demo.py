@@ -1042,8 +1042,12 @@ def _last_season(
         groups.append((cid, tid, name, slot, school, members + gone, set(members)))
         used.update(members + gone)
     # Topics that did not run again: a circle each per school, its people elsewhere now.
+    # Before this season's cohorts form (August to October) last season is all there is:
+    # every topic ran a few circles.
+    offered = [r for r in topic_rows if not r[4]]
+    ended = offered[-3:] if candidates else offered * 4
     for school in sorted(by_school):
-        for tid, *_ in [r for r in topic_rows if not r[4]][-3:]:
+        for tid, *_ in ended:
             picked = free(school, rng.randint(3, 5), used)
             if school == school_of.get(demo_teacher) and demo_teacher not in used | set(picked):
                 picked = [demo_teacher, *picked[:-1]] if picked else [demo_teacher]
