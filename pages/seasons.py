@@ -1,12 +1,12 @@
 """Seasons: close the current season into history (carrying over the cohorts that voted to
 continue) and open the next one with its interest survey."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from pdcore import seasons
+from pdcore import clock, seasons, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session
 
@@ -22,6 +22,15 @@ if message := st.session_state.pop("seasons_done", None):
     st.success(message, icon=":material/check_circle:")
 if problem := st.session_state.pop("seasons_problem", None):
     st.error(problem)
+
+
+def _a_year_later(day):
+    """The same day next year (February 29 becomes the 28th)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
 
 every = seasons.all_seasons(con)
 if every:
@@ -55,9 +64,11 @@ if nxt is not None:
         icon=":material/event_available:",
     )
 else:
-    base = now.starts_on if now else date(2026, 11, 1)
-    start = date(base.year + 1, base.month, base.day) if now else base
-    end = date(start.year + 1, 4, 30)
+    # A year after this season, else this school year's November to April.
+    if now:
+        start, end = _a_year_later(now.starts_on), _a_year_later(now.ends_on)
+    else:
+        start, end = settings.current_season(clock.today())
     with st.form("open_season"):
         a, b = st.columns(2)
         starts = a.date_input("Starts", start, key="season_new_start", format="YYYY-MM-DD")
