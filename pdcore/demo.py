@@ -483,11 +483,10 @@ def generate(
         _bulk(cur, "availability", ["staff_id", "slot_id"], avail)
 
         # About a fifth name one to three colleagues, mostly on their own first topic.
+        school_of = {p[0]: p[5] for p in teachers}
         for sid, *_ in teachers:
             if sid in choice_of and rng.random() < 0.2:
-                school = (
-                    next(p[5] for p in teachers if p[0] == sid) if n_schools > 1 else schools[0]
-                )
+                school = school_of[sid] if n_schools > 1 else schools[0]
                 same_topic = [o for o in by_topic_school[(choice_of[sid][0], school)] if o != sid]
                 for other in rng.sample(same_topic, min(len(same_topic), rng.randint(1, 3))):
                     requests.append((sid, other))
@@ -565,9 +564,11 @@ def generate(
                 )
             )
             cohort_members[cid] = [m]
+        created_of = {r[0]: r[8] for r in cohort_rows}
+        individual = {r[0] for r in cohort_rows if r[3] == "individual"}
         for cid, members in cohort_members.items():
-            created = next(r[8] for r in cohort_rows if r[0] == cid)
-            how = "started" if cid in {r[0] for r in cohort_rows if r[3] == "individual"} else None
+            created = created_of[cid]
+            how = "started" if cid in individual else None
             for i, m in enumerate(members):
                 member_rows.append(
                     [cid, m, how or ("started" if i == 0 else "joined"), created, None, ""]
@@ -675,9 +676,10 @@ def generate(
             rng.choice(current[c]) for c in rng.sample(group_ids, len(group_ids) // 8) if current[c]
         }
         all_cohorts = group_ids + [r[0] for r in cohort_rows if r[3] == "individual"]
+        topic_of_cohort = {r[0]: r[1] for r in cohort_rows}
         for cid in all_cohorts:
             members = current[cid] or cohort_members[cid]
-            tid = next(r[1] for r in cohort_rows if r[0] == cid)
+            tid = topic_of_cohort[cid]
             topic_name = next(r[1] for r in topic_rows if r[0] == tid)
             dates = _meeting_dates(rng, season_start, last_day, quiet=cid in quiet)
             n_meet = len(dates)
@@ -846,7 +848,7 @@ def generate(
         _bulk(cur, "growth_plans", ["id", "staff_id", "school_year", "focus", "topic_id"], plans)
         _bulk(cur, "growth_goals", ["plan_id", "position", "goal", "measure"], plan_goals)
         for sid in unplaced[: max(1, len(unplaced) // 4)]:
-            school = next(p[5] for p in teachers if p[0] == sid)
+            school = school_of[sid]
             if coaches_by_school[school]:
                 followups.append(
                     (
@@ -960,7 +962,7 @@ def generate(
         )
         progress = []
         for cid in group_ids:
-            if next(r[1] for r in cohort_rows if r[0] == cid) == topic_id[TOPICS[0][0]]:
+            if topic_of_cohort[cid] == topic_id[TOPICS[0][0]]:
                 for m in current[cid]:
                     done = step_ids[: rng.randint(0, 6)]
                     # One unit every week or two since the season began, never in the future.
@@ -1020,12 +1022,12 @@ def _last_season(
     for t in teachers:
         by_school[t[5]].append(t[0])
 
-    def free(school: str, n: int, taken: set[int]) -> list[int]:
+    def free(school: str, n: int, also: tuple[int, ...] = ()) -> list[int]:
         """Up to n teachers of the school not yet in a group last season (a few tries each)."""
         out: list[int] = []
         for _ in range(n * 4):
             pick = rng.choice(by_school[school])
-            if pick not in taken and pick not in out:
+            if pick not in used and pick not in also and pick not in out:
                 out.append(pick)
             if len(out) == n:
                 break
@@ -1036,7 +1038,7 @@ def _last_season(
         if len(members) < 2 or rng.random() < 0.4:
             continue
         members = [m for m in members if m not in used]
-        gone = free(school, rng.choice((0, 1, 1, 2)), used | set(members))
+        gone = free(school, rng.choice((0, 1, 1, 2)), tuple(members))
         if len(members) < 2:
             continue
         groups.append((cid, tid, name, slot, school, members + gone, set(members)))
@@ -1048,7 +1050,7 @@ def _last_season(
     ended = offered[-3:] if candidates else offered * 4
     for school in sorted(by_school):
         for tid, *_ in ended:
-            picked = free(school, rng.randint(3, 5), used)
+            picked = free(school, rng.randint(3, 5))
             if school == school_of.get(demo_teacher) and demo_teacher not in used | set(picked):
                 picked = [demo_teacher, *picked[:-1]] if picked else [demo_teacher]
             if len(picked) >= 2:
