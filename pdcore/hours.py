@@ -129,16 +129,6 @@ def record(con, viewer_id: int, staff_id: int, season_id: int | None = None) -> 
     return HoursRecord(person.name, person.email, person.school, season, lines)
 
 
-def seasons_of(con, viewer_id: int, staff_id: int) -> list[tuple[seasons.Season, float]]:
-    """Every season with this teacher's total hours, newest first (for their history)."""
-    out = []
-    for season in seasons.all_seasons(con):
-        if season.status == "upcoming":
-            continue
-        out.append((season, record(con, viewer_id, staff_id, season.id).total_hours))
-    return out
-
-
 def record_html(r: HoursRecord, school_name: str = "") -> str:
     """The record as a standalone page that prints cleanly on one sheet (every text escaped)."""
     e = html.escape

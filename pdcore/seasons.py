@@ -114,12 +114,6 @@ def by_id(con, season_id: int) -> Season | None:
     return Season(*found) if found else None
 
 
-def by_label(con, label: str) -> Season | None:
-    row = db.read(con).execute(f"SELECT {_COLUMNS} FROM seasons WHERE label = ?", [label])
-    found = row.fetchone()
-    return Season(*found) if found else None
-
-
 def current_id(cur) -> int | None:
     """The current season's id inside a caller's transaction (for rows that carry it)."""
     row = cur.execute(
