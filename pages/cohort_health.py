@@ -38,8 +38,8 @@ def _detail(version, cohort_id):
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _by_season(version):
-    seasons = health.by_season(session.connection())
-    return seasons, year_over_year.spec_for(seasons, "attendance", "Meetings attended", ".0%")
+    per_season = health.by_season(session.connection())
+    return per_season, year_over_year.spec_for(per_season, "attendance", "Meetings attended", ".0%")
 
 
 def _year_over_year() -> None:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, db, feedback, settings
+from pdcore import clock, db, feedback, seasons, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
@@ -14,9 +14,9 @@ st.caption("Results of the end-of-season survey: value, obstacles, and the vote 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _results(version, today):  # today: whether the survey is open changes at midnight
+def _results(version, today, season_id):  # today: the survey opens at midnight
     c = session.connection()
-    s = feedback.summary(c, today)
+    s = feedback.summary(c, today, season_id)
     specs = {}
     if s.answers:
         votes = pd.DataFrame({"vote": list(s.votes), "answers": list(s.votes.values())})
@@ -31,13 +31,15 @@ def _results(version, today):  # today: whether the survey is open changes at mi
             specs["obstacles"] = charts.to_spec(
                 charts.counts_chart(s.obstacles, "obstacle", "people")
             )
-    return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c)
+    return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c, today, season_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _by_season(version):
-    seasons = feedback.by_season(session.connection())
-    return seasons, year_over_year.spec_for(seasons, "continue_yes", "Voted to continue", ".0%")
+    per_season = feedback.by_season(session.connection())
+    return per_season, year_over_year.spec_for(
+        per_season, "continue_yes", "Voted to continue", ".0%"
+    )
 
 
 def _year_over_year() -> None:
@@ -50,7 +52,22 @@ def _year_over_year() -> None:
     )  # fmt: skip
 
 
-summary, specs, opens, comments = _results(db.data_version(), clock.today())
+# This season by default; a closed season's results stay readable as history.
+shown = seasons.current(session.connection())
+past = seasons.past(session.connection())
+if past and shown is not None:
+    choices = {shown.id: f"{shown.label} (this season)"} | {p.id: p.label for p in past}
+    pick = st.selectbox(
+        "Season", list(choices), format_func=lambda i: choices.get(i, i), key="feedback_season"
+    )
+    shown = seasons.by_id(session.connection(), pick) or shown
+summary, specs, opens, comments = _results(
+    db.data_version(), clock.today(), shown.id if shown else None
+)
+if not summary.answers and shown is not None and shown.is_closed:
+    empty_state(f"Nobody answered the end-of-season survey in {shown.label}.")
+    _year_over_year()
+    st.stop()
 if not summary.answers:
     today = clock.today()
     when = (

@@ -93,3 +93,17 @@ def test_topic_demand_shows_last_seasons_first_choices(open_app):
     assert "Demand in past seasons" in [h.value for h in at.subheader]
     (history,) = [d.value for d in at.dataframe if "2025-26" in d.value.columns]
     assert "Project Based Learning" in set(history["topic"])
+
+
+def test_last_seasons_feedback_stays_readable(app_db, open_app):
+    con = db.connect(app_db)
+    last = seasons.past(con)[0]
+    answered = feedback.summary(con, season_id=last.id).answers
+    con.close()
+    at = open_app(DEMO_ADMIN, page="pages/feedback.py")
+    assert not at.exception
+    assert "No end-of-season answers yet" in at.info[0].value  # this season, mid-way
+    at.selectbox(key="feedback_season").select_index(1).run()  # last season
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert answered > 0 and shown["Answers"].startswith(f"{answered} of")
