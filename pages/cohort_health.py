@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, formation, health, settings
+from pdcore import clock, db, formation, health, settings
 from pdcore.model import Role
-from pdcore.ui import charts, session, tables
+from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state
 
@@ -23,9 +23,9 @@ def _label(names: dict):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _health(version):
+def _health(version, today):  # today: cadence and recency change at midnight
     con = session.connection()
-    frame = health.health_table(con)
+    frame = health.health_table(con, today)
     frame.insert(6, "status", frame["light"].map(LIGHT_ICONS) + " " + frame["light"])
     rules = settings.load(con)
     spec = charts.to_spec(charts.lights_by_topic_chart(frame)) if len(frame) else None
@@ -42,12 +42,29 @@ def _detail(version, cohort_id):
     return health.cohort_detail(session.connection(), cohort_id)
 
 
-frame, rules, spec = _health(db.data_version())
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _by_season(version):
+    per_season = health.by_season(session.connection())
+    return per_season, year_over_year.spec_for(per_season, "attendance", "Meetings attended", ".0%")
+
+
+def _year_over_year() -> None:
+    year_over_year.show(
+        *_by_season(db.data_version()),
+        key="health_seasons",
+        columns={"cohorts": "Cohorts", "meetings_per_cohort": "Meetings per cohort",
+                 "attendance": st.column_config.NumberColumn("Attended", format="percent"),
+                 "contact_hours_per_member": "Contact hours per member"},
+    )  # fmt: skip
+
+
+frame, rules, spec = _health(db.data_version(), clock.today())
 if frame.empty:
     empty_state(
         "No cohorts are running yet.",
         "Cohorts appear here once teachers join or are placed in one (see Unmatched staff).",
     )
+    _year_over_year()
     st.stop()
 
 counts = health.light_counts(frame)
@@ -177,3 +194,5 @@ if pick is not None:
             else:
                 tables.show(table, hide_index=True)
                 csv_download(table, f"cohort-{pick}-{name}.csv", f"Download CSV ({name})")
+
+_year_over_year()

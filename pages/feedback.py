@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, db, feedback, settings
+from pdcore import clock, db, feedback, seasons, settings
 from pdcore.model import Role
-from pdcore.ui import charts, session, tables
+from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_role(Role.ADMIN)
@@ -14,9 +14,9 @@ st.caption("Results of the end-of-season survey: value, obstacles, and the vote 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _results(version):
+def _results(version, today, season_id):  # today: the survey opens at midnight
     c = session.connection()
-    s = feedback.summary(c)
+    s = feedback.summary(c, today, season_id)
     specs = {}
     if s.answers:
         votes = pd.DataFrame({"vote": list(s.votes), "answers": list(s.votes.values())})
@@ -33,10 +33,43 @@ def _results(version):
             specs["obstacles"] = charts.to_spec(
                 charts.counts_chart(s.obstacles, "obstacle", "people")
             )
-    return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c)
+    return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c, today, season_id)
 
 
-summary, specs, opens, comments = _results(db.data_version())
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _by_season(version):
+    per_season = feedback.by_season(session.connection())
+    return per_season, year_over_year.spec_for(
+        per_season, "continue_yes", "Voted to continue", ".0%"
+    )
+
+
+def _year_over_year() -> None:
+    year_over_year.show(
+        *_by_season(db.data_version()),
+        key="feedback_seasons",
+        columns={"answers": "Answers", "mean_value": "Average value (1-5)",
+                 "continue_yes": st.column_config.NumberColumn("Voted to continue",
+                                                               format="percent")},
+    )  # fmt: skip
+
+
+# This season by default; a closed season's results stay readable as history.
+shown = seasons.current(session.connection())
+past = seasons.past(session.connection())
+if past and shown is not None:
+    choices = {shown.id: f"{shown.label} (this season)"} | {p.id: p.label for p in past}
+    pick = st.selectbox(
+        "Season", list(choices), format_func=lambda i: choices.get(i, i), key="feedback_season"
+    )
+    shown = seasons.by_id(session.connection(), pick) or shown
+summary, specs, opens, comments = _results(
+    db.data_version(), clock.today(), shown.id if shown else None
+)
+if not summary.answers and shown is not None and shown.is_closed:
+    empty_state(f"Nobody answered the end-of-season survey in {shown.label}.")
+    _year_over_year()
+    st.stop()
 if not summary.answers:
     today = clock.today()
     when = (
@@ -50,6 +83,7 @@ if not summary.answers:
         "way, and whether to continue next year); results appear here as answers arrive, "
         f"out of {summary.eligible} teachers.",
     )
+    _year_over_year()
     st.stop()
 
 c1, c2, c3 = st.columns(3)
@@ -82,6 +116,7 @@ for title, table, name in (
     tables.show(table, hide_index=True, column_config={"continue_yes": share})
     csv_download(table, f"feedback-by-{name}.csv", f"Download CSV (by {name})")
 
+_year_over_year()
 st.subheader("What teachers wrote")
 if comments.empty:
     st.caption("No comments yet.")

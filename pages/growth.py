@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pdcore import coaching, followups, growth, pathways, roster, settings, topics
+from pdcore.ui import history as history_ui
 from pdcore.ui import session, tables
 from pdcore.ui.text import md
 from pdcore.ui.widgets import empty_state, report, show_outcome, web_link
@@ -284,3 +285,8 @@ with tab_paths:
                     on_click=_save_steps,
                     args=(p.id, p.steps),
                 )
+
+# --- PD hours on record and past seasons' plans, goals and reflections
+st.divider()
+history_ui.hours_line(con, me)
+history_ui.past_seasons(con, me)

@@ -7,6 +7,7 @@ import streamlit as st
 from pdcore import clock, cohorts, formation, help_requests, meetings, roster, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, forms, session, tables
+from pdcore.ui import history as history_ui
 from pdcore.ui.text import md
 from pdcore.ui.widgets import empty_state, web_link
 
@@ -31,6 +32,8 @@ if info is None:
     )
     st.page_link("pages/find_group.py", label="Find a group", icon=":material/group_add:")
     st.page_link("pages/topics.py", label="Pick a topic", icon=":material/topic:")
+    history_ui.hours_line(con, me)
+    history_ui.past_seasons(con, me)
     st.stop()
 
 # A split that names me waits for my yes or no: nobody is moved without saying yes.
@@ -492,3 +495,8 @@ with tabs[5]:
                     st.rerun()
                 except (ValidationError, PermissionDenied) as exc:
                     st.error(md(str(exc)))
+
+# --- this season's PD hours and past seasons (history stays after a season closes)
+st.divider()
+history_ui.hours_line(con, me)
+history_ui.past_seasons(con, me)

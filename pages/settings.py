@@ -61,6 +61,13 @@ with st.form("settings"):
         key="set_contact_hours",
         help="Research on PD effects puts the line near 14 hours; shown as information.",
     )
+    session_minutes = st.number_input(
+        "Minutes a staff-development session counts (PD hours)",
+        1,
+        480,
+        s.session_minutes,
+        key="set_session_minutes",
+    )
     a, b, c = st.columns(3)
     unmatched_alert_days = a.number_input(
         "Watchlist: no group after (days into the season)",
@@ -115,6 +122,7 @@ if saved:
         "meetings_per_month": int(meetings_per_month),
         "meeting_minutes": int(meeting_minutes),
         "contact_hours_target": float(contact_hours_target),
+        "session_minutes": int(session_minutes),
         "unmatched_alert_days": int(unmatched_alert_days),
         "sync_every_minutes": int(sync_every_minutes),
         "allowed_domain": allowed_domain.strip().lower().lstrip("@"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import db, settings, topics
+from pdcore import db, seasons, settings, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.text import md, md_short
@@ -83,6 +83,12 @@ with right:
         },
     )
     csv_download(frame, "topic-demand.csv")
+
+history = seasons.topic_demand_history(con)
+if len(history.columns) > 1:
+    st.subheader("Demand in past seasons")
+    st.caption("First choices as they stood when each season's cohorts formed.")
+    tables.show(history, hide_index=True, key="topic_history")
 
 st.subheader("Write-ins that look alike")
 if not suggestions:

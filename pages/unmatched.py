@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import coaching, cohorts, db, formation, help_requests, roster, topics
+from pdcore import clock, coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
 from pdcore.ui.text import md
@@ -18,10 +18,10 @@ st.caption("Active staff with no cohort and no individual project, and what to d
 
 
 @st.cache_resource(show_spinner="Asking the matching engine...", max_entries=4)
-def _unmatched(version):
+def _unmatched(version, today):  # today: days waiting grow at midnight
     """The list as a table, and the names of active cohorts (for suggestions)."""
     c = session.connection()
-    people = formation.unmatched(c)
+    people = formation.unmatched(c, today)
     frame = pd.DataFrame(
         [
             {
@@ -78,7 +78,7 @@ def _done(message: str) -> None:
 if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, cohort_names, offered, coaches = _unmatched(db.data_version())
+frame, cohort_names, offered, coaches = _unmatched(db.data_version(), clock.today())
 mid_year = _mid_year(db.data_version())
 lone = [m for m in mid_year if m.kind == "seat"]
 if mid_year:

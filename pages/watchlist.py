@@ -17,15 +17,15 @@ st.caption("Staff who may be isolated, with the reason, and your follow-up log."
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _lists(version):
+def _lists(version, today):  # today: days waiting grow at midnight
     c = session.connection()
-    watch = watchlist.watchlist_frame(c)
+    watch = watchlist.watchlist_frame(c, today)
     return watch, watchlist.caseload_frame(c, watch=watch)
 
 
-def _my_lists(version):
+def _my_lists(version, today):
     """The watchlist and caseload of my school, with the notes I may read."""
-    watch, caseload = _lists(version)
+    watch, caseload = _lists(version, today)
     return watchlist.for_viewer(watch, me), watchlist.coaches_for(caseload, me)
 
 
@@ -37,7 +37,7 @@ def _history(version, staff_id):
 if message := st.session_state.pop("watchlist_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, caseload = _my_lists(db.data_version())
+frame, caseload = _my_lists(db.data_version(), clock.today())
 if frame.empty:
     empty_state(
         "Nobody is on the watchlist right now.",

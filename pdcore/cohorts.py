@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pdcore import authz, clock, db, limits, notices, settings
+from pdcore import authz, clock, db, limits, notices, seasons, settings
 from pdcore.model import PermissionDenied, StaffMember, ValidationError
 
 
@@ -112,9 +112,9 @@ def create_cohort(
     if len(name) > 80:
         raise ValidationError("Keep the cohort name under 80 characters.")
     cohort_id = cur.execute(
-        "INSERT INTO cohorts (topic_id, name, kind, slot_id, school, created_by, parent_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [topic_id, name, kind, slot_id, school, created_by, parent_id],
+        "INSERT INTO cohorts (topic_id, name, kind, slot_id, school, created_by, parent_id, "
+        "season_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [topic_id, name, kind, slot_id, school, created_by, parent_id, seasons.current_id(cur)],
     ).fetchone()[0]
     db.audit(cur, created_by, "cohort.create", "cohort", cohort_id)
     return cohort_id

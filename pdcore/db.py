@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from pdcore import clock
+
 DEFAULT_PATH = "data/pd.duckdb"
 MEMORY = ":memory:"
 
@@ -85,6 +87,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 continue
             cur.execute("BEGIN TRANSACTION")
             try:
+                _stamp_with_clock(cur)
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
                 cur.execute("COMMIT")
@@ -163,6 +166,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         cur = con.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
+            _stamp_with_clock(cur)
             yield cur
         except BaseException:
             cur.execute("ROLLBACK")
@@ -172,6 +176,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             _bump_data_version()
         finally:
             cur.close()
+
+
+def _stamp_with_clock(cur: duckdb.DuckDBPyConnection) -> None:
+    """Make this cursor's current_localtimestamp() (column defaults, stamps in SQL) read the
+    one clock, so a test or a server started with PDCORE_TODAY writes the dates it lives in.
+    A temporary macro shadows the built-in for this cursor only."""
+    stamp = clock.now().isoformat(sep=" ")
+    cur.execute(f"CREATE OR REPLACE TEMP MACRO current_localtimestamp() AS TIMESTAMP '{stamp}'")
 
 
 def _bump_data_version() -> None:

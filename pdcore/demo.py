@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from pdcore import authz, clock, db, roster, settings
+from pdcore import authz, clock, db, roster, seasons, settings
 from pdcore import meetings as meetings_mod
 
 SCHOOL_SIZE = 260
@@ -315,6 +315,11 @@ def generate(
     season_start, season_end = settings.current_season(today)
     formed_on = season_start - timedelta(days=12)  # the first day of cohorts
     last_day = min(today - timedelta(days=1), season_end)
+    # August to mid-October the interest survey runs and no cohort has formed yet.
+    before_cohorts = today < formed_on
+    # Last season: the school year before, closed in May (always before today).
+    last_start, last_end = date(season_start.year - 1, 11, 1), date(season_start.year, 4, 30)
+    last_formed = last_start - timedelta(days=12)
     n_schools = max(1, round(staff / SCHOOL_SIZE))
     schools = [
         SCHOOL_NAMES[i % len(SCHOOL_NAMES)] + ("" if i < len(SCHOOL_NAMES) else f" {i + 1}")
@@ -329,6 +334,31 @@ def generate(
         lunch = {r[0] for r in slot_rows if "lunch" in r[1].lower()}
         in_day = {r[0]: r[2] for r in slot_rows}
         db.audit(cur, None, "demo.generate", detail=f'{{"staff": {staff}, "seed": {seed}}}')
+        # Two seasons: last year's, closed, and this one (the migration's first season goes).
+        cur.execute("DELETE FROM seasons")
+        last_season_id, season_id = _reserve_ids(cur, "season_id_seq", 2)
+        cur.execute(
+            "INSERT INTO seasons (id, label, starts_on, ends_on, survey_opens, survey_close, "
+            "status, created_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, 'closed', ?, ?), "
+            "(?, ?, ?, ?, ?, ?, 'current', ?, NULL)",
+            [
+                last_season_id,
+                seasons.label_for(last_start),
+                last_start,
+                last_end,
+                last_formed - timedelta(days=40),
+                last_formed - timedelta(days=5),
+                datetime.combine(last_formed - timedelta(days=45), time(8)),
+                datetime.combine(last_end + timedelta(days=20), time(16)),
+                season_id,
+                seasons.label_for(season_start),
+                season_start,
+                season_end,
+                last_end - timedelta(days=21),  # next year's survey opens before this one ends
+                formed_on - timedelta(days=5),
+                datetime.combine(last_end - timedelta(days=22), time(8)),
+            ],
+        )
         for key, value in (
             ("season_start", season_start.isoformat()),
             ("season_end", season_end.isoformat()),
@@ -386,7 +416,7 @@ def generate(
             dept = "Administration" if role == "admin" else "Coaching" if role == "coach" else None
             dept = dept or _weighted(rng, DEPARTMENTS)[0]
             people.append((sid, email, name, dept, role, schools[school_idx], focus))
-        on_roster_since = datetime.combine(formed_on - timedelta(days=20), time(8))
+        on_roster_since = datetime.combine(last_formed - timedelta(days=60), time(8))
         _bulk(
             cur,
             "staff",
@@ -456,15 +486,16 @@ def generate(
         more_avail = []  # a cohort's slot, for members who had not ticked it (below)
 
         # About a fifth name one to three colleagues, mostly on their own first topic.
+        school_of = {p[0]: p[5] for p in teachers}
         for sid, *_ in teachers:
             if sid in choice_of and rng.random() < 0.2:
-                school = (
-                    next(p[5] for p in teachers if p[0] == sid) if n_schools > 1 else schools[0]
-                )
+                school = school_of[sid] if n_schools > 1 else schools[0]
                 same_topic = [o for o in by_topic_school[(choice_of[sid][0], school)] if o != sid]
                 for other in rng.sample(same_topic, min(len(same_topic), rng.randint(1, 3))):
                     requests.append((sid, other))
         _bulk(cur, "colleague_requests", ["staff_id", "colleague_id"], sorted(set(requests)))
+        if before_cohorts:
+            by_topic_school.clear()
 
         # Cohorts: on the first day of cohorts, each topic's room splits into groups of 3-7
         # around a shared slot; some people do not find a group (the pain the app is for).
@@ -542,9 +573,11 @@ def generate(
                 )
             )
             cohort_members[cid] = [m]
+        created_of = {r[0]: r[8] for r in cohort_rows}
+        individual = {r[0] for r in cohort_rows if r[3] == "individual"}
         for cid, members in cohort_members.items():
-            created = next(r[8] for r in cohort_rows if r[0] == cid)
-            how = "started" if cid in {r[0] for r in cohort_rows if r[3] == "individual"} else None
+            created = created_of[cid]
+            how = "started" if cid in individual else None
             for i, m in enumerate(members):
                 member_rows.append(
                     [cid, m, how or ("started" if i == 0 else "joined"), created, None, ""]
@@ -552,9 +585,9 @@ def generate(
 
         # Life during the season: leavers, a split, a cohort shrunk to one, quiet cohorts.
         group_ids = [r[0] for r in cohort_rows if r[3] == "cohort"]
-        quiet = set(rng.sample(group_ids, max(1, len(group_ids) // 10)))
+        quiet = set(rng.sample(group_ids, min(len(group_ids), max(1, len(group_ids) // 10))))
         leavers = set()
-        for cid in rng.sample(group_ids, max(1, len(group_ids) // 12)):
+        for cid in rng.sample(group_ids, min(len(group_ids), max(1, len(group_ids) // 12))):
             members = cohort_members[cid]
             if len(members) >= 3:
                 leaver = members[-1]
@@ -599,6 +632,23 @@ def generate(
             cohort_members[new_id] = moving
             cohort_slot[new_id] = parent[4]
             group_ids.append(new_id)
+        # Last season, closed: the cohorts this season's carried over from, and others.
+        staying_now = defaultdict(list)
+        for r in member_rows:
+            if r[4] is None:
+                staying_now[r[0]].append(r[1])
+        parent_of, carried_goals = _last_season(
+            cur,
+            random.Random(seed + 1),  # its own draws, so this season's story stays the same
+            last_season_id,
+            (last_start, last_end, last_formed),
+            teachers,
+            topic_rows,
+            [r for r in cohort_rows if r[3] == "cohort" and r[6] is None and r[0] not in quiet],
+            current_members=staying_now,
+            demo_teacher=ids[len(DEMO_ADMINS) + len(DEMO_COACHES)],
+        )
+        cohort_rows = [(*r, parent_of.get(r[0]), season_id) for r in cohort_rows]
         _bulk(
             cur,
             "cohorts",
@@ -612,6 +662,8 @@ def generate(
                 "parent_id",
                 "created_by",
                 "created_at",
+                "carried_from",
+                "season_id",
             ],
             cohort_rows,
         )
@@ -635,9 +687,10 @@ def generate(
             rng.choice(current[c]) for c in rng.sample(group_ids, len(group_ids) // 8) if current[c]
         }
         all_cohorts = group_ids + [r[0] for r in cohort_rows if r[3] == "individual"]
+        topic_of_cohort = {r[0]: r[1] for r in cohort_rows}
         for cid in all_cohorts:
             members = current[cid] or cohort_members[cid]
-            tid = next(r[1] for r in cohort_rows if r[0] == cid)
+            tid = topic_of_cohort[cid]
             topic_name = next(r[1] for r in topic_rows if r[0] == tid)
             dates = _meeting_dates(rng, season_start, last_day, quiet=cid in quiet)
             # A cohort meets on its slot's weekday (any school day when the slot has none).
@@ -684,12 +737,15 @@ def generate(
                             datetime.combine(held_on, time(17)),
                         )
                     )
+            # A carried cohort keeps last season's goal versions; this season's come after.
+            before = carried_goals.get(cid, [])
+            goals += [(cid, v, text, by, at) for v, (text, by, at) in enumerate(before, start=1)]
             if dates:
                 topic = _short(topic_rows, tid)
                 goals.append(
                     (
                         cid,
-                        1,
+                        len(before) + 1,
                         rng.choice(GOAL_STARTS).format(x=topic),
                         members[0],
                         datetime.combine(dates[0], time(16)),
@@ -699,7 +755,7 @@ def generate(
                     goals.append(
                         (
                             cid,
-                            2,
+                            len(before) + 2,
                             "Narrowed: " + rng.choice(GOAL_STARTS).format(x=topic),
                             members[-1],
                             datetime.combine(dates[1], time(16)),
@@ -775,7 +831,9 @@ def generate(
                     "expert",
                     choice_of[sid][0],
                     "I would love to learn this from someone who has done it.",
-                    datetime.combine(season_start + timedelta(days=rng.randint(0, 15)), time(10)),
+                    datetime.combine(
+                        min(season_start + timedelta(days=rng.randint(0, 15)), today), time(8)
+                    ),
                 )
             )
         _bulk(cur, "help_requests", ["staff_id", "kind", "topic_id", "note", "created_at"], helps)
@@ -814,7 +872,7 @@ def generate(
         _bulk(cur, "growth_plans", ["id", "staff_id", "school_year", "focus", "topic_id"], plans)
         _bulk(cur, "growth_goals", ["plan_id", "position", "goal", "measure"], plan_goals)
         for sid in unplaced[: max(1, len(unplaced) // 4)]:
-            school = next(p[5] for p in teachers if p[0] == sid)
+            school = school_of[sid]
             if coaches_by_school[school]:
                 followups.append(
                     (
@@ -928,7 +986,7 @@ def generate(
         )
         progress = []
         for cid in group_ids:
-            if next(r[1] for r in cohort_rows if r[0] == cid) == topic_id[TOPICS[0][0]]:
+            if topic_of_cohort[cid] == topic_id[TOPICS[0][0]]:
                 for m in current[cid]:
                     done = step_ids[: rng.randint(0, 6)]
                     # One unit every week or two since the season began, never in the future.
@@ -943,13 +1001,205 @@ def generate(
             "INSERT INTO sync_runs (started_at, finished_at, source, status, rows_read, added, "
             "message) VALUES (?, ?, 'csv', 'ok', ?, ?, 'Demo roster import')",
             [
-                datetime.combine(formed_on - timedelta(days=20), time(8)),
-                datetime.combine(formed_on - timedelta(days=20), time(8, 1)),
+                on_roster_since,
+                on_roster_since + timedelta(minutes=1),
                 staff,
                 staff,
             ],
         )
     return DemoSummary(staff, n_schools, len(cohort_rows), len(meetings), len(unplaced))
+
+
+YEAR_END = (
+    "The unit I rebuilt worked: students' final products were stronger than last year's.",
+    "Feedback within two days held until February; next year I will plan for the spring.",
+    "Sharing lessons with my cohort changed how I plan; I want to keep that going.",
+    "I finished the modules but not the exam; that is next year's first goal.",
+)
+
+
+def _last_season(
+    cur,
+    rng: random.Random,
+    season_id: int,
+    dates: tuple[date, date, date],
+    teachers: list[tuple],
+    topic_rows: list[tuple],
+    candidates: list[tuple],
+    current_members: dict[int, list[int]],
+    demo_teacher: int,
+) -> tuple[dict[int, int], dict[int, list[tuple]]]:
+    """Write last season, closed: cohorts this season's carried over from (their members then,
+    plus those who voted not to continue), cohorts of topics that ended, meetings, goals,
+    reflections, end-of-season votes, growth plans with year-end reflections, topic demand.
+
+    Returns {this season's cohort: last season's} and the goal versions each carried keeps."""
+    from pdcore.feedback import OBSTACLES
+
+    start, end, formed = dates
+    closed_at = datetime.combine(end + timedelta(days=20), time(16))
+    label = seasons.label_for(start)
+    school_of = {t[0]: t[5] for t in teachers}
+    used: set[int] = set()
+    groups = []  # (this season's cohort or None, topic, name, slot, school, members, stayers)
+    by_school = defaultdict(list)
+    for t in teachers:
+        by_school[t[5]].append(t[0])
+
+    def free(school: str, n: int, also: tuple[int, ...] = ()) -> list[int]:
+        """Up to n teachers of the school not yet in a group last season (a few tries each)."""
+        out: list[int] = []
+        for _ in range(n * 4):
+            pick = rng.choice(by_school[school])
+            if pick not in used and pick not in also and pick not in out:
+                out.append(pick)
+            if len(out) == n:
+                break
+        return out
+
+    for cid, tid, name, _kind, slot, school, *_ in candidates:
+        members = current_members.get(cid, [])
+        if len(members) < 2 or rng.random() < 0.4:
+            continue
+        members = [m for m in members if m not in used]
+        gone = free(school, rng.choice((0, 1, 1, 2)), tuple(members))
+        if len(members) < 2:
+            continue
+        groups.append((cid, tid, name, slot, school, members + gone, set(members)))
+        used.update(members + gone)
+    # Topics that did not run again: a circle each per school, its people elsewhere now.
+    # Before this season's cohorts form (August to October) last season is all there is:
+    # every topic ran a few circles.
+    offered = [r for r in topic_rows if not r[4]]
+    ended = offered[-3:] if candidates else offered * 4
+    for school in sorted(by_school):
+        for tid, *_ in ended:
+            picked = free(school, rng.randint(3, 5))
+            if school == school_of.get(demo_teacher) and demo_teacher not in used | set(picked):
+                picked = [demo_teacher, *picked[:-1]] if picked else [demo_teacher]
+            if len(picked) >= 2:
+                short = _short(topic_rows, tid)
+                groups.append((None, tid, f"{short} circle", None, school, picked, set()))
+                used.update(picked)
+
+    cohort_ids = _reserve_ids(cur, "cohort_id_seq", len(groups))
+    cohorts, members, meetings, attendance, goals, reflections, answers = ([] for _ in range(7))
+    parent_of, carried_goals = {}, {}
+    for last_id, (now_id, tid, name, slot, school, people, stayers) in zip(
+        cohort_ids, groups, strict=True
+    ):
+        created = datetime.combine(formed, time(15))
+        cohorts.append((last_id, tid, name, "cohort", slot, school, "closed", people[0], created))
+        members += [
+            (last_id, m, "started" if i == 0 else "joined", created, closed_at, "season closed")
+            for i, m in enumerate(people)
+        ]
+        days = _meeting_dates(rng, start, end, quiet=False)
+        for k, held_on in enumerate(days):
+            meetings.append([last_id, held_on, slot, rng.choice((45, 60, 60, 75)), people[0]])
+            attendance += [(len(meetings) - 1, m) for m in people if rng.random() < 0.85]
+            if rng.random() < 0.5 or k == len(days) - 1:
+                reflections.append(
+                    (last_id, rng.choice(people), len(meetings) - 1, rng.choice(REFLECTIONS),
+                     "all", k == len(days) - 1, datetime.combine(held_on, time(17)))
+                )  # fmt: skip
+        history = []
+        if days:
+            short = _short(topic_rows, tid)
+            history.append(
+                (rng.choice(GOAL_STARTS).format(x=short), people[0], datetime.combine(days[0], time(16)))
+            )  # fmt: skip
+            if len(days) >= 3 and rng.random() < 0.5:
+                history.append(
+                    ("Narrowed: " + rng.choice(GOAL_STARTS).format(x=short), people[-1],
+                     datetime.combine(days[2], time(16)))
+                )  # fmt: skip
+        goals += [(last_id, v, *g) for v, g in enumerate(history, start=1)]
+        if now_id is not None:
+            parent_of[now_id] = last_id
+            carried_goals[now_id] = history
+        for m in people:
+            staying = m in stayers
+            if staying or rng.random() < 0.85:
+                answers.append(
+                    (season_id, m,
+                     datetime.combine(end - timedelta(days=rng.randint(0, 12)), time(15)),
+                     rng.randint(4, 5) if staying else rng.randint(2, 4),
+                     "; ".join(rng.sample(OBSTACLES, rng.randint(0, 2))),
+                     "yes" if staying else rng.choice(("no", "unsure")), "")
+                )  # fmt: skip
+    _bulk(
+        cur,
+        "cohorts",
+        ["id", "topic_id", "name", "kind", "slot_id", "school", "status", "created_by",
+         "created_at", "season_id"],
+        [(*c, season_id) for c in cohorts],
+    )  # fmt: skip
+    _bulk(
+        cur,
+        "memberships",
+        ["cohort_id", "staff_id", "how", "joined_at", "left_at", "left_reason"],
+        members,
+    )
+    meeting_ids = _reserve_ids(cur, "meeting_id_seq", len(meetings))
+    _bulk(
+        cur,
+        "meetings",
+        ["id", "cohort_id", "held_on", "slot_id", "minutes", "logged_by"],
+        [(meeting_ids[i], *m) for i, m in enumerate(meetings)],
+    )
+    _bulk(
+        cur, "attendance", ["meeting_id", "staff_id"], [(meeting_ids[i], s) for i, s in attendance]
+    )
+    _bulk(cur, "goals", ["cohort_id", "version", "text", "author_id", "created_at"], goals)
+    _bulk(
+        cur,
+        "reflections",
+        ["cohort_id", "author_id", "meeting_id", "text", "visibility", "is_shareout", "created_at"],
+        [(c, a, meeting_ids[i], *rest) for c, a, i, *rest in reflections],
+    )
+    _bulk(
+        cur,
+        "season_feedback",
+        ["season_id", "staff_id", "submitted_at", "value", "obstacles", "continue_vote", "comment"],
+        answers,
+    )
+    # Growth plans last year, with their year-end reflection.
+    topic_of = {m: g[1] for g in groups for m in g[5]}
+    planners = [m for m in sorted(used) if rng.random() < 0.35]
+    plan_ids = _reserve_ids(cur, "growth_plan_id_seq", len(planners))
+    when = datetime.combine(end, time(16))
+    _bulk(
+        cur,
+        "growth_plans",
+        ["id", "staff_id", "school_year", "focus", "topic_id", "reflection", "created_at",
+         "updated_at"],
+        [(pid, m, label, rng.choice(PLAN_FOCUS).format(x=_short(topic_rows, topic_of[m])),
+          topic_of[m], rng.choice(YEAR_END), datetime.combine(start, time(16)), when)
+         for pid, m in zip(plan_ids, planners, strict=True)],
+    )  # fmt: skip
+    _bulk(
+        cur,
+        "growth_goals",
+        ["plan_id", "position", "goal", "measure"],
+        [(pid, pos, goal, measure) for pid in plan_ids
+         for pos, (goal, measure) in enumerate(rng.sample(PLAN_GOALS, 2), start=1)],
+    )  # fmt: skip
+    # Topic demand as it stood when last season's cohorts formed.
+    demand = []
+    for tid, _name, _d, status, write_in, *_ in topic_rows:
+        if write_in:
+            continue
+        in_groups = [g for g in groups if g[1] == tid]
+        first = sum(len(g[5]) for g in in_groups) + rng.randint(0, 6)
+        demand.append((season_id, tid, status, first, first + rng.randint(2, 12), len(in_groups)))
+    _bulk(
+        cur,
+        "season_topics",
+        ["season_id", "topic_id", "status", "first_choice", "any_choice", "cohorts"],
+        demand,
+    )
+    return parent_of, carried_goals
 
 
 def _short(topic_rows, tid) -> str:

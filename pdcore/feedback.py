@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from pdcore import authz, clock, db, health, settings
+from pdcore import authz, clock, db, health, seasons, settings
 from pdcore.model import StaffMember, ValidationError
 
 FEEDBACK_WINDOW_DAYS = 14
@@ -40,14 +40,22 @@ def is_open(s: settings.Settings, today: date) -> bool:
     return opens_on(s) <= today <= s.season_end
 
 
-def my_answer(con, staff_id: int) -> dict | None:
-    """This teacher's own answer, or None when they have not answered."""
+def _season_id(con, season_id: int | None) -> int | None:
+    if season_id is not None:
+        return season_id
+    season = seasons.current(con)
+    return season.id if season else None
+
+
+def my_answer(con, staff_id: int, season_id: int | None = None) -> dict | None:
+    """This teacher's own answer this season (or `season_id`'s), or None when they have not
+    answered."""
     row = (
         db.read(con)
         .execute(
             "SELECT value, obstacles, continue_vote, comment, submitted_at "
-            "FROM season_feedback WHERE staff_id = ?",
-            [staff_id],
+            "FROM season_feedback WHERE staff_id = ? AND season_id = ?",
+            [staff_id, _season_id(con, season_id)],
         )
         .fetchone()
     )
@@ -80,7 +88,7 @@ def submit(
     today: date | None = None,
     comment: str = "",
 ) -> None:
-    """Record one teacher's end-of-season answer (once; a second answer is refused)."""
+    """Record one teacher's end-of-season answer (once a season; a second is refused)."""
     staff_id = actor.id
     today = today or clock.today()
     s = settings.load(con)
@@ -97,13 +105,17 @@ def submit(
         raise ValidationError("Vote yes, no or unsure on continuing next year.")
     text = "; ".join(dict.fromkeys(" ".join(o.split()) for o in obstacles if o and o.strip()))
     with db.transaction(con) as cur:
-        if cur.execute("SELECT 1 FROM season_feedback WHERE staff_id = ?", [staff_id]).fetchone():
+        season_id = seasons.current_id(cur)
+        if cur.execute(
+            "SELECT 1 FROM season_feedback WHERE staff_id = ? AND season_id = ?",
+            [staff_id, season_id],
+        ).fetchone():
             raise ValidationError("You already answered the end-of-season survey. Thank you!")
         cur.execute(
             "INSERT INTO season_feedback "
-            "(staff_id, submitted_at, value, obstacles, continue_vote, comment) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [staff_id, clock.now(), value, text, continue_vote, comment],
+            "(season_id, staff_id, submitted_at, value, obstacles, continue_vote, comment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [season_id, staff_id, clock.now(), value, text, continue_vote, comment],
         )
         db.audit(cur, staff_id, "feedback.submit", "staff", staff_id, json.dumps({"value": value}))
 
@@ -113,6 +125,7 @@ WITH last_cohort AS (
     -- the cohort a person is in now, else the one they were in last
     SELECT m.staff_id, m.cohort_id, t.name AS topic
     FROM memberships m JOIN cohorts c ON c.id = m.cohort_id JOIN topics t ON t.id = c.topic_id
+    WHERE c.season_id = ?
     QUALIFY row_number() OVER (PARTITION BY m.staff_id
                                ORDER BY m.left_at IS NULL DESC, m.joined_at DESC, m.id DESC) = 1
 ),
@@ -126,14 +139,16 @@ FROM season_feedback f
 JOIN staff s ON s.id = f.staff_id
 LEFT JOIN last_cohort lc ON lc.staff_id = f.staff_id
 LEFT JOIN first_choice fc ON fc.staff_id = f.staff_id
+WHERE f.season_id = ?
 ORDER BY f.submitted_at, f.staff_id
 """
 
 
-def feedback_table(con, today: date | None = None) -> pd.DataFrame:
-    """One row per answer with the person's topic and their cohort's health light
-    ('no cohort' when they were never in one)."""
-    frame = db.read(con).execute(_SQL).df()
+def feedback_table(con, today: date | None = None, season_id: int | None = None) -> pd.DataFrame:
+    """One row per answer this season (or `season_id`'s) with the person's topic and their
+    cohort's health light ('no cohort' when they were never in one)."""
+    season_id = _season_id(con, season_id)
+    frame = db.read(con).execute(_SQL, [season_id, season_id]).df()
     if frame.empty:  # mid-season: skip the health table, the costliest part
         return frame.assign(light=pd.Series(dtype=str))
     lights = health.health_table(con, today)[["cohort_id", "light"]]
@@ -186,9 +201,9 @@ class FeedbackSummary:
         )
 
 
-def summary(con, today: date | None = None) -> FeedbackSummary:
+def summary(con, today: date | None = None, season_id: int | None = None) -> FeedbackSummary:
     """Results overall, by topic, by cohort health light, and the obstacles named."""
-    frame = feedback_table(con, today)
+    frame = feedback_table(con, today, season_id)
     eligible = (
         db.read(con)
         .execute("SELECT count(*) FROM staff WHERE active AND role = 'teacher'")
@@ -220,8 +235,27 @@ def summary(con, today: date | None = None) -> FeedbackSummary:
     )
 
 
-def comments(con, today: date | None = None) -> pd.DataFrame:
+def comments(con, today: date | None = None, season_id: int | None = None) -> pd.DataFrame:
     """The free comments, without names: topic, value, vote and what was written."""
-    frame = feedback_table(con, today)
+    frame = feedback_table(con, today, season_id)
     written = frame[frame["comment"].fillna("").str.strip() != ""]
     return written[["topic", "value", "continue_vote", "comment"]].reset_index(drop=True)
+
+
+def by_season(con) -> pd.DataFrame:
+    """Year over year: answers, average value and the share voting to continue, per season
+    (oldest first), for the council that decides whether to keep refining."""
+    return (
+        db.read(con)
+        .execute(
+            """
+        SELECT z.label AS season, z.starts_on, count(f.staff_id) AS answers,
+               round(avg(f.value), 2) AS mean_value,
+               round(coalesce(avg(CASE WHEN f.continue_vote = 'yes' THEN 1.0 ELSE 0 END), 0), 3)
+                   AS continue_yes
+        FROM seasons z LEFT JOIN season_feedback f ON f.season_id = z.id
+        GROUP BY z.label, z.starts_on ORDER BY z.starts_on
+        """
+        )
+        .df()
+    )

@@ -473,3 +473,37 @@ def cohort_detail(con, cohort_id: int) -> CohortDetail:
         [cohort_id],
     ).df()
     return CohortDetail(meetings, attendance, goals, reflections)
+
+
+def by_season(con) -> pd.DataFrame:
+    """Year over year: per season (oldest first), its cohorts, meetings held per cohort, the
+    share of member-meetings attended, and contact hours per member."""
+    return (
+        db.read(con)
+        .execute(
+            """
+        WITH per AS (
+            SELECT c.season_id, c.id,
+                   (SELECT count(*) FROM meetings mt
+                    WHERE mt.cohort_id = c.id AND mt.status = 'held') AS held,
+                   (SELECT count(*) FROM memberships m WHERE m.cohort_id = c.id) AS members,
+                   (SELECT count(*) FROM attendance a JOIN meetings mt ON mt.id = a.meeting_id
+                    WHERE mt.cohort_id = c.id AND mt.status = 'held') AS came,
+                   (SELECT coalesce(sum(mt.minutes), 0) FROM attendance a
+                    JOIN meetings mt ON mt.id = a.meeting_id
+                    WHERE mt.cohort_id = c.id AND mt.status = 'held') AS minutes
+            FROM cohorts c
+        )
+        SELECT z.label AS season, z.starts_on, count(per.id) AS cohorts,
+               round(coalesce(avg(per.held), 0), 2) AS meetings_per_cohort,
+               round(coalesce(sum(per.came) / nullif(sum(per.held * per.members), 0), 0), 3)
+                   AS attendance,
+               round(coalesce(sum(per.minutes) / 60.0 / nullif(sum(per.members), 0), 0), 2)
+                   AS contact_hours_per_member
+        FROM seasons z LEFT JOIN per ON per.season_id = z.id
+        WHERE z.status <> 'upcoming'
+        GROUP BY z.label, z.starts_on ORDER BY z.starts_on
+        """
+        )
+        .df()
+    )

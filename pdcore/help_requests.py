@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from pdcore import authz, db
+from pdcore import authz, clock, db
 from pdcore.model import StaffMember, ValidationError
 
 KINDS = ("place_me", "expert", "coach")
@@ -140,14 +140,14 @@ def open_requests(con, kind: str | None = None) -> pd.DataFrame:
             """
         SELECT h.id, h.staff_id, p.email, p.name, p.department, h.kind, h.topic_id,
                coalesce(t.name, '') AS topic, h.note, h.created_at,
-               date_diff('day', h.created_at::DATE, current_date) AS days_open
+               date_diff('day', h.created_at::DATE, ?::DATE) AS days_open
         FROM help_requests h
         JOIN staff p ON p.id = h.staff_id
         LEFT JOIN topics t ON t.id = h.topic_id
         WHERE h.status = 'open' AND (? IS NULL OR h.kind = ?)
         ORDER BY h.created_at, h.id
         """,
-            [kind, kind],
+            [clock.today(), kind, kind],
         )
         .df()
     )

@@ -141,3 +141,36 @@ def filter_frame(
     if roles:
         mask &= frame["role"].isin(roles)
     return frame[mask]
+
+
+def by_season(con) -> pd.DataFrame:
+    """Year over year: per season (oldest first), the teachers on the roster then, how many
+    were in a cohort or project, and how many came to at least one meeting."""
+    return (
+        db.read(con)
+        .execute(
+            """
+        SELECT z.label AS season, z.starts_on,
+               (SELECT count(*) FROM staff s WHERE s.role = 'teacher'
+                  AND s.created_at::DATE <= z.ends_on
+                  AND (s.deactivated_at IS NULL OR s.deactivated_at::DATE >= z.starts_on))
+                   AS teachers,
+               count(DISTINCT m.staff_id) FILTER (WHERE s.role = 'teacher') AS in_group,
+               count(DISTINCT a.staff_id) FILTER (WHERE s.role = 'teacher') AS met_once
+        FROM seasons z
+        LEFT JOIN cohorts c ON c.season_id = z.id
+        LEFT JOIN memberships m ON m.cohort_id = c.id
+        LEFT JOIN staff s ON s.id = m.staff_id
+        LEFT JOIN meetings mt ON mt.cohort_id = c.id AND mt.status = 'held'
+        LEFT JOIN attendance a ON a.meeting_id = mt.id AND a.staff_id = m.staff_id
+        WHERE z.status <> 'upcoming'
+        GROUP BY z.id, z.label, z.starts_on, z.ends_on ORDER BY z.starts_on
+        """
+        )
+        .df()
+        .assign(
+            share_in_group=lambda f: (
+                (f["in_group"] / f["teachers"].where(f["teachers"] > 0)).fillna(0).round(3)
+            )
+        )
+    )

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
-from pdcore import authz, clock, db, limits
+from pdcore import authz, clock, db, limits, seasons
 
 DEFAULT_SLOTS: tuple[tuple[str, bool], ...] = (
     # (label, in the school day)
@@ -54,6 +54,7 @@ class Settings:
     offer_threshold: int = 4
     unmatched_alert_days: int = 14  # watchlist: no group this many days into the season
     contact_hours_target: float = 14.0
+    session_minutes: int = 60  # one staff-development session, in PD hours records
     sync_every_minutes: int = 15
     allowed_domain: str = ""  # e.g. "school.org"; empty allows any signed-in address
     health_weights: dict = field(default_factory=lambda: dict(DEFAULT_HEALTH_WEIGHTS))
@@ -93,7 +94,21 @@ def load(con) -> Settings:
     rows = db.read(con).execute("SELECT key, value FROM settings").fetchall()
     known = {f.name for f in fields(Settings)}
     stored = {k: _decode(k, json.loads(v)) for k, v in rows if k in known}
-    return replace(Settings(), **stored)
+    return replace(Settings(), **{**stored, **_season_dates(con)})
+
+
+def _season_dates(con) -> dict:
+    """The current season's dates (the seasons table holds them; see pdcore.seasons), and
+    the interest survey's close: next season's once it is open, else this season's."""
+    season = seasons.current(con)
+    if season is None:
+        return {}
+    survey = seasons.upcoming(con) or season
+    return {
+        "season_start": season.starts_on,
+        "season_end": season.ends_on,
+        "survey_close": survey.survey_close,
+    }
 
 
 @authz.write(authz.ADMIN)
@@ -113,6 +128,7 @@ def save(con, actor, **changes) -> Settings:
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 [key, json.dumps(_encode(key, value))],
             )
+        seasons.set_dates(cur, changes)
         db.audit(cur, actor.id, "settings.save", detail=json.dumps(sorted(changes)))
     return new
 
@@ -136,6 +152,8 @@ def validate(s: Settings) -> list[str]:
             problems.append(f"'{high_name}' ({high}) must be at least '{low_name}' ({low}).")
     if s.offer_threshold < 1:
         problems.append("The offer threshold must be at least 1.")
+    if not 1 <= s.session_minutes <= 480:
+        problems.append("A staff-development session must last 1 to 480 minutes.")
     if s.meetings_per_month < 1 or s.meeting_minutes < 1:
         problems.append("Meetings per month and minutes per meeting must be positive.")
     if not (0 <= s.health_amber <= s.health_green <= 1):

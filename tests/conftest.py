@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pdcore import db, demo
+from pdcore import clock, db, demo, seasons
 
 ROOT = Path(__file__).resolve().parent.parent
 # A fixed "today" for data the tests generate, part-way through the 2026-27 season.
@@ -25,6 +25,15 @@ def shown(markdown) -> str:
     return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "")
 
 
+@pytest.fixture(autouse=True)
+def fixed_clock(request):
+    """Every test lives on DEMO_TODAY (whatever the wall clock says), unless it is marked
+    `@pytest.mark.today(date)` or moves the clock itself (clock.frozen / clock.set_now)."""
+    marker = request.node.get_closest_marker("today")
+    with clock.frozen(marker.args[0] if marker else DEMO_TODAY):
+        yield
+
+
 @pytest.fixture
 def con():
     """A fresh in-memory database with the current schema."""
@@ -38,7 +47,8 @@ def demo_file(tmp_path_factory) -> Path:
     """A demo school generated once per test run (copy it before writing to it)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     connection = db.connect(path)
-    demo.generate(connection)
+    with clock.frozen(DEMO_TODAY):
+        demo.generate(connection)
     connection.close()
     return path
 
@@ -92,9 +102,9 @@ class Factory:
         self._n += 1
         with db.transaction(self.con) as cur:
             cid = cur.execute(
-                "INSERT INTO cohorts (topic_id, name, slot_id, kind) VALUES (?, ?, ?, ?) "
-                "RETURNING id",
-                [topic_id, name or f"Cohort {self._n}", slot_id, kind],
+                "INSERT INTO cohorts (topic_id, name, slot_id, kind, season_id) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                [topic_id, name or f"Cohort {self._n}", slot_id, kind, seasons.current_id(cur)],
             ).fetchone()[0]
             for m in members:
                 cur.execute("INSERT INTO memberships (cohort_id, staff_id) VALUES (?, ?)", [cid, m])

@@ -172,3 +172,22 @@ def counts_chart(
         )
     )
     return _bar_with_labels(bars, value).properties(height=alt.Step(24))
+
+
+def seasons_chart(frame: pd.DataFrame, value: str, title: str, fmt: str = "") -> alt.LayerChart:
+    """One bar per season, oldest to newest (this season last, in a stronger colour), labelled:
+    the year-over-year view a council reads before voting to keep refining."""
+    last = frame["season"].iloc[-1] if len(frame) else None
+    data = frame.assign(this=frame["season"] == last)
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("season:N", sort=list(frame["season"]), title=None),
+            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt) if fmt else alt.Axis()),
+            color=alt.condition("datum.this", alt.value("#1565c0"), alt.value("#90a4ae")),
+            tooltip=["season", alt.Tooltip(f"{value}:Q", format=fmt) if fmt else value],
+        )
+        .properties(height=40 + 28 * len(frame))
+    )
+    return _bar_with_labels(bars, value, fmt)

@@ -19,6 +19,7 @@ PAGES = (
     ("pages/gallery.py", "What we learned", ":material/lightbulb:", EVERYONE, "My learning"),
     ("pages/growth.py", "Growth plan", ":material/trending_up:", EVERYONE, "My learning"),
     ("pages/sessions.py", "Staff development", ":material/event:", EVERYONE, "My learning"),
+    ("pages/pd_hours.py", "PD hours", ":material/schedule:", EVERYONE, "My learning"),
     (
         "pages/season_survey.py",
         "End-of-season survey",
@@ -35,6 +36,7 @@ PAGES = (
     ("pages/unmatched.py", "Unmatched staff", ":material/person_search:", ADMINS, "Admin"),
     ("pages/feedback.py", "Season feedback", ":material/reviews:", ADMINS, "Admin"),
     ("pages/data.py", "Data and sync", ":material/sync:", ADMINS, "Admin"),
+    ("pages/seasons.py", "Seasons", ":material/event_repeat:", ADMINS, "Admin"),
     ("pages/settings.py", "Settings", ":material/settings:", ADMINS, "Admin"),
 )
 

@@ -1,10 +1,11 @@
 """The admin and coach dashboards, used the way an admin or a coach would."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import duckdb
 import pytest
 
+from pdcore import clock
 from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER
 
 ADMIN_PAGES = [
@@ -104,12 +105,12 @@ def test_a_coach_logs_a_follow_up_and_the_case_moves_along(open_app):
     first_status = at.dataframe[0].value.iloc[0]["status"]
     at.selectbox(key="watch_person").select_index(0).run()
     # A future date is refused and what was typed stays.
-    at.date_input(key="followup_date").set_value(date.today() + timedelta(days=3))
+    at.date_input(key="followup_date").set_value(clock.today() + timedelta(days=3))
     at.text_area(key="followup_note").input("Talked at lunch; nervous about joining.")
     at.button(key="followup_save").click().run()
     assert any("future" in e for e in _texts(at, "error"))
     assert at.text_area(key="followup_note").value == "Talked at lunch; nervous about joining."
-    at.date_input(key="followup_date").set_value(date.today())
+    at.date_input(key="followup_date").set_value(clock.today())
     at.text_input(key="followup_next").input("Introduce to the Wed lunch cohort")
     at.button(key="followup_save").click().run()
     assert not at.exception
@@ -204,8 +205,8 @@ def test_feedback_shows_the_results_once_answers_arrive(app_db, open_app):
     ]
     for n, sid in enumerate(ids):
         db.execute(
-            "INSERT INTO season_feedback (staff_id, value, obstacles, continue_vote) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO season_feedback (season_id, staff_id, value, obstacles, continue_vote) "
+            "VALUES ((SELECT id FROM seasons WHERE status = 'current'), ?, ?, ?, ?)",
             [sid, 5 - n % 3, "Too many choices; Hard to find a group", "yes" if n < 4 else "no"],
         )
     db.close()

@@ -1,11 +1,11 @@
 """AppTest journeys: a teacher's plan, coach and sign-ups; a coach claims and logs; an admin plans."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pdcore import coaching, growth, roster, sessions
+from pdcore import clock, coaching, growth, roster, sessions
 from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER, ROOT, shown
 
 LUIS = "luis.herrera@demo-school.org"
@@ -122,7 +122,7 @@ def test_teacher_signs_up_sees_what_is_full_and_changes(open_app):
     at = open_app(DEMO_TEACHER)  # opens the app's connection
     con = app_con()
     coach, me = person(DEMO_COACH), person(DEMO_TEACHER)
-    today = date.today()
+    today = clock.today()
     day = today + timedelta(days=(2 - today.weekday()) % 7 + 14)  # a Wednesday, 2+ weeks out
     a = sessions.publish(con, coach.id, day, "Genius Hour launch", 20)
     b = sessions.publish(con, coach.id, day, "Workshop conferring", 20)
@@ -220,7 +220,7 @@ def test_coach_lists_a_pathway_that_teachers_then_follow(open_app):
 
 def test_admin_publishes_an_option_and_bad_input_is_explained(open_app):
     at = open_app(DEMO_ADMIN, page="pages/plan_sessions.py")
-    today = date.today()
+    today = clock.today()
     day = today + timedelta(days=(2 - today.weekday()) % 7 + 21)
     at.date_input(key="pub_day").set_value(day)
     at.text_input(key="pub_title").input("Writing intervention plans")

@@ -1,8 +1,8 @@
 """A teacher answers the end-of-season survey once, when it is open."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from pdcore import authz, db, settings
+from pdcore import authz, clock, db, settings
 from tests.conftest import DEMO_TEACHER
 
 
@@ -12,7 +12,7 @@ def app_con(path):
 
 def open_survey_window(path, days_left=5):
     con = db.connect(path)
-    today = date.today()
+    today = clock.today()
     settings.save(
         con,
         authz.COMMAND_LINE,
@@ -47,7 +47,8 @@ def test_teacher_answers_once_and_sees_their_answer(app_db, open_app):
     con = db.connect(app_db)
     row = con.execute(
         "SELECT f.value, f.obstacles, f.continue_vote, f.comment FROM season_feedback f "
-        "JOIN staff s ON s.id = f.staff_id WHERE s.email = ?",
+        "JOIN staff s ON s.id = f.staff_id JOIN seasons z ON z.id = f.season_id "
+        "WHERE s.email = ? AND z.status = 'current'",
         [DEMO_TEACHER],
     ).fetchone()
     assert row == (

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pdcore import authz, cohorts, db, help_requests, meetings, roster, settings, survey
+from pdcore import authz, clock, cohorts, db, help_requests, meetings, roster, settings, survey
 from tests.conftest import DEMO_TEACHER, shown
 
 
@@ -52,7 +52,7 @@ def test_survey_closed_shows_the_form_answers(open_app, school):
 
 def test_survey_answer_and_change_it(open_app, school):
     settings.save(
-        school, authz.COMMAND_LINE, survey_close=date.today().replace(year=date.today().year + 1)
+        school, authz.COMMAND_LINE, survey_close=clock.today().replace(year=clock.today().year + 1)
     )
     ana = staff_id(school, DEMO_TEACHER)
     offered = [t.id for t in survey.choosable_topics(school) if t.is_offered]
@@ -224,7 +224,8 @@ def test_my_cohort_plan_next_meeting_with_calendar_file(open_app, school):
     at.date_input(key="plan_date").set_value(date(season_end.year + 1, 1, 1))
     at.button(key="plan_submit").click().run()
     assert "within this season" in texts(at.error)
-    on = max(date.today(), settings.load(school).season_start)
+    since = max(clock.today(), settings.load(school).season_start)
+    on = meetings.next_day_on(cohorts.get(school, cid).slot_label, since)  # the slot's weekday
     at.date_input(key="plan_date").set_value(on)
     at.selectbox(key="plan_agenda").set_value("try-a-lesson")
     at.button(key="plan_submit").click().run()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from pdcore import clock, coaching, cohorts, db, help_requests, meetings, roster, survey
+from pdcore import clock, coaching, cohorts, db, help_requests, meetings, roster, seasons, survey
 from tests.app.test_teacher_journeys import member_of_a_cohort, texts
 from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER
 
@@ -197,9 +197,9 @@ def test_admin_tables_read_like_tables_not_a_database_dump(open_app, school, pag
             school.execute("SELECT id FROM staff WHERE role = 'teacher' LIMIT 6").fetchall()
         ):
             school.execute(
-                "INSERT INTO season_feedback (staff_id, value, obstacles, continue_vote) "
-                "VALUES (?, ?, '', ?)",
-                [sid, 1 + n % 5, "yes" if n % 3 else "no"],
+                "INSERT INTO season_feedback (season_id, staff_id, value, obstacles, continue_vote) "
+                "VALUES (?, ?, ?, '', ?)",
+                [seasons.current_id(school), sid, 1 + n % 5, "yes" if n % 3 else "no"],
             )
     at = open_app(DEMO_ADMIN, page)
     if page == "pages/participation.py":

@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from benchmarks.server import AppServer, free_port
-from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER
+from tests.conftest import DEMO_ADMIN, DEMO_COACH, DEMO_TEACHER, DEMO_TODAY
 from tests.e2e.conftest import CHROMIUM, WAIT_MS, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +77,7 @@ def auth_app(provider, demo_file, tmp_path_factory):
         workdir / "server.log",
         port=port,
         extra_args=("--secrets.files", str(secrets), "--server.fileWatcherType", "none"),
+        env={"PDCORE_TODAY": DEMO_TODAY.isoformat()},
     ).start(timeout=120)
     yield server
     server.stop()

@@ -2,11 +2,10 @@
 
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 
-from pdcore import authz, cohorts, db, formation, settings
+from pdcore import authz, clock, cohorts, db, formation, settings
 
 
 def school_with_two_rooms(con, make):
@@ -85,7 +84,7 @@ def test_apply_skips_a_seat_taken_since_the_preview(con, make):
 def test_unmatched_lists_reasons_and_days_waiting(con, make):
     _existing, waiting, alone = school_with_two_rooms(con, make)
     never = make.staff("Never Answered")
-    rows = {u.name: u for u in formation.unmatched(con, today=date.today())}
+    rows = {u.name: u for u in formation.unmatched(con, today=clock.today())}
     assert set(rows) == {"Lonely Person", "Never Answered", *(f"Waiting {i}" for i in range(6))}
     assert rows["Never Answered"].reason == "has not answered the interest survey"
     assert "no one else on" in rows["Lonely Person"].reason

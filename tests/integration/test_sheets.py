@@ -307,9 +307,9 @@ def test_spreadsheet_key_from_a_link_or_a_bare_key():
 
 
 def test_the_schedule_syncs_when_due_and_not_before(school, monkeypatch):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
-    from pdcore import settings
+    from pdcore import clock, settings
     from pdcore.ui import sync_schedule
 
     monkeypatch.setattr(
@@ -319,10 +319,10 @@ def test_the_schedule_syncs_when_due_and_not_before(school, monkeypatch):
     first = sync_schedule.run_if_due(school, {"client_email": SA_EMAIL})
     assert first is not None and first.roster.added == 9
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}) is None  # just ran
-    later = datetime.now() + timedelta(minutes=16)
+    later = clock.now() + timedelta(minutes=16)
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}, now=later) is not None
     settings.save(school, authz.COMMAND_LINE, sync_every_minutes=0)
-    far = datetime.now() + timedelta(days=1)
+    far = clock.now() + timedelta(days=1)
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}, now=far) is None
 
 
