@@ -66,26 +66,24 @@ with st.expander("How the score is built", icon=":material/calculate:"):
     )
     st.page_link("pages/settings.py", label="Change weights and thresholds in Settings")
 
-left, right = st.columns([3, 2])
-with right:
-    st.subheader("Lights by topic")
-    charts.render(spec)
-with left:
-    st.subheader("Cohorts, weakest first")
-    f1, f2, f3 = st.columns(3)
-    lights = f1.multiselect("Light", list(LIGHT_ICONS), key="health_light")
-    topics = f2.multiselect("Topic", sorted(frame["topic"].unique()), key="health_topic")
-    kinds = f3.multiselect("Kind", sorted(frame["kind"].unique()), key="health_kind")
-    shown = frame
-    if lights:
-        shown = shown[shown["light"].isin(lights)]
-    if topics:
-        shown = shown[shown["topic"].isin(topics)]
-    if kinds:
-        shown = shown[shown["kind"].isin(kinds)]
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
-    page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="health_page") if pages > 1 else 1
-    window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+# The chart at full width: topic names are long, and a narrow column squeezed the bars.
+st.subheader("Lights by topic")
+charts.render(spec)
+st.subheader("Cohorts, weakest first")
+f1, f2, f3 = st.columns(3)
+lights = f1.multiselect("Light", list(LIGHT_ICONS), key="health_light")
+topics = f2.multiselect("Topic", sorted(frame["topic"].unique()), key="health_topic")
+kinds = f3.multiselect("Kind", sorted(frame["kind"].unique()), key="health_kind")
+shown = frame
+if lights:
+    shown = shown[shown["light"].isin(lights)]
+if topics:
+    shown = shown[shown["topic"].isin(topics)]
+if kinds:
+    shown = shown[shown["kind"].isin(kinds)]
+pages = max(1, -(-len(shown) // PAGE_SIZE))
+page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="health_page") if pages > 1 else 1
+window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
 percent = st.column_config.NumberColumn(format="percent")
 tables.show(

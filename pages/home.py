@@ -40,8 +40,8 @@ def cohort_card(mine: home.Week) -> None:
         st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
 
 
-def this_week(mine: home.Week) -> None:
-    """This week's staff-development choice and the person's coaching."""
+def this_week(mine: home.Week, with_coaching: bool) -> None:
+    """This week's staff-development choice and (for a teacher) their coaching."""
     left, right = st.columns(2)
     with left.container(border=True):
         st.markdown("**Staff development**")
@@ -58,6 +58,8 @@ def this_week(mine: home.Week) -> None:
         else:
             st.markdown(f"{_day(sd.day)}: sign-ups are closed.")
         st.page_link("pages/sessions.py", label="Staff development", icon=":material/event:")
+    if not with_coaching:
+        return
     with right.container(border=True):
         st.markdown("**Coaching**")
         coaching = mine.coaching
@@ -77,17 +79,9 @@ def this_week(mine: home.Week) -> None:
         st.page_link("pages/growth.py", label="Growth plan", icon=":material/trending_up:")
 
 
-me = session.require_any()
-con = session.connection()
-st.title(f"Welcome, {me.first_name}")
-
-if me.role != Role.ADMIN:
-    status = home.teacher_status(con, me.id)
-    st.subheader("My learning this season")
-    mine = home.week(con, me.id)
-    if mine.cohort:
-        cohort_card(mine)
-    elif status.place_me_open:
+def next_step(status: home.TeacherStatus) -> None:
+    """For a teacher with no group yet: the one thing to do next."""
+    if status.place_me_open:
         st.info(
             "You asked to be placed. A coach will be in touch; nobody else can see that you asked.",
             icon=":material/hourglass_top:",
@@ -107,7 +101,21 @@ if me.role != Role.ADMIN:
             icon=":material/checklist:",
         )
         st.page_link("pages/survey.py", label="Choose a topic", icon=":material/arrow_forward:")
-    this_week(mine)
+
+
+me = session.require_any()
+con = session.connection()
+st.title(f"Welcome, {me.first_name}")
+
+if me.role != Role.ADMIN:
+    status = home.teacher_status(con, me.id)
+    st.subheader("My learning this season")
+    mine = home.week(con, me.id)
+    if mine.cohort:
+        cohort_card(mine)
+    elif me.role == Role.TEACHER:  # coaches are not nudged to join a group
+        next_step(status)
+    this_week(mine, with_coaching=me.role == Role.TEACHER)
     if mine.reflection_due:
         st.info(
             f"You met on {_day(mine.reflection_due)}: add a short reflection on what you "
