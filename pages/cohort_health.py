@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, health, settings
-from pdcore.model import Role
+from pdcore import db, health, meetings, settings
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
@@ -103,6 +103,38 @@ st.page_link(
     "pages/data.py", label="Push the cohort lists to the school's Google Sheet (Data and sync)"
 )
 
+
+def delete_a_meeting(cohort_id: int) -> None:
+    """An admin deletes a meeting logged by mistake (a double submit); audited."""
+    if done := st.session_state.pop("health_deleted", None):
+        st.success(done, icon=":material/check_circle:")
+    con = session.connection()
+    held = meetings.held_meetings(con, cohort_id)
+    if held.empty:
+        return
+    with st.expander("Delete a meeting logged by mistake"):
+        days = {
+            int(m.id): f"{m.held_on:%a %b} {m.held_on.day}: {m.attended} attended, {m.minutes} min"
+            for m in held.itertuples()
+        }
+        chosen = st.selectbox(
+            "Meeting", list(days), format_func=days.get, key=f"health_delete_{cohort_id}"
+        )
+        sure = st.checkbox("Yes, delete this meeting", key=f"health_delete_sure_{chosen}")
+        if st.button("Delete", key="health_delete_button"):
+            try:
+                if not sure:
+                    raise ValidationError("Tick 'Yes, delete this meeting' to confirm.")
+                meetings.delete_meeting(con, me, chosen)
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["health_deleted"] = (
+                    f"Deleted the meeting of {days[chosen]}; the audit log keeps it."
+                )
+                st.rerun()
+
+
 st.subheader("Drill down")
 pick = st.selectbox(
     "Cohort",
@@ -153,3 +185,5 @@ if pick is not None:
             else:
                 tables.show(table, hide_index=True)
                 csv_download(table, f"cohort-{pick}-{name}.csv", f"Download CSV ({name})")
+            if name == "meetings":
+                delete_a_meeting(int(pick))
