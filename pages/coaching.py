@@ -213,6 +213,7 @@ def caseload_section() -> pd.DataFrame:
         key="caseload_table",
         column_config={
             "how": st.column_config.TextColumn("coach by"),
+            "focus": st.column_config.TextColumn(width="medium"),
             "open_request": st.column_config.CheckboxColumn("asking for coaching"),
             "last_contact": st.column_config.DateColumn("last contact"),
         },

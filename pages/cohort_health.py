@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, db, formation, health, settings
-from pdcore.model import Role
+from pdcore import clock, db, formation, health, meetings, settings
+from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state
@@ -89,26 +89,24 @@ with st.expander("How the score is built", icon=":material/calculate:"):
     )
     st.page_link("pages/settings.py", label="Change weights and thresholds in Settings")
 
-left, right = st.columns([3, 2])
-with right:
-    st.subheader("Lights by topic")
-    charts.render(spec)
-with left:
-    st.subheader("Cohorts, weakest first")
-    f1, f2, f3 = st.columns(3)
-    lights = f1.multiselect("Light", list(LIGHT_ICONS), key="health_light")
-    topics = f2.multiselect("Topic", sorted(frame["topic"].unique()), key="health_topic")
-    kinds = f3.multiselect("Kind", sorted(frame["kind"].unique()), key="health_kind")
-    shown = frame
-    if lights:
-        shown = shown[shown["light"].isin(lights)]
-    if topics:
-        shown = shown[shown["topic"].isin(topics)]
-    if kinds:
-        shown = shown[shown["kind"].isin(kinds)]
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
-    page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="health_page") if pages > 1 else 1
-    window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+# The chart at full width: topic names are long, and a narrow column squeezed the bars.
+st.subheader("Lights by topic")
+charts.render(spec)
+st.subheader("Cohorts, weakest first")
+f1, f2, f3 = st.columns(3)
+lights = f1.multiselect("Light", list(LIGHT_ICONS), key="health_light")
+topics = f2.multiselect("Topic", sorted(frame["topic"].unique()), key="health_topic")
+kinds = f3.multiselect("Kind", sorted(frame["kind"].unique()), key="health_kind")
+shown = frame
+if lights:
+    shown = shown[shown["light"].isin(lights)]
+if topics:
+    shown = shown[shown["topic"].isin(topics)]
+if kinds:
+    shown = shown[shown["kind"].isin(kinds)]
+pages = max(1, -(-len(shown) // PAGE_SIZE))
+page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="health_page") if pages > 1 else 1
+window = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
 
 percent = st.column_config.NumberColumn(format="percent")
 tables.show(
@@ -127,6 +125,38 @@ csv_download(shown.drop(columns=["status"]), "cohort-health.csv")
 st.page_link(
     "pages/data.py", label="Push the cohort lists to the school's Google Sheet (Data and sync)"
 )
+
+
+def delete_a_meeting(cohort_id: int) -> None:
+    """An admin deletes a meeting logged by mistake (a double submit); audited."""
+    if done := st.session_state.pop("health_deleted", None):
+        st.success(done, icon=":material/check_circle:")
+    con = session.connection()
+    held = meetings.held_meetings(con, cohort_id)
+    if held.empty:
+        return
+    with st.expander("Delete a meeting logged by mistake"):
+        days = {
+            int(m.id): f"{m.held_on:%a %b} {m.held_on.day}: {m.attended} attended, {m.minutes} min"
+            for m in held.itertuples()
+        }
+        chosen = st.selectbox(
+            "Meeting", list(days), format_func=days.get, key=f"health_delete_{cohort_id}"
+        )
+        sure = st.checkbox("Yes, delete this meeting", key=f"health_delete_sure_{chosen}")
+        if st.button("Delete", key="health_delete_button"):
+            try:
+                if not sure:
+                    raise ValidationError("Tick 'Yes, delete this meeting' to confirm.")
+                meetings.delete_meeting(con, me, chosen)
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(md(str(exc)))
+            else:
+                st.session_state["health_deleted"] = (
+                    f"Deleted the meeting of {days[chosen]}; the audit log keeps it."
+                )
+                st.rerun()
+
 
 mid_year = _mid_year(db.data_version())
 if mid_year:
@@ -194,5 +224,7 @@ if pick is not None:
             else:
                 tables.show(table, hide_index=True)
                 csv_download(table, f"cohort-{pick}-{name}.csv", f"Download CSV ({name})")
+            if name == "meetings":
+                delete_a_meeting(int(pick))
 
 _year_over_year()

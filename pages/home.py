@@ -41,8 +41,8 @@ def cohort_card(mine: home.Week) -> None:
         st.page_link("pages/my_cohort.py", label="Open my cohort", icon=":material/arrow_forward:")
 
 
-def this_week(mine: home.Week) -> None:
-    """This week's staff-development choice and the person's coaching."""
+def this_week(mine: home.Week, with_coaching: bool) -> None:
+    """This week's staff-development choice and (for a teacher) their coaching."""
     left, right = st.columns(2)
     with left.container(border=True):
         st.markdown("**Staff development**")
@@ -59,6 +59,8 @@ def this_week(mine: home.Week) -> None:
         else:
             st.markdown(f"{_day(sd.day)}: sign-ups are closed.")
         st.page_link("pages/sessions.py", label="Staff development", icon=":material/event:")
+    if not with_coaching:
+        return
     with right.container(border=True):
         st.markdown("**Coaching**")
         coaching = mine.coaching
@@ -78,30 +80,9 @@ def this_week(mine: home.Week) -> None:
         st.page_link("pages/growth.py", label="Growth plan", icon=":material/trending_up:")
 
 
-me = session.require_any()
-con = session.connection()
-st.title(f"Welcome, {md_short(me.first_name, 40)}", anchor=False)  # no #anchor from a name
-
-# What happened to me that I should know (placed in a cohort, asked to move, a split decided).
-for notice in notices.unread(con, me.id):
-    with st.container(border=True):
-        text, dismiss = st.columns([6, 1], vertical_alignment="center")
-        text.text(notice.text)
-        if dismiss.button("Dismiss", key=f"notice_{notice.id}"):
-            try:
-                notices.dismiss(con, me, notice.id)
-            except PermissionDenied as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
-
-if me.role != Role.ADMIN:
-    status = home.teacher_status(con, me.id)
-    st.subheader("My learning this season")
-    mine = home.week(con, me.id)
-    if mine.cohort:
-        cohort_card(mine)
-    elif status.place_me_open:
+def next_step(status: home.TeacherStatus) -> None:
+    """For a teacher with no group yet: the one thing to do next."""
+    if status.place_me_open:
         st.info(
             "You asked to be placed. A coach will be in touch; nobody else can see that you asked.",
             icon=":material/hourglass_top:",
@@ -121,7 +102,34 @@ if me.role != Role.ADMIN:
             icon=":material/checklist:",
         )
         st.page_link("pages/survey.py", label="Choose a topic", icon=":material/arrow_forward:")
-    this_week(mine)
+
+
+me = session.require_any()
+con = session.connection()
+st.title(f"Welcome, {md_short(me.first_name, 40)}", anchor=False)  # no #anchor from a name
+
+# What happened to me that I should know (placed in a cohort, asked to move, a split decided).
+for notice in notices.unread(con, me.id):
+    with st.container(border=True):
+        text, dismiss = st.columns([6, 1], vertical_alignment="center")
+        text.text(notice.text)
+        if dismiss.button("Dismiss", key=f"notice_{notice.id}"):
+            try:
+                notices.dismiss(con, me, notice.id)
+            except PermissionDenied as exc:
+                st.error(md(str(exc)))
+            else:
+                st.rerun()
+
+if me.role != Role.ADMIN:
+    status = home.teacher_status(con, me.id)
+    st.subheader("My learning this season")
+    mine = home.week(con, me.id)
+    if mine.cohort:
+        cohort_card(mine)
+    elif me.role == Role.TEACHER:  # coaches are not nudged to join a group
+        next_step(status)
+    this_week(mine, with_coaching=me.role == Role.TEACHER)
     if mine.reflection_due:
         st.info(
             f"You met on {_day(mine.reflection_due)}: add a short reflection on what you "

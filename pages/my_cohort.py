@@ -1,6 +1,8 @@
 """My cohort: members and their slots, the goal and its history, meetings with attendance,
 reflections, the next meeting with a calendar file, and leaving or splitting."""
 
+from datetime import timedelta
+
 import altair as alt
 import streamlit as st
 
@@ -338,8 +340,8 @@ with tabs[3]:
         st.caption("Download, then in Google Calendar: Settings > Import & export > Import.")
     else:
         empty_state("No meeting planned yet.", "Plan the next one below.")
-    # The next day the cohort's slot meets: a Mon slot suggests a Monday.
-    plan_day = meetings.next_day_on(info.slot_label, default_day)
+    # The next day (from tomorrow) the cohort's slot meets: a Mon slot suggests a Monday.
+    plan_day = meetings.next_day_on(info.slot_label, max(default_day, today + timedelta(days=1)))
     forms.start("plan", {"plan_date": min(plan_day, school.season_end), "plan_note": ""})
     with st.form("plan_form"):
         on = st.date_input("Date", key="plan_date")
@@ -368,7 +370,7 @@ with tabs[3]:
                 meetings.plan_meeting(
                     con, me, info.id, on=on, slot_id=slot_id, agenda=agenda, note=note
                 )
-                st.session_state["mc_flash"] = f"Meeting on {on:%b} {on.day} planned."
+                st.session_state["mc_flash"] = f"Meeting on {_day(on)} planned."
                 forms.clear("plan")
                 st.rerun()
             except (ValidationError, PermissionDenied) as exc:

@@ -217,8 +217,8 @@ def _refuse_a_second_log(cur, cohort_id: int, held_on: date, except_id: int | No
     ).fetchone()[0]
     if found:
         raise ValidationError(
-            f"A meeting on {held_on:%a %b} {held_on.day} is already logged. To change it, "
-            "correct it under 'Correct or delete a meeting'."
+            f"A meeting on {held_on:%a %b} {held_on.day} is already logged. Whoever logged it "
+            "(or an admin) can change it under 'Correct or delete a meeting you logged'."
         )
 
 
@@ -429,12 +429,15 @@ def plan_meeting(
                 f"{day_name} (the next is {next_day_on(label, on):%b} "
                 f"{next_day_on(label, on).day}), or another slot."
             )
-        if cur.execute(
-            "SELECT count(*) FROM meetings WHERE cohort_id = ? AND status = 'planned' "
-            "AND held_on = ?",
+        status = cur.execute(
+            "SELECT status FROM meetings WHERE cohort_id = ? AND held_on = ? LIMIT 1",
             [cohort_id, on],
-        ).fetchone()[0]:
-            raise ValidationError(f"A meeting on {on:%a %b} {on.day} is already planned.")
+        ).fetchone()
+        if status:
+            raise ValidationError(
+                f"A meeting on {on:%a %b} {on.day} is already "
+                + ("planned." if status[0] == "planned" else "logged as held: pick a later day.")
+            )
         meeting_id = cur.execute(
             "INSERT INTO meetings (cohort_id, status, held_on, slot_id, minutes, in_school_day, "
             "agenda, note, logged_by) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?, ?) RETURNING id",

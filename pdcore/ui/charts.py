@@ -135,7 +135,8 @@ def lights_by_topic_chart(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "light:N",
                 scale=alt.Scale(domain=list(LIGHT_COLORS), range=list(LIGHT_COLORS.values())),
-                legend=alt.Legend(orient="bottom", title=None),
+                # Beside the bars: under them it starts after the long topic names and is cut.
+                legend=alt.Legend(orient="right", title=None),
             ),
             order=alt.Order("light:N"),
             tooltip=["topic", "light", "cohorts"],

@@ -84,6 +84,10 @@ def readable(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[pd
             if stamps.isna().any():  # a blank, not "None": shown as text
                 frame[name] = column.map(_when)
                 cfg.pop("type_config", None)
+            elif kind in ("date", "datetime") and not fmt:  # the page's column, our format
+                cfg["type_config"] = dict(
+                    cfg["type_config"], format=DATE_FORMAT if kind == "date" else DATETIME_FORMAT
+                )
             elif kind is None:
                 whole_days = bool((stamps == stamps.dt.normalize()).all())
                 frame[name] = stamps

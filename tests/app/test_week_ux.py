@@ -282,3 +282,20 @@ def test_a_refresh_keeps_a_demo_sign_in_and_signing_out_forgets_it(app_db):
     next(b for b in again.button if b.label == "Sign out").click().run()
     assert "demo" not in again.query_params
     assert "demo_email" not in again.session_state  # a refresh now shows the sign-in
+
+
+def test_an_admin_deletes_a_meeting_logged_by_mistake_from_the_drill_down(open_app, school):
+    cid = school.execute(
+        "SELECT cohort_id FROM meetings WHERE status = 'held' GROUP BY cohort_id "
+        "ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    before = meetings.held_meetings(school, cid)
+    at = open_app(DEMO_ADMIN, "pages/cohort_health.py")
+    at.selectbox(key="health_cohort").set_value(cid).run()
+    newest = int(before["id"].iloc[0])
+    at.button(key="health_delete_button").click().run()
+    assert "Tick 'Yes, delete" in texts(at.error)
+    at.checkbox(key=f"health_delete_sure_{newest}").check()
+    at.button(key="health_delete_button").click().run()
+    assert "audit log keeps it" in texts(at.success)
+    assert len(meetings.held_meetings(school, cid)) == len(before) - 1

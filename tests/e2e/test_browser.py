@@ -82,7 +82,7 @@ def test_a_teacher_joins_a_cohort_and_logs_a_meeting(app_server, new_user, shot)
     page.get_by_role("heading", name=cohort_name).wait_for()
     page.get_by_role("tab", name="Meetings").click()
     page.get_by_role("button", name="Log this meeting").click()
-    page.get_by_text(re.compile(r"^Meeting of .+ logged\.")).wait_for()
+    page.get_by_text(re.compile(r"^Meeting of .+ logged: \d+ attended")).wait_for()
     wait_for_app(page)
     assert metric(page, "Meetings held") >= 1
     shot(page, "meeting logged")

@@ -53,3 +53,9 @@ def test_charts_never_cut_a_label_and_the_heatmap_labels_every_stage():
     assert spec["config"]["axis"]["labelLimit"] == 0
     x_axes = [layer["encoding"]["x"]["axis"] for layer in spec["layer"] if "x" in layer["encoding"]]
     assert all(axis["labelOverlap"] is False for axis in x_axes)
+
+
+def test_a_pages_own_date_column_reads_as_a_date_too():
+    frame = pd.DataFrame({"held_on": [pd.Timestamp("2026-12-01")]})
+    _, config = tables.readable(frame, {"held_on": st.column_config.DateColumn("Date")})
+    assert config["held_on"]["type_config"]["format"] == "MMM D, YYYY"
