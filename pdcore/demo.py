@@ -637,6 +637,7 @@ def generate(
         for r in member_rows:
             if r[4] is None:
                 staying_now[r[0]].append(r[1])
+        used_texts: set[str] = set()  # no two reflections in the school say the same words
         parent_of, carried_goals = _last_season(
             cur,
             random.Random(seed + 1),  # its own draws, so this season's story stays the same
@@ -647,6 +648,8 @@ def generate(
             [r for r in cohort_rows if r[3] == "cohort" and r[6] is None and r[0] not in quiet],
             current_members=staying_now,
             demo_teacher=ids[len(DEMO_ADMINS) + len(DEMO_COACHES)],
+            slot_label=slot_label,
+            used_texts=used_texts,
         )
         cohort_rows = [(*r, parent_of.get(r[0]), season_id) for r in cohort_rows]
         _bulk(
@@ -682,7 +685,7 @@ def generate(
         # Meetings, attendance, goals and reflections from the season's start to yesterday.
         meetings, attendance, goals, reflections = [], [], [], []
         # Their own RNG: the words vary without changing the rest of the seeded story.
-        text_rng, used_texts = random.Random(seed + 1), set()
+        text_rng = random.Random(seed + 1)
         skippers = {
             rng.choice(current[c]) for c in rng.sample(group_ids, len(group_ids) // 8) if current[c]
         }
@@ -1028,6 +1031,8 @@ def _last_season(
     candidates: list[tuple],
     current_members: dict[int, list[int]],
     demo_teacher: int,
+    slot_label: dict[int, str],
+    used_texts: set[str],
 ) -> tuple[dict[int, int], dict[int, list[tuple]]]:
     """Write last season, closed: cohorts this season's carried over from (their members then,
     plus those who voted not to continue), cohorts of topics that ended, meetings, goals,
@@ -1046,11 +1051,18 @@ def _last_season(
     for t in teachers:
         by_school[t[5]].append(t[0])
 
-    def free(school: str, n: int, also: tuple[int, ...] = ()) -> list[int]:
-        """Up to n teachers of the school not yet in a group last season (a few tries each)."""
+    free_at = defaultdict(set)  # who can meet at each slot (a founding member can)
+    for staff_id, slot_id in cur.execute("SELECT staff_id, slot_id FROM availability").fetchall():
+        free_at[slot_id].add(staff_id)
+
+    def free(school: str, n: int, also: tuple[int, ...] = (), slot=None) -> list[int]:
+        """Up to n teachers of the school not yet in a group last season (a few tries each),
+        free at `slot` when it is given."""
         out: list[int] = []
         for _ in range(n * 4):
             pick = rng.choice(by_school[school])
+            if slot is not None and pick not in free_at[slot]:
+                continue
             if pick not in used and pick not in also and pick not in out:
                 out.append(pick)
             if len(out) == n:
@@ -1062,7 +1074,7 @@ def _last_season(
         if len(members) < 2 or rng.random() < 0.4:
             continue
         members = [m for m in members if m not in used]
-        gone = free(school, rng.choice((0, 1, 1, 2)), tuple(members))
+        gone = free(school, rng.choice((0, 1, 1, 2)), tuple(members), slot)
         if len(members) < 2:
             continue
         groups.append((cid, tid, name, slot, school, members + gone, set(members)))
@@ -1095,12 +1107,17 @@ def _last_season(
             for i, m in enumerate(people)
         ]
         days = _meeting_dates(rng, start, end, quiet=False)
+        weekday = meetings_mod.slot_weekday(slot_label.get(slot, ""))  # the slot's own day
+        days = sorted({_on_weekday(d, weekday, start, end) for d in days})
+        topic_name = next(r[1] for r in topic_rows if r[0] == tid)
+        findings = REFLECTIONS + TOPIC_REFLECTIONS.get(topic_name, ())
         for k, held_on in enumerate(days):
             meetings.append([last_id, held_on, slot, rng.choice((45, 60, 60, 75)), people[0]])
             attendance += [(len(meetings) - 1, m) for m in people if rng.random() < 0.85]
-            if rng.random() < 0.5 or k == len(days) - 1:
+            if k == len(days) - 1:  # what last season left on record: its share-out
                 reflections.append(
-                    (last_id, rng.choice(people), len(meetings) - 1, rng.choice(REFLECTIONS),
+                    (last_id, rng.choice(people), len(meetings) - 1,
+                     _reflection_text(rng, used_texts, findings),
                      "all", k == len(days) - 1, datetime.combine(held_on, time(17)))
                 )  # fmt: skip
         history = []
@@ -1216,6 +1233,10 @@ NEXT_STEPS = (
     "We are keeping a shared log of what worked.",
     "Next we ask students what they noticed.",
     "We will pair up across departments next round.",
+    "We are writing it up as a one-page guide for new staff.",
+    "Next we compare notes with the other cohort on this topic.",
+    "We will bring student work samples to the next meeting.",
+    "We plan to try the same idea in a co-taught class.",
 )
 
 

@@ -286,8 +286,10 @@ def test_a_refresh_keeps_a_demo_sign_in_and_signing_out_forgets_it(app_db):
 
 def test_an_admin_deletes_a_meeting_logged_by_mistake_from_the_drill_down(open_app, school):
     cid = school.execute(
-        "SELECT cohort_id FROM meetings WHERE status = 'held' GROUP BY cohort_id "
-        "ORDER BY count(*) DESC LIMIT 1"
+        "SELECT m.cohort_id FROM meetings m JOIN cohorts c ON c.id = m.cohort_id "
+        "WHERE m.status = 'held' AND c.status = 'active' "
+        "AND c.season_id = (SELECT id FROM seasons WHERE status = 'current') "
+        "GROUP BY m.cohort_id ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()[0]
     before = meetings.held_meetings(school, cid)
     at = open_app(DEMO_ADMIN, "pages/cohort_health.py")

@@ -272,7 +272,7 @@ def test_the_same_meeting_cannot_be_planned_twice(con, cohort):
     assert len(meetings.planned_meetings(con, cohort["id"])) == 1
     _log(con, cohort, day=date(2027, 1, 20))  # met today: no second meeting planned today
     with pytest.raises(ValidationError, match="already logged as held"):
-        meetings.plan_meeting(con, cohort["id"], cohort["ben"], **{**plan, "on": date(2027, 1, 20)})
+        meetings.plan_meeting(con, cohort["ben"], cohort["id"], **{**plan, "on": date(2027, 1, 20)})
 
 
 def test_the_logger_or_an_admin_corrects_or_deletes_a_meeting_audited(con, cohort, make):
