@@ -538,8 +538,9 @@ def reflections(con, cohort_id: int, viewer_id: int) -> pd.DataFrame:
 
 
 def gallery(con, topic_id: int | None = None) -> pd.DataFrame:
-    """'What we learned': reflections shared with all staff, newest first, optionally of one
-    topic. Columns: id, created_at, topic_id, topic, cohort, author, text, link, is_shareout."""
+    """'What we learned': reflections shared with all staff, this season's first (share-outs
+    first, then newest), optionally of one topic. Columns: id, created_at, topic_id, topic,
+    cohort, author, text, link, is_shareout."""
     return (
         db.read(con)
         .execute(
@@ -550,8 +551,9 @@ def gallery(con, topic_id: int | None = None) -> pd.DataFrame:
         JOIN cohorts c ON c.id = r.cohort_id
         JOIN topics t ON t.id = c.topic_id
         JOIN staff p ON p.id = r.author_id
+        LEFT JOIN seasons s ON s.id = c.season_id
         WHERE r.visibility = 'all' AND (? IS NULL OR c.topic_id = ?)
-        ORDER BY r.is_shareout DESC, r.created_at DESC, r.id DESC
+        ORDER BY s.starts_on DESC NULLS FIRST, r.is_shareout DESC, r.created_at DESC, r.id DESC
         """,
             [topic_id, topic_id],
         )
