@@ -165,7 +165,7 @@ if mid_year:
         "A cohort down to one member scores red. These are suggestions: nothing changes "
         "until you act (seat a lone member from Unmatched staff)."
     )
-    st.dataframe(
+    tables.show(
         pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
         hide_index=True,
         column_config={"suggestion": st.column_config.TextColumn("Suggestion", width="large")},

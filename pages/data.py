@@ -115,7 +115,7 @@ if pending:
             + md(pending_message),
             icon=":material/person_remove:",
         )
-        st.dataframe(
+        tables.show(
             pd.DataFrame(leaving, columns=["email", "name"]),
             hide_index=True,
             key="pending_people",

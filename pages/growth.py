@@ -253,7 +253,7 @@ with tab_coach:
     contacts = followups.history(con, me, me.id)
     if len(contacts):
         st.caption("Check-ins from coaches")
-        st.dataframe(
+        tables.show(
             contacts,
             hide_index=True,
             key="my_followups_table",

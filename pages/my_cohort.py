@@ -193,7 +193,7 @@ with tabs[0]:
             words = fit.words()
             if fit.named_in:
                 words["named colleagues"] += f" ({', '.join(fit.named_in)})"
-            st.dataframe(
+            tables.show(
                 [{"your wish": k, "in this cohort": v} for k, v in words.items()],
                 hide_index=True,
                 width="stretch",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pdcore import hours, roster, seasons
 from pdcore.model import PermissionDenied, Role
-from pdcore.ui import session
+from pdcore.ui import session, tables
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_any()
@@ -29,7 +29,7 @@ person = me
 if me.role == Role.ADMIN:
     table = hours.hours_table(con, me.id, season_id)
     st.subheader("Every teacher")
-    st.dataframe(
+    tables.show(
         table.drop(columns=["staff_id"]),
         hide_index=True,
         width="stretch",
@@ -61,7 +61,7 @@ for col, (label, value) in zip(cols, record.hours_by_kind().items(), strict=True
 if record.lines.empty:
     empty_state("No hours on record this season yet.", "Hours appear as meetings are logged.")
 else:
-    st.dataframe(
+    tables.show(
         record.lines.assign(hours=(record.lines["minutes"] / 60).round(2)).drop(
             columns=["minutes"]
         ),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from pdcore import clock, seasons, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
-from pdcore.ui import session
+from pdcore.ui import session, tables
 
 me = session.require_role(Role.ADMIN)
 con = session.connection()
@@ -34,7 +34,7 @@ def _a_year_later(day):
 
 every = seasons.all_seasons(con)
 if every:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {

@@ -85,7 +85,7 @@ if mid_year:
     with st.expander(
         f"Thinned-out cohorts: {len(mid_year)} suggestion(s)", icon=":material/group_off:"
     ):
-        st.dataframe(
+        tables.show(
             pd.DataFrame({"suggestion": [m.text for m in mid_year]}),
             hide_index=True,
             column_config={"suggestion": st.column_config.TextColumn("Suggestion", width="large")},
@@ -223,7 +223,7 @@ def _steer(plan) -> None:
             key="steer_card",
         )
         if seat is not None:
-            st.dataframe(plan.card(seat), hide_index=True, key="steer_card_table")
+            tables.show(plan.card(seat), hide_index=True, key="steer_card_table")
     with tools:
         movable = sorted(
             f.placed_ids() | {u.person_id for u in f.unplaced if u.person_id in plan.data.people},

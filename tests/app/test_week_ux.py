@@ -187,6 +187,8 @@ ADMIN_AND_COACH_PAGES = [
     "pages/unmatched.py",
     "pages/feedback.py",
     "pages/data.py",
+    "pages/seasons.py",
+    "pages/pd_hours.py",
 ]
 
 
