@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, db, formation, health, settings
+from pdcore import authz, clock, db, formation, health, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.text import md
@@ -23,9 +23,9 @@ def _label(names: dict):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _health(version, today):  # today: cadence and recency change at midnight
+def _health(version, today, school):  # today: cadence and recency change at midnight
     con = session.connection()
-    frame = health.health_table(con, today)
+    frame = health.health_table(con, today, school)
     frame.insert(6, "status", frame["light"].map(LIGHT_ICONS) + " " + frame["light"])
     rules = settings.load(con)
     spec = charts.to_spec(charts.lights_by_topic_chart(frame)) if len(frame) else None
@@ -58,7 +58,7 @@ def _year_over_year() -> None:
     )  # fmt: skip
 
 
-frame, rules, spec = _health(db.data_version(), clock.today())
+frame, rules, spec = _health(db.data_version(), clock.today(), authz.scope(me))
 if frame.empty:
     empty_state(
         "No cohorts are running yet.",

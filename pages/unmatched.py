@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, coaching, cohorts, db, formation, help_requests, roster, topics
+from pdcore import authz, clock, coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
 from pdcore.ui.text import md
@@ -18,10 +18,10 @@ st.caption("Active staff with no cohort and no individual project, and what to d
 
 
 @st.cache_resource(show_spinner="Asking the matching engine...", max_entries=4)
-def _unmatched(version, today):  # today: days waiting grow at midnight
+def _unmatched(version, today, school):  # today: days waiting grow at midnight
     """The list as a table, and the names of active cohorts (for suggestions)."""
     c = session.connection()
-    people = formation.unmatched(c, today)
+    people = formation.unmatched(c, today, school)
     frame = pd.DataFrame(
         [
             {
@@ -49,12 +49,16 @@ def _unmatched(version, today):  # today: days waiting grow at midnight
             "suggestion",
         ],
     ).sort_values(["asked_to_be_placed", "days_waiting"], ascending=False, kind="stable")
-    requests = help_requests.open_requests(c, "place_me")
+    requests = help_requests.open_requests(c, "place_me", school)
     notes = dict(zip(requests["staff_id"], requests["note"], strict=True))
     frame["place_me_note"] = [notes.get(sid, "") for sid in frame["staff_id"]]
-    names = {k.id: k.name for k in cohorts.active_cohorts(c)}
+    names = {k.id: k.name for k in cohorts.active_cohorts(c, school)}
     offered = {t.id: t.name for t in topics.offered(c)}
-    coaches = {p.id: p.name for p in roster.active_staff(c, Role.COACH)}
+    coaches = {
+        p.id: p.name
+        for p in roster.active_staff(c, Role.COACH)
+        if school is None or p.school == school
+    }
     return frame, names, offered, coaches
 
 
@@ -78,7 +82,9 @@ def _done(message: str) -> None:
 if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, cohort_names, offered, coaches = _unmatched(db.data_version(), clock.today())
+frame, cohort_names, offered, coaches = _unmatched(
+    db.data_version(), clock.today(), authz.scope(me)
+)
 mid_year = _mid_year(db.data_version())
 lone = [m for m in mid_year if m.kind == "seat"]
 if mid_year:

@@ -714,9 +714,10 @@ class UnmatchedPerson:
     place_me: bool
 
 
-def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
-    """Every active teacher with no cohort and no individual project, with the engine's reason
-    and suggestions (what auto-formation would do for them comes first)."""
+def unmatched(con, today: date | None = None, school: str | None = None) -> list[UnmatchedPerson]:
+    """Every active teacher with no cohort and no individual project (of one `school` when
+    given, see authz.scope), with the engine's reason and suggestions (what auto-formation
+    would do for them comes first)."""
     today = today or clock.today()
     plan = preview(con, today)
     data = plan.data
@@ -737,8 +738,10 @@ def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
         .fetchall()
     }
     out = []
-    for sid, (name, email, dept, school) in sorted(data.staff.items(), key=lambda kv: kv[1][0]):
-        if sid in data.placed:
+    for sid, (name, email, dept, staff_school) in sorted(
+        data.staff.items(), key=lambda kv: kv[1][0]
+    ):
+        if sid in data.placed or (school is not None and staff_school != school):
             continue
         person = data.people.get(sid)
         if person is None:
@@ -758,7 +761,7 @@ def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
                 email=email,
                 name=name,
                 department=dept,
-                school=school,
+                school=staff_school,
                 days_waiting=(today - data.waiting_since.get(sid, today)).days,
                 choices=tuple(
                     data.topic_names.get(t, "?") for t in (person.choices if person else ())

@@ -377,12 +377,15 @@ def _goal_words(m: CohortMeasures) -> str:
     return "missing" if m.held >= 2 else "not due yet"
 
 
-def health_table(con, today: date | None = None) -> pd.DataFrame:
-    """One row per active cohort: score, light and every measure beside them (worst first)."""
+def health_table(con, today: date | None = None, school: str | None = None) -> pd.DataFrame:
+    """One row per active cohort (of one `school` when given, see authz.scope): score, light
+    and every measure beside them (worst first)."""
     today = today or clock.today()
     rules = HealthRules.from_settings(settings.load(con), today)
     records = []
     for row in cohort_measures(con, today):
+        if school is not None and row.school != school:
+            continue
         m = row.measures
         h = assess(m, rules)
         records.append(

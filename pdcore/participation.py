@@ -68,8 +68,9 @@ ORDER BY s.name, s.id
 """
 
 
-def participation_table(con, today: date | None = None) -> pd.DataFrame:
-    """One row per active staff member: department, topic, cohort and a flag per stage.
+def participation_table(con, today: date | None = None, school: str | None = None) -> pd.DataFrame:
+    """One row per active staff member (of one `school` when given, see authz.scope):
+    department, topic, cohort and a flag per stage.
 
     `topic` is the current cohort's topic, else the first survey choice. `on_cadence` means
     their cohort has held at least the meetings expected to date (see pdcore.health).
@@ -77,6 +78,8 @@ def participation_table(con, today: date | None = None) -> pd.DataFrame:
     today = today or clock.today()
     s = settings.load(con)
     frame = db.read(con).execute(_SQL, [s.season_start, today, today]).df()
+    if school is not None:
+        frame = frame[frame["school"] == school].reset_index(drop=True)
     expected = [
         expected_meetings(
             began.date() if hasattr(began, "date") else began,
