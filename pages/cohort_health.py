@@ -33,8 +33,8 @@ def _health(version, today, school):  # today: cadence and recency change at mid
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _mid_year(version):
-    return formation.mid_year_suggestions(session.connection())
+def _mid_year(version, school):
+    return formation.mid_year_suggestions(session.connection(), school=school)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -128,7 +128,7 @@ st.page_link(
     "pages/data.py", label="Push the cohort lists to the school's Google Sheet (Data and sync)"
 )
 
-mid_year = _mid_year(db.data_version())
+mid_year = _mid_year(db.data_version(), authz.scope(me))
 if mid_year:
     st.subheader("Thinned-out cohorts")
     st.caption(

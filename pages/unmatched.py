@@ -69,8 +69,8 @@ def _suggestions(version, staff_id, topic_id):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _mid_year(version):
-    return formation.mid_year_suggestions(session.connection())
+def _mid_year(version, school):
+    return formation.mid_year_suggestions(session.connection(), school=school)
 
 
 def _done(message: str) -> None:
@@ -85,7 +85,7 @@ if message := st.session_state.pop("unmatched_done", None):
 frame, cohort_names, offered, coaches = _unmatched(
     db.data_version(), clock.today(), authz.scope(me)
 )
-mid_year = _mid_year(db.data_version())
+mid_year = _mid_year(db.data_version(), authz.scope(me))
 lone = [m for m in mid_year if m.kind == "seat"]
 if mid_year:
     with st.expander(

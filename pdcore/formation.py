@@ -587,17 +587,24 @@ class MidYearSuggestion:
     text: str  # one sentence, names as written (escape before rendering as markdown)
 
 
-def mid_year_suggestions(con, data: SchoolData | None = None) -> list[MidYearSuggestion]:
+def mid_year_suggestions(
+    con, data: SchoolData | None = None, school: str | None = None
+) -> list[MidYearSuggestion]:
     """For every group cohort down to one member: seat that person in the open cohort that
     suits them best (ranked by the engine's own scorer, only cohorts a WHEN-priority person
     is free for), or merge with another small cohort of its topic at its time; and for two
     cohorts below the ideal size on one topic at one time in one school, a merge when
-    together they fit the maximum. Nothing is written."""
+    together they fit the maximum. Only `school`'s cohorts when given (see authz.scope).
+    Nothing is written."""
     data = data or load(con)
     rules = data.rules
     names = {c.id: c.name for c in data.cohorts}
     out: list[MidYearSuggestion] = []
-    small = [c for c in data.cohorts if len(c.member_ids) < rules.ideal_min]
+    small = [
+        c
+        for c in data.cohorts
+        if len(c.member_ids) < rules.ideal_min and (school is None or c.school == school)
+    ]
     merged: set[frozenset[int]] = set()
     seated: set[int] = set()  # thin cohorts whose last member already has a seat suggested
     for c in sorted(small, key=lambda c: (len(c.member_ids), c.id)):

@@ -12,6 +12,7 @@ from pdcore import (
     authz,
     clock,
     coaching,
+    cohorts,
     feedback,
     formation,
     health,
@@ -152,3 +153,21 @@ def test_watchlist_is_the_viewers_school(con, district, viewers):  # noqa: F811
     for who in ("North coach", "North admin"):
         assert set(watchlist.for_viewer(watch, viewers[who])["school"]) == {NORTH}
     assert set(watchlist.for_viewer(watch, viewers["district admin"])["school"]) == {NORTH, SOUTH}
+
+
+def test_thinned_out_suggestions_are_the_admins_schools_cohorts(con, district):  # noqa: F811
+    w = cohorts.start_cohort(
+        con, district["South teacher 3"], topic_id=district["topic"], name="W",
+        slot_id=district["slot"], goal="A shared goal",
+    )  # fmt: skip
+    cohorts.join(con, district["South teacher 4"], w)
+    for who in ("South teacher 2", "North teacher 4"):  # Z and Y down to one member each
+        cohort = "Z" if who.startswith("South") else "Y"
+        cohorts.leave(con, district[who], district[cohort])
+    every = formation.mid_year_suggestions(con)
+    north = formation.mid_year_suggestions(con, school=NORTH)
+    south = formation.mid_year_suggestions(con, school=SOUTH)
+    assert north and south and len(north) + len(south) == len(every)
+    assert district["Z"] not in {i for m in north for i in m.cohort_ids}
+    assert {i for m in south for i in m.cohort_ids} == {district["Z"], w}
+    assert all("South" not in m.text for m in north)
