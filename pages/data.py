@@ -364,7 +364,7 @@ with export_tab:
         frame = _export(what, db.data_version())
     except Exception as exc:  # another module's table failed: say so, keep the page usable
         frame = None
-        st.error(f"The {EXPORT_LABELS[what].lower()} table could not be built: {exc}")
+        st.error(f"The {EXPORT_LABELS[what].lower()} table could not be built: {md(exc)}")
     if frame is not None and frame.empty:
         empty_state(
             f"The {EXPORT_LABELS[what].lower()} table is empty.",

@@ -39,15 +39,15 @@ if message := st.session_state.pop("topic_demand_done", None):
     st.success(message, icon=":material/check_circle:")
 undo = st.session_state.get("topic_demand_undo")  # (target id, its name) of the last merge
 if undo and st.button(
-    f"Undo the merge into {undo[1]}", key="topic_merge_undo", icon=":material/undo:"
+    f"Undo the merge into {md_short(undo[1])}", key="topic_merge_undo", icon=":material/undo:"
 ):
     st.session_state.pop("topic_demand_undo")
     try:
         back = topics.undo_merge(con, me, undo[0])
     except (ValidationError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
     else:
-        _done(f"Merge undone: {', '.join(back)} came back as separate topics.")
+        _done(f"Merge undone: {md(', '.join(back))} came back as separate topics.")
 if frame.empty:
     empty_state(
         "No topics yet.",

@@ -6,7 +6,7 @@ import streamlit as st
 from pdcore import authz, clock, coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
-from pdcore.ui.text import md
+from pdcore.ui.text import md, md_short
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
@@ -99,14 +99,15 @@ if mid_year:
         for m in lone:
             name = cohort_names.get(m.cohort_ids[1], "the cohort")
             if st.button(
-                f"Seat them in {name}", key=f"mid_year_seat_{m.cohort_ids[0]}_{m.staff_id}"
+                f"Seat them in {md_short(name)}",
+                key=f"mid_year_seat_{m.cohort_ids[0]}_{m.staff_id}",
             ):
                 try:
                     done = formation.seat_lone_member(con, me, m)
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
-                    _done(done)
+                    _done(md(done))
 if frame.empty:
     empty_state(
         "Everyone is in a cohort or on an individual project.",
@@ -246,7 +247,7 @@ def _steer(plan) -> None:
         if who is not None:
             here = plan.seat_of(who)
             st.caption(
-                f"Now: {plan.seat_label(here) if here else 'unplaced'}"
+                f"Now: {md(plan.seat_label(here)) if here else 'unplaced'}"
                 + (" · locked" if who in plan.locked else "")
             )
             to = st.selectbox(
@@ -262,7 +263,7 @@ def _steer(plan) -> None:
                 try:
                     _keep(plan.move(who, to))
                 except ValidationError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
             if lk.button("Unlock" if who in plan.locked else "Lock", key="steer_lock"):
                 _keep(plan.toggle_lock(who))
         pair = st.multiselect(
@@ -278,7 +279,8 @@ def _steer(plan) -> None:
             st.caption(
                 "Kept apart: "
                 + "; ".join(
-                    f"{names.get(a, a)} and {names.get(b, b)}" for a, b in sorted(plan.apart)
+                    f"{md(names.get(a, a))} and {md(names.get(b, b))}"
+                    for a, b in sorted(plan.apart)
                 )
             )
     r, u = st.columns(2)
