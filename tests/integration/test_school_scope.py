@@ -17,6 +17,7 @@ from pdcore import (
     formation,
     health,
     help_requests,
+    home,
     participation,
     roster,
     sessions,
@@ -171,3 +172,12 @@ def test_thinned_out_suggestions_are_the_admins_schools_cohorts(con, district): 
     assert district["Z"] not in {i for m in north for i in m.cohort_ids}
     assert {i for m in south for i in m.cohort_ids} == {district["Z"], w}
     assert all("South" not in m.text for m in north)
+
+
+def test_home_at_a_glance_counts_the_viewers_school(con, district):  # noqa: F811
+    help_requests.ask(con, district["South teacher 6"], "place_me")
+    north, south = home.staff_overview(con, NORTH), home.staff_overview(con, SOUTH)
+    every = home.staff_overview(con)
+    assert (north.active_staff, north.placed, north.place_me_open) == (6, 4, 0)
+    assert (south.active_staff, south.placed, south.place_me_open) == (6, 2, 1)
+    assert every.active_staff == 12 and every.placed == 6 and every.place_me_open == 1
