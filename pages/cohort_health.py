@@ -43,14 +43,14 @@ def _detail(version, cohort_id):
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _by_season(version):
-    per_season = health.by_season(session.connection())
+def _by_season(version, school):
+    per_season = health.by_season(session.connection(), school)
     return per_season, year_over_year.spec_for(per_season, "attendance", "Meetings attended", ".0%")
 
 
 def _year_over_year() -> None:
     year_over_year.show(
-        *_by_season(db.data_version()),
+        *_by_season(db.data_version(), authz.scope(me)),
         key="health_seasons",
         columns={"cohorts": "Cohorts", "meetings_per_cohort": "Meetings per cohort",
                  "attendance": st.column_config.NumberColumn("Attended", format="percent"),

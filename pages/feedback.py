@@ -42,8 +42,8 @@ def _results(version, today, season_id, school):  # today: the survey opens at m
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _by_season(version):
-    per_season = feedback.by_season(session.connection())
+def _by_season(version, school):
+    per_season = feedback.by_season(session.connection(), school)
     return per_season, year_over_year.spec_for(
         per_season, "continue_yes", "Voted to continue", ".0%"
     )
@@ -51,7 +51,7 @@ def _by_season(version):
 
 def _year_over_year() -> None:
     year_over_year.show(
-        *_by_season(db.data_version()),
+        *_by_season(db.data_version(), authz.scope(me)),
         key="feedback_seasons",
         columns={"answers": "Answers", "mean_value": "Average value (1-5)",
                  "continue_yes": st.column_config.NumberColumn("Voted to continue",

@@ -152,15 +152,15 @@ dashboard()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _by_season(version):
-    frame = participation.by_season(session.connection())
+def _by_season(version, school):
+    frame = participation.by_season(session.connection(), school)
     return frame, year_over_year.spec_for(
         frame, "share_in_group", "Teachers in a cohort or project", ".0%"
     )
 
 
 year_over_year.show(
-    *_by_season(db.data_version()),
+    *_by_season(db.data_version(), authz.scope(me)),
     key="participation_seasons",
     columns={"teachers": "Teachers", "in_group": "In a cohort or project",
              "share_in_group": st.column_config.NumberColumn("Share", format="percent"),

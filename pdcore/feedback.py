@@ -255,9 +255,10 @@ def comments(
     return written[["topic", "value", "continue_vote", "comment"]].reset_index(drop=True)
 
 
-def by_season(con) -> pd.DataFrame:
+def by_season(con, school: str | None = None) -> pd.DataFrame:
     """Year over year: answers, average value and the share voting to continue, per season
-    (oldest first), for the council that decides whether to keep refining."""
+    (oldest first), for the council that decides whether to keep refining (of one `school`'s
+    teachers when given, see authz.scope)."""
     return (
         db.read(con)
         .execute(
@@ -267,8 +268,10 @@ def by_season(con) -> pd.DataFrame:
                round(coalesce(avg(CASE WHEN f.continue_vote = 'yes' THEN 1.0 ELSE 0 END), 0), 3)
                    AS continue_yes
         FROM seasons z LEFT JOIN season_feedback f ON f.season_id = z.id
+             AND ($school IS NULL OR f.staff_id IN (SELECT id FROM staff WHERE school = $school))
         GROUP BY z.label, z.starts_on ORDER BY z.starts_on
-        """
+        """,
+            {"school": school},
         )
         .df()
     )

@@ -478,9 +478,10 @@ def cohort_detail(con, cohort_id: int) -> CohortDetail:
     return CohortDetail(meetings, attendance, goals, reflections)
 
 
-def by_season(con) -> pd.DataFrame:
+def by_season(con, school: str | None = None) -> pd.DataFrame:
     """Year over year: per season (oldest first), its cohorts, meetings held per cohort, the
-    share of member-meetings attended, and contact hours per member."""
+    share of member-meetings attended, and contact hours per member (of one `school`'s
+    cohorts when given, see authz.scope)."""
     return (
         db.read(con)
         .execute(
@@ -495,7 +496,7 @@ def by_season(con) -> pd.DataFrame:
                    (SELECT coalesce(sum(mt.minutes), 0) FROM attendance a
                     JOIN meetings mt ON mt.id = a.meeting_id
                     WHERE mt.cohort_id = c.id AND mt.status = 'held') AS minutes
-            FROM cohorts c
+            FROM cohorts c WHERE $school IS NULL OR c.school = $school
         )
         SELECT z.label AS season, z.starts_on, count(per.id) AS cohorts,
                round(coalesce(avg(per.held), 0), 2) AS meetings_per_cohort,
@@ -506,7 +507,8 @@ def by_season(con) -> pd.DataFrame:
         FROM seasons z LEFT JOIN per ON per.season_id = z.id
         WHERE z.status <> 'upcoming'
         GROUP BY z.label, z.starts_on ORDER BY z.starts_on
-        """
+        """,
+            {"school": school},
         )
         .df()
     )

@@ -146,15 +146,17 @@ def filter_frame(
     return frame[mask]
 
 
-def by_season(con) -> pd.DataFrame:
+def by_season(con, school: str | None = None) -> pd.DataFrame:
     """Year over year: per season (oldest first), the teachers on the roster then, how many
-    were in a cohort or project, and how many came to at least one meeting."""
+    were in a cohort or project, and how many came to at least one meeting (of one
+    `school`'s teachers when given, see authz.scope)."""
     return (
         db.read(con)
         .execute(
             """
         SELECT z.label AS season, z.starts_on,
                (SELECT count(*) FROM staff s WHERE s.role = 'teacher'
+                  AND ($school IS NULL OR s.school = $school)
                   AND s.created_at::DATE <= z.ends_on
                   AND (s.deactivated_at IS NULL OR s.deactivated_at::DATE >= z.starts_on))
                    AS teachers,
@@ -163,12 +165,13 @@ def by_season(con) -> pd.DataFrame:
         FROM seasons z
         LEFT JOIN cohorts c ON c.season_id = z.id
         LEFT JOIN memberships m ON m.cohort_id = c.id
-        LEFT JOIN staff s ON s.id = m.staff_id
+        LEFT JOIN staff s ON s.id = m.staff_id AND ($school IS NULL OR s.school = $school)
         LEFT JOIN meetings mt ON mt.cohort_id = c.id AND mt.status = 'held'
         LEFT JOIN attendance a ON a.meeting_id = mt.id AND a.staff_id = m.staff_id
         WHERE z.status <> 'upcoming'
         GROUP BY z.id, z.label, z.starts_on, z.ends_on ORDER BY z.starts_on
-        """
+        """,
+            {"school": school},
         )
         .df()
         .assign(

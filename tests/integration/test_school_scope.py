@@ -181,3 +181,22 @@ def test_home_at_a_glance_counts_the_viewers_school(con, district):  # noqa: F81
     assert (north.active_staff, north.placed, north.place_me_open) == (6, 4, 0)
     assert (south.active_staff, south.placed, south.place_me_open) == (6, 2, 1)
     assert every.active_staff == 12 and every.placed == 6 and every.place_me_open == 1
+
+
+def test_year_over_year_counts_the_viewers_school(con, district):  # noqa: F811
+    with clock.frozen(date(2027, 5, 20)):  # the end-of-season survey is open
+        feedback.submit(con, district["South teacher 1"], 2, [], "no")
+
+    def this_season(frame):
+        return frame.iloc[-1]
+
+    north, south = participation.by_season(con, NORTH), participation.by_season(con, SOUTH)
+    every = participation.by_season(con)
+    assert (this_season(north)["teachers"], this_season(north)["in_group"]) == (6, 4)
+    assert (this_season(south)["teachers"], this_season(south)["in_group"]) == (6, 2)
+    assert this_season(every)["teachers"] == 12 and this_season(every)["in_group"] == 6
+    assert this_season(health.by_season(con, NORTH))["cohorts"] == 2
+    assert this_season(health.by_season(con, SOUTH))["cohorts"] == 1
+    assert this_season(health.by_season(con))["cohorts"] == 3
+    assert this_season(feedback.by_season(con, NORTH))["answers"] == 0
+    assert this_season(feedback.by_season(con, SOUTH))["answers"] == 1
