@@ -781,8 +781,9 @@ def unmatched(con, today: date | None = None, school: str | None = None) -> list
     return out
 
 
-def unmatched_frame(con, today: date | None = None) -> pd.DataFrame:
-    """The `export unmatched` table (email, name, topic, reason, suggestion) plus context."""
+def unmatched_frame(con, today: date | None = None, school: str | None = None) -> pd.DataFrame:
+    """The `export unmatched` table (email, name, topic, reason, suggestion) plus context, of
+    one `school` when given."""
     rows = [
         {
             "email": u.email,
@@ -795,7 +796,7 @@ def unmatched_frame(con, today: date | None = None) -> pd.DataFrame:
             "suggestion": "; ".join(u.suggestions),
             "asked_to_be_placed": u.place_me,
         }
-        for u in unmatched(con, today)
+        for u in unmatched(con, today, school)
     ]
     columns = [
         "email",

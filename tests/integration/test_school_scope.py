@@ -18,6 +18,7 @@ from pdcore import (
     health,
     help_requests,
     home,
+    imports,
     participation,
     roster,
     sessions,
@@ -200,3 +201,14 @@ def test_year_over_year_counts_the_viewers_school(con, district):  # noqa: F811
     assert this_season(health.by_season(con))["cohorts"] == 3
     assert this_season(feedback.by_season(con, NORTH))["answers"] == 0
     assert this_season(feedback.by_season(con, SOUTH))["answers"] == 1
+
+
+def test_a_school_admins_downloads_are_their_school(con, district):  # noqa: F811
+    north = {w: imports.export_frame(con, w, NORTH) for w in imports.EXPORTS}
+    every = {w: imports.export_frame(con, w) for w in imports.EXPORTS}
+    assert set(north["cohorts"]["cohort_name"]) == {"X", "Y"}
+    assert set(every["cohorts"]["cohort_name"]) == {"X", "Y", "Z"}
+    assert set(north["health"]["school"]) == {NORTH}
+    assert set(north["participation"]["school"]) == {NORTH}
+    assert north["unmatched"]["name"].str.startswith("North").all()
+    assert every["unmatched"]["name"].str.startswith("South").any()
