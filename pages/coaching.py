@@ -32,7 +32,9 @@ def _claim() -> None:
 
     report(
         claim,
-        lambda person: f"{person.name} is on your caseload now: their plan is under My caseload.",
+        lambda person: (
+            f"{md(person.name)} is on your caseload now: their plan is under My caseload."
+        ),
     )
 
 

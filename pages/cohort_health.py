@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, db, formation, health, meetings, settings
+from pdcore import authz, clock, db, formation, health, meetings, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.text import md
@@ -23,9 +23,9 @@ def _label(names: dict):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _health(version, today):  # today: cadence and recency change at midnight
+def _health(version, today, school):  # today: cadence and recency change at midnight
     con = session.connection()
-    frame = health.health_table(con, today)
+    frame = health.health_table(con, today, school)
     frame.insert(6, "status", frame["light"].map(LIGHT_ICONS) + " " + frame["light"])
     rules = settings.load(con)
     spec = charts.to_spec(charts.lights_by_topic_chart(frame)) if len(frame) else None
@@ -33,8 +33,8 @@ def _health(version, today):  # today: cadence and recency change at midnight
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _mid_year(version):
-    return formation.mid_year_suggestions(session.connection())
+def _mid_year(version, school):
+    return formation.mid_year_suggestions(session.connection(), school=school)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -43,14 +43,14 @@ def _detail(version, cohort_id):
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _by_season(version):
-    per_season = health.by_season(session.connection())
+def _by_season(version, school):
+    per_season = health.by_season(session.connection(), school)
     return per_season, year_over_year.spec_for(per_season, "attendance", "Meetings attended", ".0%")
 
 
 def _year_over_year() -> None:
     year_over_year.show(
-        *_by_season(db.data_version()),
+        *_by_season(db.data_version(), authz.scope(me)),
         key="health_seasons",
         columns={"cohorts": "Cohorts", "meetings_per_cohort": "Meetings per cohort",
                  "attendance": st.column_config.NumberColumn("Attended", format="percent"),
@@ -58,7 +58,7 @@ def _year_over_year() -> None:
     )  # fmt: skip
 
 
-frame, rules, spec = _health(db.data_version(), clock.today())
+frame, rules, spec = _health(db.data_version(), clock.today(), authz.scope(me))
 if frame.empty:
     empty_state(
         "No cohorts are running yet.",
@@ -158,7 +158,7 @@ def delete_a_meeting(cohort_id: int) -> None:
                 st.rerun()
 
 
-mid_year = _mid_year(db.data_version())
+mid_year = _mid_year(db.data_version(), authz.scope(me))
 if mid_year:
     st.subheader("Thinned-out cohorts")
     st.caption(

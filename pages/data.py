@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, imports, settings
+from pdcore import authz, db, imports, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, sync_schedule, tables
 from pdcore.ui.text import md
@@ -37,8 +37,8 @@ def _history(version: int):
 
 
 @st.cache_data(show_spinner=False)
-def _export(what: str, version: int):
-    return imports.export_frame(session.connection(), what)
+def _export(what: str, version: int, school: str | None):
+    return imports.export_frame(session.connection(), what, school)
 
 
 def run_import(action, **kwargs):
@@ -361,10 +361,10 @@ with export_tab:
         key="export_what",
     )
     try:
-        frame = _export(what, db.data_version())
+        frame = _export(what, db.data_version(), authz.scope(me))
     except Exception as exc:  # another module's table failed: say so, keep the page usable
         frame = None
-        st.error(f"The {EXPORT_LABELS[what].lower()} table could not be built: {exc}")
+        st.error(f"The {EXPORT_LABELS[what].lower()} table could not be built: {md(exc)}")
     if frame is not None and frame.empty:
         empty_state(
             f"The {EXPORT_LABELS[what].lower()} table is empty.",

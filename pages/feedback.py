@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, db, feedback, seasons, settings
+from pdcore import authz, clock, db, feedback, seasons, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
@@ -14,9 +14,9 @@ st.caption("Results of the end-of-season survey: value, obstacles, and the vote 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _results(version, today, season_id):  # today: the survey opens at midnight
+def _results(version, today, season_id, school):  # today: the survey opens at midnight
     c = session.connection()
-    s = feedback.summary(c, today, season_id)
+    s = feedback.summary(c, today, season_id, school)
     specs = {}
     if s.answers:
         votes = pd.DataFrame({"vote": list(s.votes), "answers": list(s.votes.values())})
@@ -33,12 +33,17 @@ def _results(version, today, season_id):  # today: the survey opens at midnight
             specs["obstacles"] = charts.to_spec(
                 charts.counts_chart(s.obstacles, "obstacle", "people")
             )
-    return s, specs, feedback.opens_on(settings.load(c)), feedback.comments(c, today, season_id)
+    return (
+        s,
+        specs,
+        feedback.opens_on(settings.load(c)),
+        feedback.comments(c, today, season_id, school),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _by_season(version):
-    per_season = feedback.by_season(session.connection())
+def _by_season(version, school):
+    per_season = feedback.by_season(session.connection(), school)
     return per_season, year_over_year.spec_for(
         per_season, "continue_yes", "Voted to continue", ".0%"
     )
@@ -46,7 +51,7 @@ def _by_season(version):
 
 def _year_over_year() -> None:
     year_over_year.show(
-        *_by_season(db.data_version()),
+        *_by_season(db.data_version(), authz.scope(me)),
         key="feedback_seasons",
         columns={"answers": "Answers", "mean_value": "Average value (1-5)",
                  "continue_yes": st.column_config.NumberColumn("Voted to continue",
@@ -64,7 +69,7 @@ if past and shown is not None:
     )
     shown = seasons.by_id(session.connection(), pick) or shown
 summary, specs, opens, comments = _results(
-    db.data_version(), clock.today(), shown.id if shown else None
+    db.data_version(), clock.today(), shown.id if shown else None, authz.scope(me)
 )
 if not summary.answers and shown is not None and shown.is_closed:
     empty_state(f"Nobody answered the end-of-season survey in {shown.label}.")

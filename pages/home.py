@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import home, meetings, notices
+from pdcore import authz, home, meetings, notices
 from pdcore.model import PermissionDenied, Role
 from pdcore.ui import session
 from pdcore.ui.text import md, md_short
@@ -20,7 +20,7 @@ def cohort_card(mine: home.Week) -> None:
         nxt = mine.next_meeting
         if nxt:
             st.markdown(
-                f"Next meeting: **{_day(nxt.on)}**, {nxt.slot_label or 'time not set'} · "
+                f"Next meeting: **{_day(nxt.on)}**, {md(nxt.slot_label) or 'time not set'} · "
                 f"{nxt.agenda_label}"
             )
             st.download_button(
@@ -149,7 +149,7 @@ if me.role != Role.ADMIN:
         )
 
 if me.role in (Role.COACH, Role.ADMIN):
-    counts = home.staff_overview(con)
+    counts = home.staff_overview(con, authz.scope(me))
     st.subheader("The school at a glance")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Active teachers", counts.active_staff)

@@ -53,12 +53,12 @@ for question in cohorts.questions_for(con, me.id):
                 try:
                     outcome = cohorts.answer_split(con, me, question.proposal_id, accept)
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
                     st.session_state["mc_flash"] = (
                         "You said no: you stay in this cohort."
                         if not accept
-                        else f"You moved to {question.name}."
+                        else f"You moved to {md(question.name)}."
                         if outcome.new_cohort_id
                         else "You said yes: you move when everyone named has answered."
                     )
@@ -158,7 +158,7 @@ def correct_a_meeting() -> None:
                     )
                     st.rerun()
         except (ValidationError, PermissionDenied) as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
 
 def _day(value) -> str:

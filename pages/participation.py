@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import clock, db, participation
+from pdcore import authz, clock, db, participation
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
@@ -16,18 +16,18 @@ st.caption("Who is in, who is not: the participation funnel by department and to
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _table(version, today):  # today: who is waiting and for how long changes at midnight
-    frame = participation.participation_table(session.connection(), today)
+def _table(version, today, school):  # today: who is waiting and for how long changes at midnight
+    frame = participation.participation_table(session.connection(), today, school)
     departments = sorted(frame["department"].unique())
     topics = sorted(t for t in frame["topic"].unique() if t)
     return frame, departments, topics
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _view(version, today, departments, topics, roles):
+def _view(version, today, school, departments, topics, roles):
     """The filtered table and its summaries, with chart specs built once per data version."""
     frame = participation.filter_frame(
-        _table(version, today)[0], list(departments), list(topics), list(roles)
+        _table(version, today, school)[0], list(departments), list(topics), list(roles)
     )
     funnel = participation.funnel(frame)
     by_dept = participation.by_group(frame, "department")
@@ -58,7 +58,9 @@ every = st.segmented_control(
 
 @st.fragment(run_every=every or None)
 def dashboard():
-    full, department_options, topic_options = _table(db.data_version(), clock.today())
+    full, department_options, topic_options = _table(
+        db.data_version(), clock.today(), authz.scope(me)
+    )
     if full.empty:
         empty_state(
             "Nobody is on the roster yet.",
@@ -71,7 +73,14 @@ def dashboard():
     roles = c3.multiselect(
         "Role", ["teacher", "coach", "admin"], default=["teacher"], key="participation_role"
     )
-    view = _view(db.data_version(), clock.today(), tuple(departments), tuple(topics), tuple(roles))
+    view = _view(
+        db.data_version(),
+        clock.today(),
+        authz.scope(me),
+        tuple(departments),
+        tuple(topics),
+        tuple(roles),
+    )
     frame = view["frame"]
     st.caption(
         f"Updated {clock.now():%H:%M:%S}"
@@ -143,15 +152,15 @@ dashboard()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _by_season(version):
-    frame = participation.by_season(session.connection())
+def _by_season(version, school):
+    frame = participation.by_season(session.connection(), school)
     return frame, year_over_year.spec_for(
         frame, "share_in_group", "Teachers in a cohort or project", ".0%"
     )
 
 
 year_over_year.show(
-    *_by_season(db.data_version()),
+    *_by_season(db.data_version(), authz.scope(me)),
     key="participation_seasons",
     columns={"teachers": "Teachers", "in_group": "In a cohort or project",
              "share_in_group": st.column_config.NumberColumn("Share", format="percent"),

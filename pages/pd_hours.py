@@ -6,6 +6,7 @@ import streamlit as st
 from pdcore import hours, roster, seasons
 from pdcore.model import PermissionDenied, Role
 from pdcore.ui import session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state
 
 me = session.require_any()
@@ -52,9 +53,9 @@ if me.role == Role.ADMIN:
 try:
     record = hours.record(con, me.id, person.id, season_id)
 except PermissionDenied as exc:
-    st.error(str(exc))
+    st.error(md(str(exc)))
     st.stop()
-st.subheader(f"{person.name}: {record.total_hours:g} hours in {record.season.label}")
+st.subheader(f"{md(person.name)}: {record.total_hours:g} hours in {record.season.label}")
 cols = st.columns(len(hours.KINDS))
 for col, (label, value) in zip(cols, record.hours_by_kind().items(), strict=True):
     col.metric(label, f"{value:g} h")

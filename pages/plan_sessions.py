@@ -9,6 +9,7 @@ from pdcore import clock, coaching, db, sessions, topics
 from pdcore.growth import long_date
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables
+from pdcore.ui.text import md
 from pdcore.ui.widgets import csv_download, empty_state, people_labels, report, show_outcome
 
 me = session.require_role(Role.COACH, Role.ADMIN)
@@ -39,7 +40,7 @@ def _publish() -> None:
         added = sessions.option(con, session_id)
         n = len(sessions.options_for_day(con, added.day))
         return (
-            f"Published {added.title} for {long_date(added.day)}: teachers can sign up now. "
+            f"Published {md(added.title)} for {long_date(added.day)}: teachers can sign up now. "
             f"That day now has {n} option{'s' if n != 1 else ''}."
         )
 

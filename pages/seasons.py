@@ -9,6 +9,7 @@ import streamlit as st
 from pdcore import clock, seasons, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
+from pdcore.ui.text import md, md_short
 
 me = session.require_role(Role.ADMIN)
 con = session.connection()
@@ -90,7 +91,7 @@ else:
             try:
                 made = seasons.open_next(con, me, starts, ends, opens, closes)
             except (ValidationError, PermissionDenied) as exc:
-                st.session_state["seasons_problem"] = str(exc)
+                st.session_state["seasons_problem"] = md(str(exc))
             else:
                 st.session_state["seasons_done"] = (
                     f"Season {made.label} is open; teachers can answer its interest survey."
@@ -113,7 +114,8 @@ if offers:
     st.markdown("**Carry over** the cohorts that voted to continue, with the members who said yes:")
     for o in offers:
         if st.checkbox(
-            f"{o.name} · {len(o.staying)} of {o.members} staying ({', '.join(o.staying_names)})",
+            f"{md_short(o.name)} · {len(o.staying)} of {o.members} staying "
+            f"({md(', '.join(o.staying_names))})",
             value=True,
             key=f"season_carry_{o.cohort_id}",
         ):
@@ -130,7 +132,7 @@ if st.button("Close season " + now.label, key="season_close", type="primary"):
     try:
         result = seasons.close(con, me, carry if nxt is not None else [], confirm=confirm)
     except (ValidationError, PermissionDenied) as exc:
-        st.session_state["seasons_problem"] = str(exc)
+        st.session_state["seasons_problem"] = md(str(exc))
     else:
         st.session_state["seasons_done"] = result.sentence()
     st.rerun()

@@ -59,8 +59,8 @@ else:
     leading = next((o for o in options if o.leader_name == me.name), None)
     if leading and not chosen:
         st.success(
-            f"You lead **{leading.title}** that day"
-            + (f" ({leading.room})." if leading.room else ".")
+            f"You lead **{md(leading.title)}** that day"
+            + (f" ({md(leading.room)})." if leading.room else ".")
             + " No sign-up needed.",
             icon=":material/co_present:",
         )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import db, seasons, settings, topics
+from pdcore import authz, db, seasons, settings, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.text import md, md_short
@@ -20,9 +20,9 @@ def _label(names: dict):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _demand(version):
+def _demand(version, school):
     c = session.connection()
-    frame = topics.demand_frame(c)
+    frame = topics.demand_frame(c, school)
     threshold = settings.load(c).offer_threshold
     live = frame[frame["status"] != "retired"]
     spec = charts.to_spec(charts.demand_chart(live, threshold)) if len(live) else None
@@ -34,20 +34,20 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-frame, suggestions, threshold, spec = _demand(db.data_version())
+frame, suggestions, threshold, spec = _demand(db.data_version(), authz.scope(me))
 if message := st.session_state.pop("topic_demand_done", None):
     st.success(message, icon=":material/check_circle:")
 undo = st.session_state.get("topic_demand_undo")  # (target id, its name) of the last merge
 if undo and st.button(
-    f"Undo the merge into {undo[1]}", key="topic_merge_undo", icon=":material/undo:"
+    f"Undo the merge into {md_short(undo[1])}", key="topic_merge_undo", icon=":material/undo:"
 ):
     st.session_state.pop("topic_demand_undo")
     try:
         back = topics.undo_merge(con, me, undo[0])
     except (ValidationError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
     else:
-        _done(f"Merge undone: {', '.join(back)} came back as separate topics.")
+        _done(f"Merge undone: {md(', '.join(back))} came back as separate topics.")
 if frame.empty:
     empty_state(
         "No topics yet.",

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, coaching, cohorts, db, formation, help_requests, roster, topics
+from pdcore import authz, clock, coaching, cohorts, db, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
-from pdcore.ui.text import md
+from pdcore.ui.text import md, md_short
 from pdcore.ui.widgets import csv_download, empty_state, label_of, person_picker
 
 PAGE_SIZE = 50
@@ -18,10 +18,10 @@ st.caption("Active staff with no cohort and no individual project, and what to d
 
 
 @st.cache_resource(show_spinner="Asking the matching engine...", max_entries=4)
-def _unmatched(version, today):  # today: days waiting grow at midnight
+def _unmatched(version, today, school):  # today: days waiting grow at midnight
     """The list as a table, and the names of active cohorts (for suggestions)."""
     c = session.connection()
-    people = formation.unmatched(c, today)
+    people = formation.unmatched(c, today, school)
     frame = pd.DataFrame(
         [
             {
@@ -49,12 +49,16 @@ def _unmatched(version, today):  # today: days waiting grow at midnight
             "suggestion",
         ],
     ).sort_values(["asked_to_be_placed", "days_waiting"], ascending=False, kind="stable")
-    requests = help_requests.open_requests(c, "place_me")
+    requests = help_requests.open_requests(c, "place_me", school)
     notes = dict(zip(requests["staff_id"], requests["note"], strict=True))
     frame["place_me_note"] = [notes.get(sid, "") for sid in frame["staff_id"]]
-    names = {k.id: k.name for k in cohorts.active_cohorts(c)}
+    names = {k.id: k.name for k in cohorts.active_cohorts(c, school)}
     offered = {t.id: t.name for t in topics.offered(c)}
-    coaches = {p.id: p.name for p in roster.active_staff(c, Role.COACH)}
+    coaches = {
+        p.id: p.name
+        for p in roster.active_staff(c, Role.COACH)
+        if school is None or p.school == school
+    }
     return frame, names, offered, coaches
 
 
@@ -65,8 +69,8 @@ def _suggestions(version, staff_id, topic_id):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _mid_year(version):
-    return formation.mid_year_suggestions(session.connection())
+def _mid_year(version, school):
+    return formation.mid_year_suggestions(session.connection(), school=school)
 
 
 def _done(message: str) -> None:
@@ -78,8 +82,10 @@ def _done(message: str) -> None:
 if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, cohort_names, offered, coaches = _unmatched(db.data_version(), clock.today())
-mid_year = _mid_year(db.data_version())
+frame, cohort_names, offered, coaches = _unmatched(
+    db.data_version(), clock.today(), authz.scope(me)
+)
+mid_year = _mid_year(db.data_version(), authz.scope(me))
 lone = [m for m in mid_year if m.kind == "seat"]
 if mid_year:
     with st.expander(
@@ -93,14 +99,15 @@ if mid_year:
         for m in lone:
             name = cohort_names.get(m.cohort_ids[1], "the cohort")
             if st.button(
-                f"Seat them in {name}", key=f"mid_year_seat_{m.cohort_ids[0]}_{m.staff_id}"
+                f"Seat them in {md_short(name)}",
+                key=f"mid_year_seat_{m.cohort_ids[0]}_{m.staff_id}",
             ):
                 try:
                     done = formation.seat_lone_member(con, me, m)
                 except (ValidationError, PermissionDenied) as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
                 else:
-                    _done(done)
+                    _done(md(done))
 if frame.empty:
     empty_state(
         "Everyone is in a cohort or on an individual project.",
@@ -240,7 +247,7 @@ def _steer(plan) -> None:
         if who is not None:
             here = plan.seat_of(who)
             st.caption(
-                f"Now: {plan.seat_label(here) if here else 'unplaced'}"
+                f"Now: {md(plan.seat_label(here)) if here else 'unplaced'}"
                 + (" · locked" if who in plan.locked else "")
             )
             to = st.selectbox(
@@ -256,7 +263,7 @@ def _steer(plan) -> None:
                 try:
                     _keep(plan.move(who, to))
                 except ValidationError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
             if lk.button("Unlock" if who in plan.locked else "Lock", key="steer_lock"):
                 _keep(plan.toggle_lock(who))
         pair = st.multiselect(
@@ -272,7 +279,8 @@ def _steer(plan) -> None:
             st.caption(
                 "Kept apart: "
                 + "; ".join(
-                    f"{names.get(a, a)} and {names.get(b, b)}" for a, b in sorted(plan.apart)
+                    f"{md(names.get(a, a))} and {md(names.get(b, b))}"
+                    for a, b in sorted(plan.apart)
                 )
             )
     r, u = st.columns(2)

@@ -63,6 +63,13 @@ def covers(person: StaffMember, school: str) -> bool:
     return person.school == "" or person.school == school
 
 
+def scope(viewer: StaffMember) -> str | None:
+    """The school a viewer's dashboards read (None: every school, for a district-wide viewer).
+
+    Pass it as the `school` of the pdcore reads that list people, cohorts or answers."""
+    return viewer.school or None
+
+
 def _staff_school(con, staff_id) -> str | None:
     row = db.read(con).execute("SELECT school FROM staff WHERE id = ?", [staff_id]).fetchone()
     return row[0] if row else None

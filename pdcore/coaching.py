@@ -317,7 +317,8 @@ def my_requests(con, staff_id: int) -> pd.DataFrame:
 
 
 def open_requests(con, viewer_id: int) -> pd.DataFrame:
-    """Open one-on-one requests a coach may act on (caseload and unassigned), or all for admins."""
+    """Open one-on-one requests a coach may act on (caseload and unassigned), or all of their
+    school's for admins (every school's for a district admin)."""
     viewer = active_person(con, viewer_id)
     if viewer.role not in (Role.COACH, Role.ADMIN):
         raise PermissionDenied("Only coaches and admins see coaching requests.")
@@ -326,6 +327,9 @@ def open_requests(con, viewer_id: int) -> pd.DataFrame:
     if viewer.role == Role.COACH:
         sql += " AND (a.coach_id = ? OR (a.coach_id IS NULL AND s.school = ?))"
         params += [viewer_id, viewer.school]
+    elif viewer.school:
+        sql += " AND s.school = ?"
+        params.append(viewer.school)
     return db.read(con).execute(sql + " GROUP BY ALL ORDER BY request_id", params).df()
 
 
@@ -472,7 +476,8 @@ class Coverage:
 
 
 def coverage_frame(con, viewer_id: int, today: date | None = None) -> pd.DataFrame:
-    """One row per active teacher: has_plan, has_coach, coach, met_this_month (admins only)."""
+    """One row per active teacher of the admin's school (every school for a district admin):
+    has_plan, has_coach, coach, met_this_month (admins only)."""
     viewer = active_person(con, viewer_id)
     if viewer.role != Role.ADMIN:
         raise PermissionDenied("Coaching coverage is for admins.")
@@ -497,10 +502,10 @@ def coverage_frame(con, viewer_id: int, today: date | None = None) -> pd.DataFra
         LEFT JOIN growth_plans p ON p.staff_id = s.id AND p.school_year = ?
         LEFT JOIN coach_assignments a ON a.staff_id = s.id
         LEFT JOIN staff c ON c.id = a.coach_id
-        WHERE s.active AND s.role = 'teacher'
+        WHERE s.active AND s.role = 'teacher' AND (? IS NULL OR s.school = ?)
         ORDER BY s.department, s.name
         """,
-            [month_start, today, year],
+            [month_start, today, year, authz.scope(viewer), authz.scope(viewer)],
         )
         .df()
     )

@@ -204,8 +204,9 @@ def join(con, actor: StaffMember, cohort_id: int, staff_id: int | None = None) -
             notices.notify(cur, staff_id, f"{actor.name} placed you in the cohort {cohort_name}.")
 
 
-def cohort_frame(con) -> pd.DataFrame:
-    """One row per current member of an active cohort: the `export cohorts` table."""
+def cohort_frame(con, school: str | None = None) -> pd.DataFrame:
+    """One row per current member of an active cohort (of one `school`'s cohorts when
+    given): the `export cohorts` table."""
     return (
         db.read(con)
         .execute(
@@ -217,9 +218,10 @@ def cohort_frame(con) -> pd.DataFrame:
         LEFT JOIN meeting_slots s ON s.id = c.slot_id
         JOIN memberships m ON m.cohort_id = c.id AND m.left_at IS NULL
         JOIN staff p ON p.id = m.staff_id
-        WHERE c.status = 'active'
+        WHERE c.status = 'active' AND ($school IS NULL OR c.school = $school)
         ORDER BY c.id, p.name
-        """
+        """,
+            {"school": school},
         )
         .df()
     )

@@ -139,19 +139,22 @@ FROM season_feedback f
 JOIN staff s ON s.id = f.staff_id
 LEFT JOIN last_cohort lc ON lc.staff_id = f.staff_id
 LEFT JOIN first_choice fc ON fc.staff_id = f.staff_id
-WHERE f.season_id = ?
+WHERE f.season_id = ? AND (? IS NULL OR s.school = ?)
 ORDER BY f.submitted_at, f.staff_id
 """
 
 
-def feedback_table(con, today: date | None = None, season_id: int | None = None) -> pd.DataFrame:
+def feedback_table(
+    con, today: date | None = None, season_id: int | None = None, school: str | None = None
+) -> pd.DataFrame:
     """One row per answer this season (or `season_id`'s) with the person's topic and their
-    cohort's health light ('no cohort' when they were never in one)."""
+    cohort's health light ('no cohort' when they were never in one); the answers of one
+    `school`'s people when given (see authz.scope)."""
     season_id = _season_id(con, season_id)
-    frame = db.read(con).execute(_SQL, [season_id, season_id]).df()
+    frame = db.read(con).execute(_SQL, [season_id, season_id, school, school]).df()
     if frame.empty:  # mid-season: skip the health table, the costliest part
         return frame.assign(light=pd.Series(dtype=str))
-    lights = health.health_table(con, today)[["cohort_id", "light"]]
+    lights = health.health_table(con, today, school)[["cohort_id", "light"]]
     frame = frame.merge(lights, on="cohort_id", how="left")
     frame["light"] = frame["light"].where(
         frame["cohort_id"].isna(), frame["light"].fillna("closed")
@@ -201,12 +204,19 @@ class FeedbackSummary:
         )
 
 
-def summary(con, today: date | None = None, season_id: int | None = None) -> FeedbackSummary:
-    """Results overall, by topic, by cohort health light, and the obstacles named."""
-    frame = feedback_table(con, today, season_id)
+def summary(
+    con, today: date | None = None, season_id: int | None = None, school: str | None = None
+) -> FeedbackSummary:
+    """Results overall, by topic, by cohort health light, and the obstacles named (of one
+    `school`'s teachers when given)."""
+    frame = feedback_table(con, today, season_id, school)
     eligible = (
         db.read(con)
-        .execute("SELECT count(*) FROM staff WHERE active AND role = 'teacher'")
+        .execute(
+            "SELECT count(*) FROM staff WHERE active AND role = 'teacher' "
+            "AND (? IS NULL OR school = ?)",
+            [school, school],
+        )
         .fetchone()[0]
     )
     n = len(frame)
@@ -235,16 +245,20 @@ def summary(con, today: date | None = None, season_id: int | None = None) -> Fee
     )
 
 
-def comments(con, today: date | None = None, season_id: int | None = None) -> pd.DataFrame:
-    """The free comments, without names: topic, value, vote and what was written."""
-    frame = feedback_table(con, today, season_id)
+def comments(
+    con, today: date | None = None, season_id: int | None = None, school: str | None = None
+) -> pd.DataFrame:
+    """The free comments, without names: topic, value, vote and what was written (of one
+    `school`'s teachers when given)."""
+    frame = feedback_table(con, today, season_id, school)
     written = frame[frame["comment"].fillna("").str.strip() != ""]
     return written[["topic", "value", "continue_vote", "comment"]].reset_index(drop=True)
 
 
-def by_season(con) -> pd.DataFrame:
+def by_season(con, school: str | None = None) -> pd.DataFrame:
     """Year over year: answers, average value and the share voting to continue, per season
-    (oldest first), for the council that decides whether to keep refining."""
+    (oldest first), for the council that decides whether to keep refining (of one `school`'s
+    teachers when given, see authz.scope)."""
     return (
         db.read(con)
         .execute(
@@ -254,8 +268,10 @@ def by_season(con) -> pd.DataFrame:
                round(coalesce(avg(CASE WHEN f.continue_vote = 'yes' THEN 1.0 ELSE 0 END), 0), 3)
                    AS continue_yes
         FROM seasons z LEFT JOIN season_feedback f ON f.season_id = z.id
+             AND ($school IS NULL OR f.staff_id IN (SELECT id FROM staff WHERE school = $school))
         GROUP BY z.label, z.starts_on ORDER BY z.starts_on
-        """
+        """,
+            {"school": school},
         )
         .df()
     )

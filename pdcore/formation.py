@@ -587,17 +587,24 @@ class MidYearSuggestion:
     text: str  # one sentence, names as written (escape before rendering as markdown)
 
 
-def mid_year_suggestions(con, data: SchoolData | None = None) -> list[MidYearSuggestion]:
+def mid_year_suggestions(
+    con, data: SchoolData | None = None, school: str | None = None
+) -> list[MidYearSuggestion]:
     """For every group cohort down to one member: seat that person in the open cohort that
     suits them best (ranked by the engine's own scorer, only cohorts a WHEN-priority person
     is free for), or merge with another small cohort of its topic at its time; and for two
     cohorts below the ideal size on one topic at one time in one school, a merge when
-    together they fit the maximum. Nothing is written."""
+    together they fit the maximum. Only `school`'s cohorts when given (see authz.scope).
+    Nothing is written."""
     data = data or load(con)
     rules = data.rules
     names = {c.id: c.name for c in data.cohorts}
     out: list[MidYearSuggestion] = []
-    small = [c for c in data.cohorts if len(c.member_ids) < rules.ideal_min]
+    small = [
+        c
+        for c in data.cohorts
+        if len(c.member_ids) < rules.ideal_min and (school is None or c.school == school)
+    ]
     merged: set[frozenset[int]] = set()
     seated: set[int] = set()  # thin cohorts whose last member already has a seat suggested
     for c in sorted(small, key=lambda c: (len(c.member_ids), c.id)):
@@ -714,9 +721,10 @@ class UnmatchedPerson:
     place_me: bool
 
 
-def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
-    """Every active teacher with no cohort and no individual project, with the engine's reason
-    and suggestions (what auto-formation would do for them comes first)."""
+def unmatched(con, today: date | None = None, school: str | None = None) -> list[UnmatchedPerson]:
+    """Every active teacher with no cohort and no individual project (of one `school` when
+    given, see authz.scope), with the engine's reason and suggestions (what auto-formation
+    would do for them comes first)."""
     today = today or clock.today()
     plan = preview(con, today)
     data = plan.data
@@ -737,8 +745,10 @@ def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
         .fetchall()
     }
     out = []
-    for sid, (name, email, dept, school) in sorted(data.staff.items(), key=lambda kv: kv[1][0]):
-        if sid in data.placed:
+    for sid, (name, email, dept, staff_school) in sorted(
+        data.staff.items(), key=lambda kv: kv[1][0]
+    ):
+        if sid in data.placed or (school is not None and staff_school != school):
             continue
         person = data.people.get(sid)
         if person is None:
@@ -758,7 +768,7 @@ def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
                 email=email,
                 name=name,
                 department=dept,
-                school=school,
+                school=staff_school,
                 days_waiting=(today - data.waiting_since.get(sid, today)).days,
                 choices=tuple(
                     data.topic_names.get(t, "?") for t in (person.choices if person else ())
@@ -771,8 +781,9 @@ def unmatched(con, today: date | None = None) -> list[UnmatchedPerson]:
     return out
 
 
-def unmatched_frame(con, today: date | None = None) -> pd.DataFrame:
-    """The `export unmatched` table (email, name, topic, reason, suggestion) plus context."""
+def unmatched_frame(con, today: date | None = None, school: str | None = None) -> pd.DataFrame:
+    """The `export unmatched` table (email, name, topic, reason, suggestion) plus context, of
+    one `school` when given."""
     rows = [
         {
             "email": u.email,
@@ -785,7 +796,7 @@ def unmatched_frame(con, today: date | None = None) -> pd.DataFrame:
             "suggestion": "; ".join(u.suggestions),
             "asked_to_be_placed": u.place_me,
         }
-        for u in unmatched(con, today)
+        for u in unmatched(con, today, school)
     ]
     columns = [
         "email",

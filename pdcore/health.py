@@ -377,12 +377,15 @@ def _goal_words(m: CohortMeasures) -> str:
     return "missing" if m.held >= 2 else "not due yet"
 
 
-def health_table(con, today: date | None = None) -> pd.DataFrame:
-    """One row per active cohort: score, light and every measure beside them (worst first)."""
+def health_table(con, today: date | None = None, school: str | None = None) -> pd.DataFrame:
+    """One row per active cohort (of one `school` when given, see authz.scope): score, light
+    and every measure beside them (worst first)."""
     today = today or clock.today()
     rules = HealthRules.from_settings(settings.load(con), today)
     records = []
     for row in cohort_measures(con, today):
+        if school is not None and row.school != school:
+            continue
         m = row.measures
         h = assess(m, rules)
         records.append(
@@ -475,9 +478,10 @@ def cohort_detail(con, cohort_id: int) -> CohortDetail:
     return CohortDetail(meetings, attendance, goals, reflections)
 
 
-def by_season(con) -> pd.DataFrame:
+def by_season(con, school: str | None = None) -> pd.DataFrame:
     """Year over year: per season (oldest first), its cohorts, meetings held per cohort, the
-    share of member-meetings attended, and contact hours per member."""
+    share of member-meetings attended, and contact hours per member (of one `school`'s
+    cohorts when given, see authz.scope)."""
     return (
         db.read(con)
         .execute(
@@ -492,7 +496,7 @@ def by_season(con) -> pd.DataFrame:
                    (SELECT coalesce(sum(mt.minutes), 0) FROM attendance a
                     JOIN meetings mt ON mt.id = a.meeting_id
                     WHERE mt.cohort_id = c.id AND mt.status = 'held') AS minutes
-            FROM cohorts c
+            FROM cohorts c WHERE $school IS NULL OR c.school = $school
         )
         SELECT z.label AS season, z.starts_on, count(per.id) AS cohorts,
                round(coalesce(avg(per.held), 0), 2) AS meetings_per_cohort,
@@ -503,7 +507,8 @@ def by_season(con) -> pd.DataFrame:
         FROM seasons z LEFT JOIN per ON per.season_id = z.id
         WHERE z.status <> 'upcoming'
         GROUP BY z.label, z.starts_on ORDER BY z.starts_on
-        """
+        """,
+            {"school": school},
         )
         .df()
     )

@@ -126,8 +126,9 @@ def open_place_me(con, staff_id: int) -> HelpRequest | None:
     )
 
 
-def open_requests(con, kind: str | None = None) -> pd.DataFrame:
-    """Open requests with who asked (for coaches, admins and formation only), oldest first.
+def open_requests(con, kind: str | None = None, school: str | None = None) -> pd.DataFrame:
+    """Open requests with who asked (for coaches, admins and formation only), oldest first;
+    of the people of one `school` when given (see authz.scope).
 
     Columns: id, staff_id, email, name, department, kind, topic_id, topic, note, created_at,
     days_open.
@@ -144,10 +145,10 @@ def open_requests(con, kind: str | None = None) -> pd.DataFrame:
         FROM help_requests h
         JOIN staff p ON p.id = h.staff_id
         LEFT JOIN topics t ON t.id = h.topic_id
-        WHERE h.status = 'open' AND (? IS NULL OR h.kind = ?)
+        WHERE h.status = 'open' AND (? IS NULL OR h.kind = ?) AND (? IS NULL OR p.school = ?)
         ORDER BY h.created_at, h.id
         """,
-            [clock.today(), kind, kind],
+            [clock.today(), kind, kind, school, school],
         )
         .df()
     )

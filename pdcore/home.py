@@ -55,20 +55,25 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
     )
 
 
-def staff_overview(con) -> Overview:
-    """Active staff, how many are in an active cohort or project, and open 'place me' asks."""
+def staff_overview(con, school: str | None = None) -> Overview:
+    """Active teachers, how many are in an active cohort or project, and open 'place me'
+    asks; of one `school` when given (see authz.scope)."""
     active, placed, place_me = (
         db.read(con)
         .execute(
             """
+        WITH t AS (SELECT id FROM staff
+                   WHERE active AND role = 'teacher' AND (?::VARCHAR IS NULL OR school = ?))
         SELECT
-          (SELECT count(*) FROM staff WHERE active AND role = 'teacher'),
+          (SELECT count(*) FROM t),
           (SELECT count(DISTINCT m.staff_id) FROM memberships m
              JOIN cohorts c ON c.id = m.cohort_id
-             JOIN staff s ON s.id = m.staff_id
-           WHERE m.left_at IS NULL AND c.status = 'active' AND s.active AND s.role = 'teacher'),
-          (SELECT count(*) FROM help_requests WHERE kind = 'place_me' AND status = 'open')
-        """
+           WHERE m.left_at IS NULL AND c.status = 'active' AND m.staff_id IN (SELECT id FROM t)),
+          (SELECT count(*) FROM help_requests h JOIN staff s ON s.id = h.staff_id
+           WHERE h.kind = 'place_me' AND h.status = 'open'
+             AND (?::VARCHAR IS NULL OR s.school = ?))
+        """,
+            [school, school, school, school],
         )
         .fetchone()
     )

@@ -1548,24 +1548,25 @@ def map_slot_answer(con, actor: StaffMember, answer: str, slot_id: int | None) -
 # ---- exports ---------------------------------------------------------------------------------
 
 
-def export_frame(con, what: str) -> pd.DataFrame:
-    """One of the exports as a table: cohorts, unmatched, health or participation."""
+def export_frame(con, what: str, school: str | None = None) -> pd.DataFrame:
+    """One of the exports as a table: cohorts, unmatched, health or participation; of one
+    `school` when given (see authz.scope: a school's admin downloads their school)."""
     if what == "cohorts":
         from pdcore import cohorts
 
-        return cohorts.cohort_frame(con)
+        return cohorts.cohort_frame(con, school)
     if what == "unmatched":
         from pdcore import formation
 
-        return formation.unmatched_frame(con)
+        return formation.unmatched_frame(con, school=school)
     if what == "health":
         from pdcore import health
 
-        return health.health_table(con)
+        return health.health_table(con, school=school)
     if what == "participation":
         from pdcore import participation
 
-        return participation.participation_table(con)
+        return participation.participation_table(con, school=school)
     raise ValidationError(f"There is no '{what}' export; choose one of {', '.join(EXPORTS)}.")
 
 

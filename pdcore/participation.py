@@ -68,8 +68,9 @@ ORDER BY s.name, s.id
 """
 
 
-def participation_table(con, today: date | None = None) -> pd.DataFrame:
-    """One row per active staff member: department, topic, cohort and a flag per stage.
+def participation_table(con, today: date | None = None, school: str | None = None) -> pd.DataFrame:
+    """One row per active staff member (of one `school` when given, see authz.scope):
+    department, topic, cohort and a flag per stage.
 
     `topic` is the current cohort's topic, else the first survey choice. `on_cadence` means
     their cohort has held at least the meetings expected to date (see pdcore.health).
@@ -77,6 +78,8 @@ def participation_table(con, today: date | None = None) -> pd.DataFrame:
     today = today or clock.today()
     s = settings.load(con)
     frame = db.read(con).execute(_SQL, [s.season_start, today, today]).df()
+    if school is not None:
+        frame = frame[frame["school"] == school].reset_index(drop=True)
     expected = [
         expected_meetings(
             began.date() if hasattr(began, "date") else began,
@@ -143,15 +146,17 @@ def filter_frame(
     return frame[mask]
 
 
-def by_season(con) -> pd.DataFrame:
+def by_season(con, school: str | None = None) -> pd.DataFrame:
     """Year over year: per season (oldest first), the teachers on the roster then, how many
-    were in a cohort or project, and how many came to at least one meeting."""
+    were in a cohort or project, and how many came to at least one meeting (of one
+    `school`'s teachers when given, see authz.scope)."""
     return (
         db.read(con)
         .execute(
             """
         SELECT z.label AS season, z.starts_on,
                (SELECT count(*) FROM staff s WHERE s.role = 'teacher'
+                  AND ($school IS NULL OR s.school = $school)
                   AND s.created_at::DATE <= z.ends_on
                   AND (s.deactivated_at IS NULL OR s.deactivated_at::DATE >= z.starts_on))
                    AS teachers,
@@ -160,12 +165,13 @@ def by_season(con) -> pd.DataFrame:
         FROM seasons z
         LEFT JOIN cohorts c ON c.season_id = z.id
         LEFT JOIN memberships m ON m.cohort_id = c.id
-        LEFT JOIN staff s ON s.id = m.staff_id
+        LEFT JOIN staff s ON s.id = m.staff_id AND ($school IS NULL OR s.school = $school)
         LEFT JOIN meetings mt ON mt.cohort_id = c.id AND mt.status = 'held'
         LEFT JOIN attendance a ON a.meeting_id = mt.id AND a.staff_id = m.staff_id
         WHERE z.status <> 'upcoming'
         GROUP BY z.id, z.label, z.starts_on, z.ends_on ORDER BY z.starts_on
-        """
+        """,
+            {"school": school},
         )
         .df()
         .assign(

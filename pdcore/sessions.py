@@ -318,16 +318,17 @@ def my_signups(con, staff_id: int) -> pd.DataFrame:
 
 
 def attendees(con, actor_id: int, session_id: int) -> pd.DataFrame:
-    """Who signed up for an option (coaches and admins): staff_id, name, email, department,
-    attended (None until marked)."""
-    _planner(con, actor_id)
+    """Who of the planner's school (every school for a district-wide one) signed up for an
+    option (coaches and admins): staff_id, name, email, department, attended (None until
+    marked)."""
+    school = authz.scope(_planner(con, actor_id))
     return (
         db.read(con)
         .execute(
             "SELECT p.id AS staff_id, p.name, p.email, p.department, s.attended "
             "FROM sd_signups s JOIN staff p ON p.id = s.staff_id WHERE s.session_id = ? "
-            "ORDER BY p.name",
-            [session_id],
+            "AND (? IS NULL OR p.school = ?) ORDER BY p.name",
+            [session_id, school, school],
         )
         .df()
     )
@@ -339,10 +340,11 @@ def mark_attendance(
 ) -> tuple[int, int]:
     """Mark who came (everyone else signed up is marked absent); returns (present, absent).
 
-    Coaches and admins only, on or after the day.
+    Coaches and admins only, on or after the day; a planner of one school marks the people
+    of their school (the ones `attendees` shows them) and nobody else.
     """
     actor_id = actor.id
-    _planner(con, actor_id)
+    school = authz.scope(_planner(con, actor_id))
     today = today or clock.today()
     present = set(present_ids)
     with db.transaction(con) as cur:
@@ -356,7 +358,9 @@ def mark_attendance(
         signed = {
             r[0]
             for r in cur.execute(
-                "SELECT staff_id FROM sd_signups WHERE session_id = ?", [session_id]
+                "SELECT s.staff_id FROM sd_signups s JOIN staff p ON p.id = s.staff_id "
+                "WHERE s.session_id = ? AND (? IS NULL OR p.school = ?)",
+                [session_id, school, school],
             ).fetchall()
         }
         if present - signed:
@@ -374,12 +378,13 @@ def mark_attendance(
 
 
 def per_session(con, actor_id: int) -> pd.DataFrame:
-    """Sign-ups and attendance per option across the year (coaches and admins).
+    """Sign-ups and attendance per option across the year (coaches and admins), counting the
+    people of the planner's school (every school's for a district-wide one).
 
     Columns: session_id, day, title, leader_kind, leader_name, room, capacity, signed_up,
     attended, absent, unmarked.
     """
-    _planner(con, actor_id)
+    school = authz.scope(_planner(con, actor_id))
     return (
         db.read(con)
         .execute(
@@ -390,19 +395,22 @@ def per_session(con, actor_id: int) -> pd.DataFrame:
                count(s.staff_id) FILTER (WHERE NOT s.attended) AS absent,
                count(s.staff_id) FILTER (WHERE s.attended IS NULL) AS unmarked
         FROM sd_sessions o LEFT JOIN sd_signups s ON s.session_id = o.id
+             AND (? IS NULL OR s.staff_id IN (SELECT id FROM staff WHERE school = ?))
         GROUP BY ALL ORDER BY o.day DESC, o.id
-        """
+        """,
+            [school, school],
         )
         .df()
     )
 
 
 def per_teacher(con, actor_id: int) -> pd.DataFrame:
-    """Sign-ups and attendance per active person across the year (coaches and admins).
+    """Sign-ups and attendance per active teacher of the planner's school (every school for a
+    district-wide one) across the year (coaches and admins).
 
     Columns: staff_id, name, email, department, signed_up, attended, absent.
     """
-    _planner(con, actor_id)
+    school = authz.scope(_planner(con, actor_id))
     return (
         db.read(con)
         .execute(
@@ -412,9 +420,10 @@ def per_teacher(con, actor_id: int) -> pd.DataFrame:
                count(s.day) FILTER (WHERE s.attended) AS attended,
                count(s.day) FILTER (WHERE NOT s.attended) AS absent
         FROM staff p LEFT JOIN sd_signups s ON s.staff_id = p.id
-        WHERE p.active AND p.role = 'teacher'
+        WHERE p.active AND p.role = 'teacher' AND (? IS NULL OR p.school = ?)
         GROUP BY ALL ORDER BY p.name
-        """
+        """,
+            [school, school],
         )
         .df()
     )
@@ -460,8 +469,9 @@ def request_expert(con, actor: StaffMember, topic_id: int | None, note: str = ""
 
 def expert_requests(con, actor_id: int) -> pd.DataFrame:
     """Open expert requests grouped by topic (coaches and admins): topic, requests, latest,
-    notes (the notes people wrote, without names: a wish, not a roster)."""
-    _planner(con, actor_id)
+    notes (the notes people wrote, without names: a wish, not a roster); of the planner's
+    school's people (every school's for a district-wide one)."""
+    school = authz.scope(_planner(con, actor_id))
     return (
         db.read(con)
         .execute(
@@ -470,24 +480,28 @@ def expert_requests(con, actor_id: int) -> pd.DataFrame:
                max(h.created_at)::DATE AS latest,
                coalesce(string_agg(DISTINCT nullif(trim(h.note), ''), ' | '), '') AS notes
         FROM help_requests h LEFT JOIN topics t ON t.id = h.topic_id
-        WHERE h.kind = 'expert' AND h.status = 'open'
+        JOIN staff p ON p.id = h.staff_id
+        WHERE h.kind = 'expert' AND h.status = 'open' AND (? IS NULL OR p.school = ?)
         GROUP BY ALL ORDER BY requests DESC, topic
-        """
+        """,
+            [school, school],
         )
         .df()
     )
 
 
 def topic_demand(con, actor_id: int) -> pd.DataFrame:
-    """Survey demand per topic with open expert requests beside it (coaches and admins).
+    """Survey demand per topic with open expert requests beside it (coaches and admins), of
+    the planner's school (every school's for a district-wide one).
 
     Columns: topic, first_choice, any_rank, expert_requests, expert_led.
     """
     requests = expert_requests(con, actor_id)
     asked = dict(zip(requests["topic"], requests["requests"], strict=True))
+    demand = topics.demand_frame(con, authz.scope(active_person(con, actor_id)))
     rows = [
-        (t.name, t.first_choice, t.any_rank, int(asked.get(t.name, 0)), t.expert_led)
-        for t in topics.topic_list(con)
+        (t.topic, t.first_choice, t.any_rank, int(asked.get(t.topic, 0)), t.expert_led)
+        for t in demand[demand["status"] != "retired"].itertuples()
     ]
     return pd.DataFrame(
         rows, columns=["topic", "first_choice", "any_rank", "expert_requests", "expert_led"]

@@ -7,7 +7,7 @@ when at least the offer threshold of people chose it first. Retired topics never
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -201,9 +201,33 @@ def merge_suggestions(con) -> list[MergeSuggestion]:
     return suggest_merges(topic_list(con, include_retired=True))
 
 
-def demand_frame(con) -> pd.DataFrame:
-    """One row per topic (retired ones too) with survey demand and whether it is offered."""
+def demand_frame(con, school: str | None = None) -> pd.DataFrame:
+    """One row per topic (retired ones too) with survey demand and whether it is offered.
+
+    With `school` (see authz.scope) the demand counts only that school's people; whether a
+    topic is offered stays the install's (topics are shared by every school)."""
     rows = topic_list(con, include_retired=True)
+    if school is not None:
+        counts = {
+            r[0]: r[1:]
+            for r in db.read(con)
+            .execute(
+                """
+            SELECT i.topic_id, count(DISTINCT i.staff_id) FILTER (WHERE i.rank = 1),
+                   count(DISTINCT i.staff_id)
+            FROM interests i JOIN staff s ON s.id = i.staff_id
+            WHERE s.active AND s.school = ? GROUP BY i.topic_id
+            """,
+                [school],
+            )
+            .fetchall()
+        }
+        rows = [
+            replace(t, first_choice=first, any_rank=anywhere)
+            for t in rows
+            for first, anywhere in [counts.get(t.id, (0, 0))]
+        ]
+        rows.sort(key=lambda t: (-t.first_choice, -t.any_rank, t.name))
     return pd.DataFrame(
         [
             (

@@ -6,6 +6,7 @@ import streamlit as st
 
 from pdcore import history, hours
 from pdcore.model import StaffMember
+from pdcore.ui.text import md
 
 
 def hours_line(con, me: StaffMember) -> None:
@@ -30,7 +31,7 @@ def past_seasons(con, me: StaffMember) -> None:
         title = f"Season {p.season.label}" + (" (last season)" if n == 0 else "")
         with st.expander(f"{title} · {p.hours:g} PD hours", expanded=n == 0):
             for c in p.cohorts:
-                st.markdown(f"**{_plain(c.name)}** · {_plain(c.topic)}")
+                st.markdown(f"**{md(c.name)}** · {md(c.topic)}")
                 st.caption(
                     f"You came to {c.meetings_attended} meetings"
                     + ("; the cohort carried on into the next season." if c.carried_on else ".")
@@ -49,11 +50,3 @@ def past_seasons(con, me: StaffMember) -> None:
                     st.text("- " + goal)
                 if p.plan_reflection:
                     st.text("Year-end reflection: " + p.plan_reflection)
-
-
-def _plain(text: str) -> str:
-    """Text a person wrote, shown as text inside markdown (no links, no formatting)."""
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out

@@ -48,7 +48,7 @@ def connection():
     try:
         return _connection()
     except db.DatabaseProblem as exc:  # busy or unreadable: one sentence, no traceback
-        st.error(str(exc))
+        st.error(md(str(exc)))
         st.stop()
 
 

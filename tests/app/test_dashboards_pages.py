@@ -333,3 +333,43 @@ def test_my_cohort_says_why_you_are_in_it(app_db, open_app):
     rows = why.dataframe[0].value
     assert list(rows["your wish"]) == ["topic", "time", "named colleagues", "department"]
     assert rows["in this cohort"].iloc[0].startswith("first choice (")
+
+
+def _two_schools(app_db, admin_school: str) -> None:
+    """The demo school becomes North (the demo admin its admin, or the district's when
+    `admin_school` is blank) and South gets one teacher, unplaced, who asked to be placed."""
+    con = duckdb.connect(str(app_db))
+    con.execute("UPDATE staff SET school = 'North'")
+    con.execute("UPDATE cohorts SET school = 'North'")
+    con.execute("UPDATE staff SET school = ? WHERE email = ?", [admin_school, DEMO_ADMIN])
+    sid = con.execute(
+        "INSERT INTO staff (email, name, department, school) "
+        "VALUES ('south.only@demo-school.org', 'Southern Stranger', 'Science', 'South') "
+        "RETURNING id"
+    ).fetchone()[0]
+    con.execute(
+        "INSERT INTO help_requests (staff_id, kind, note) VALUES (?, 'place_me', 'From South')",
+        [sid],
+    )
+    con.close()
+
+
+@pytest.mark.parametrize(("admin_school", "sees_south"), [("North", False), ("", True)])
+def test_a_school_admin_sees_their_school_and_a_district_admin_both(
+    app_db, open_app, admin_school, sees_south
+):
+    _two_schools(app_db, admin_school)
+    at = open_app(DEMO_ADMIN, page="pages/unmatched.py")
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    names = {n for f in frames if "name" in f for n in f["name"]}
+    assert ("Southern Stranger" in names) is sees_south
+    at.switch_page("pages/participation.py").run()
+    assert not at.exception
+    con = duckdb.connect(str(app_db))
+    teachers = con.execute(
+        "SELECT count(*) FROM staff WHERE active AND role = 'teacher' AND (? OR school = 'North')",
+        [sees_south],
+    ).fetchone()[0]
+    con.close()
+    assert int(_metric(at, "On the roster")) == teachers

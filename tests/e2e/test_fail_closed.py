@@ -185,6 +185,8 @@ def test_a_5000_character_admin_keeps_sign_out_in_view(hostile_server, new_user,
         "Topic demand",
         "Participation",
         "Season feedback",
+        "Seasons",  # the carry-over list names cohorts and the members staying
+        "PD hours",  # every teacher's hours, and the admin's own record under their name
     ):
         go_to(page, title)
         wait_for_app(page)
