@@ -114,6 +114,10 @@ class Construction:
             ri, rj = find(i), find(j)
             if ri == rj or size[ri] + size[rj] > lim.imax:
                 continue
+            if self.any_apart and any(
+                y in parent and find(y) == rj for x in pool if find(x) == ri for y in self.apart[x]
+            ):
+                continue  # an admin said two of them must never be together
             a, b = allowed[ri], allowed[rj]
             if a is None:
                 merged = b
@@ -326,7 +330,7 @@ class Construction:
             k = len(members)
             best, best_key = None, None
             for gi, g in enumerate(groups):
-                if caps[gi] < k:
+                if caps[gi] < k or self._clash(members, g):
                     continue
                 old = g.pts
                 for i in members:
@@ -340,7 +344,7 @@ class Construction:
                     best, best_key = gi, kk
             if best is None:  # capacity fragmentation: overflow into the roomiest cohort
                 gi = max(range(len(groups)), key=lambda x: (caps[x], -x))
-                if groups[gi].n + k > lim.mx:
+                if groups[gi].n + k > lim.mx or self._clash(members, groups[gi]):
                     left += members
                     continue
                 best = gi
@@ -412,9 +416,12 @@ class Construction:
                 continue
             g = order[k]
             for u in core:
+                if self._clash(u[0], groups[g]):
+                    rest.append(u)
+                    continue
                 for i in u[0]:
                     self.move(i, groups[g].idx)
-            caps[g] -= n
+                caps[g] -= len(u[0])
         rank = {id(u): k for k, u in enumerate(units)}
         return sorted(rest, key=lambda u: rank[id(u)])
 
@@ -448,7 +455,7 @@ class Construction:
                     d = self.delta_move(i, gi)
                     if d > best:
                         best, best_move = d, (gi, None)
-                elif g.cohort_id is None and self.when[i]:
+                elif g.cohort_id is None and self.when[i] and not self._clash([i], g):
                     ok, slot = self._best_slot(g.members + [i])
                     if ok and slot is not None:
                         d = self._delta_move_slot(i, g, slot)

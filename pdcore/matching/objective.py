@@ -410,6 +410,10 @@ class SchoolState:
         where = self.where
         return gi in self.barred[i] or any(where[j] == gi for j in self.apart[i] if j != i)
 
+    def _clash(self, members: list[int], g: _Group) -> bool:
+        """Whether g holds someone one of ``members`` must never be with."""
+        return self.any_apart and any(self._apart_from(i, g.idx) for i in members)
+
     def _met(self, i: int, g: _Group) -> bool:
         n = g.n
         if n < 2:
