@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 
 from pdcore.matching.model import _MIX, _SAME
 from pdcore.matching.objective import _Group
-from pdcore.matching.weights import W_AVAIL, W_DEPT, W_PLACE, W_RANK, W_SIZE
+from pdcore.matching.weights import W_AVAIL, W_DEPT, W_PLACE, W_SIZE
 
 # Schools with at most this many people to place (outside existing cohorts) get an exact
 # search when the construction leaves anyone unplaced (3^10 steps, a few milliseconds).
@@ -680,7 +680,7 @@ class Construction:
         base = links + W_DEPT * probe.points() - self.lim.penalty(len(members))
         best = None
         for t in sorted(topics):
-            rank = W_PLACE * len(members) - W_RANK * sum(self.rank[i][t] for i in members)
+            rank = W_PLACE * len(members) - sum(self.cost[i][t] for i in members)
             for s in slots:
                 avail = sum(1 for i in members if not self.when[i] and s in self.slots[i])
                 value = base + rank + W_AVAIL * avail

@@ -20,7 +20,26 @@ from pdcore.matching.model import (
     _offered,
     dept_preference_met,
 )
-from pdcore.matching.weights import W_AVAIL, W_DEPT, W_EXISTING, W_MUTUAL, W_NAMED, W_PLACE, W_RANK
+from pdcore.matching.weights import (
+    W_AVAIL,
+    W_DEPT,
+    W_EXISTING,
+    W_MUTUAL,
+    W_NAMED,
+    W_PLACE,
+    W_RANK,
+    W_RANK_TOGETHER,
+)
+
+
+def _step(p: Person, topic_id: int, others: Sequence[Person]) -> float:
+    """What one step down p's choices costs on this topic: less when a named colleague
+    (either way) put it first, the step that can keep the two together. The engine knows
+    every colleague's first choice; one cohort's score knows those in it."""
+    for q in others:
+        if (q.id in p.colleagues or p.id in q.colleagues) and q.choices[:1] == (topic_id,):
+            return W_RANK_TOGETHER
+    return W_RANK
 
 
 def cohort_score(
@@ -42,7 +61,7 @@ def cohort_score(
     for p in members:
         value += W_PLACE
         if topic_id in p.choices:
-            value -= W_RANK * p.choices.index(topic_id)
+            value -= _step(p, topic_id, everyone) * p.choices.index(topic_id)
         if p.priority == "who" and slot_id in p.slots:
             value += W_AVAIL
         if existing:
@@ -287,6 +306,14 @@ class SchoolState:
                     links[i][j] += W_MUTUAL
                     links[j][i] += W_MUTUAL
         self.links = links
+        # What a step down the person's choices costs: less towards a topic a named
+        # colleague put first (the step that can keep the two together).
+        self.cost: list[dict[int, float]] = []
+        for i, r in enumerate(self.rank):
+            firsts_of = {people[j].choices[0] for j in links[i] if people[j].choices}
+            self.cost.append(
+                {t: (W_RANK_TOGETHER if t in firsts_of else W_RANK) * k for t, k in r.items()}
+            )
         # Weights towards the fixed members of existing cohorts, per group.
         fixed_w: list[dict[int, float]] = [{} for _ in range(n)]
         for i, p in enumerate(people):
@@ -382,7 +409,7 @@ class SchoolState:
             self.dead[g.topic] = 0
 
     def _own(self, i: int, g: _Group) -> float:
-        v = W_PLACE - W_RANK * self.rank[i][g.topic]
+        v = W_PLACE - self.cost[i][g.topic]
         if g.cohort_id is not None:
             v += W_EXISTING
         if not self.when[i] and g.slot in self.slots[i]:
@@ -541,8 +568,8 @@ class SchoolState:
         # Own terms: placement and existing-seat bonuses cancel in a swap.
         delta = 0.0
         if a.topic != b.topic:
-            ri, rj = self.rank[i], self.rank[j]
-            delta += W_RANK * (ri[a.topic] - ri[b.topic] + rj[b.topic] - rj[a.topic])
+            ci, cj = self.cost[i], self.cost[j]
+            delta += ci[a.topic] - ci[b.topic] + cj[b.topic] - cj[a.topic]
         if a.slot != b.slot:
             when = self.when
             if not when[i]:
