@@ -32,12 +32,20 @@ from pdcore.matching.weights import (
 )
 
 
+def can_meet(p: Person, q: Person) -> bool:
+    """Whether a cohort could hold two named colleagues who can both come: they share a
+    free time, or one of them gave none. Two with no time in common cannot both be free at
+    any cohort's slot, so keeping them together is worth nothing."""
+    return not p.slots or not q.slots or bool(p.slots & q.slots)
+
+
 def _step(p: Person, topic_id: int, others: Sequence[Person]) -> float:
     """What one step down p's choices costs on this topic: less when a named colleague
     (either way) put it first, the step that can keep the two together. The engine knows
     every colleague's first choice; one cohort's score knows those in it."""
     for q in others:
-        if (q.id in p.colleagues or p.id in q.colleagues) and q.choices[:1] == (topic_id,):
+        named = q.id in p.colleagues or p.id in q.colleagues
+        if named and can_meet(p, q) and q.choices[:1] == (topic_id,):
             return W_RANK_TOGETHER
     return W_RANK
 
@@ -70,7 +78,7 @@ def cohort_score(
     by_id = {p.id: p for p in everyone}
     for p in everyone:
         for q in p.colleagues:
-            if q in ids and q != p.id and (p.id in placed or q in placed):
+            if q in ids and q != p.id and (p.id in placed or q in placed) and can_meet(p, by_id[q]):
                 value += W_NAMED
                 other = by_id[q]
                 if p.id in other.colleagues and p.id < q:
@@ -298,7 +306,7 @@ class SchoolState:
         for i, p in enumerate(people):
             for c in sorted(p.colleagues):
                 j = index.get(c)
-                if j is None or j == i:
+                if j is None or j == i or not can_meet(p, people[j]):
                     continue
                 links[i][j] = links[i].get(j, 0.0) + W_NAMED
                 links[j][i] = links[j].get(i, 0.0) + W_NAMED
@@ -323,6 +331,8 @@ class SchoolState:
                     continue
                 w = W_NAMED
                 mp = members_by_id.get(c)
+                if mp is not None and not can_meet(p, mp):
+                    continue
                 if mp is not None and p.id in mp.colleagues:
                     w += W_NAMED + W_MUTUAL
                 fixed_w[i][g] = fixed_w[i].get(g, 0.0) + w
@@ -336,7 +346,7 @@ class SchoolState:
                     continue
                 for q in mp.colleagues:
                     i = index.get(q)
-                    if i is not None and m not in people[i].colleagues:
+                    if i is not None and m not in people[i].colleagues and can_meet(people[i], mp):
                         fixed_w[i][g] = fixed_w[i].get(g, 0.0) + W_NAMED
         self.fixed_w = fixed_w
         # People by (topic they could be placed on, department): dept-mates to recruit.
