@@ -1,4 +1,5 @@
-"""Construction: a topic for everyone, open seats of existing cohorts first, then named
+"""Construction: a topic for everyone (colleagues who named each other steered onto one
+they share), open seats of existing cohorts first, then named
 colleagues joined into units, units bucketed by meeting slot and split into balanced cohorts
 seeded with department cores; and the last seating of anyone left over (into room, via a
 moved member, a new cohort with spared people, or an exact search on a small school)."""
@@ -9,7 +10,7 @@ from collections import Counter, defaultdict
 
 from pdcore.matching.model import _MIX, _SAME
 from pdcore.matching.objective import _Group
-from pdcore.matching.weights import W_AVAIL, W_DEPT, W_PLACE, W_SIZE
+from pdcore.matching.weights import W_AVAIL, W_DEPT, W_NAMED, W_PLACE, W_SIZE
 
 # Schools with at most this many people to place (outside existing cohorts) get an exact
 # search when the construction leaves anyone unplaced (3^10 steps, a few milliseconds).
@@ -24,6 +25,7 @@ class Construction:
         n = len(self.people)
         lim = self.lim
         cand = [sorted(r, key=r.get) for r in self.rank]
+        self._pair_topics(cand)
         ptr = [0] * n
         active = [i for i in range(n) if cand[i] and (not self.when[i] or self.slots[i])]
         while True:
@@ -60,6 +62,35 @@ class Construction:
         is_active = set(active)
         stranded = [i for i in range(n) if i not in is_active or ptr[i] >= len(cand[i])]
         return pools, stranded
+
+    def _pair_topics(self, cand: list[list[int]]) -> None:
+        """Named colleagues with different first choices start on one topic when one of
+        them chose the other's first choice too, their times allow it and the request is
+        worth the step down (the heaviest requests first; each person is steered once)."""
+        steered: set[int] = set()
+        pairs = sorted(
+            (-w, i, j) for i, links in enumerate(self.links) for j, w in links.items() if i < j
+        )
+        for negw, i, j in pairs:
+            if i in steered or j in steered or not cand[i] or not cand[j]:
+                continue
+            if cand[i][0] == cand[j][0]:
+                steered.update((i, j))
+                continue
+            if self.when[i] and self.when[j] and not self.slots[i] & self.slots[j]:
+                continue
+            best = None
+            for x, y in ((i, j), (j, i)):
+                t = cand[y][0]
+                if t in self.rank[x]:
+                    cost = self.cost[x][t]
+                    if cost < -negw - W_NAMED and (best is None or cost < best[0]):
+                        best = (cost, x, t)
+            if best is None:
+                continue
+            _, x, t = best
+            cand[x] = [t] + [u for u in cand[x] if u != t]
+            steered.update((i, j))
 
     def _build_pool(self, t: int, pool: list[int]) -> list[int]:
         """Seat one topic's pool: open seats of existing cohorts first, then new cohorts.
