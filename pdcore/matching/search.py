@@ -564,12 +564,15 @@ class LocalSearch:
                 continue
             targets = {where[j] for j in self.links[i] if where[j] >= 0 and where[j] != gi}
             if not self.when[i] and groups[gi].slot not in self.slots[i]:
-                for t in self.rank[i]:
-                    targets.update(
-                        h
-                        for h in self.by_topic.get(t, ())
-                        if groups[h].alive and groups[h].slot in self.slots[i]
-                    )
+                free = [
+                    h
+                    for t in self.rank[i]
+                    for h in self.by_topic.get(t, ())
+                    if groups[h].alive and groups[h].slot in self.slots[i]
+                ]
+                if len(free) > 8:  # a big school: a sample keeps the pass's cost flat
+                    free = self.rng.sample(free, 8)
+                targets.update(free)
             for h in sorted(targets):
                 if groups[h].alive and (self._eject(i, h) or self._pair_move(i, h)):
                     changed += 1
