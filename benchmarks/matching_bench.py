@@ -485,22 +485,32 @@ def weights(**values: float):
 
 def family_frontier(seeds: int = 24) -> str:
     """Where the family's targets conflict: mean and worst per metric at other weights for
-    named colleagues and for WHO members free at the slot."""
+    named colleagues, WHO members free at the slot and department preferences."""
     from pdcore import matching
 
-    points = ((20, 4), (20, 30), (30, 30), (40, 30), (60, 40), (30, 200))
-    head = "| W_NAMED, W_AVAIL | " + " | ".join(m[0] for m in FAMILY_METRICS[1:]) + " |"
+    points = (
+        (20, 4, 18),
+        (30, 30, 18),
+        (40, 30, 18),
+        (30, 45, 18),
+        (30, 60, 18),
+        (30, 200, 18),
+        (30, 30, 25),
+        (30, 30, 34),
+        (46, 45, 34),
+    )
+    head = "| W_NAMED, W_AVAIL, W_DEPT | " + " | ".join(m[0] for m in FAMILY_METRICS[1:]) + " |"
     lines = [head, "|" + " --- |" * len(FAMILY_METRICS)]
-    engine = (matching.W_NAMED, matching.W_AVAIL)
-    for named, avail in points:
-        with weights(W_NAMED=named, W_AVAIL=avail):
+    engine = (matching.W_NAMED, matching.W_AVAIL, matching.W_DEPT)
+    for named, avail, dept in points:
+        with weights(W_NAMED=named, W_AVAIL=avail, W_DEPT=dept):
             values = _family_values(seeds)
         cells = [
             f"{100 * statistics.fmean(values[m[0]]):.1f}% / {100 * min(values[m[0]]):.1f}%"
             for m in FAMILY_METRICS[1:]
         ]
-        mark = " (the engine's)" if (named, avail) == engine else ""
-        lines.append(f"| {named}, {avail}{mark} | " + " | ".join(cells) + " |")
+        mark = " (the engine's)" if (named, avail, dept) == engine else ""
+        lines.append(f"| {named}, {avail}, {dept}{mark} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

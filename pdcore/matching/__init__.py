@@ -19,7 +19,8 @@ Hard rules, which no output of :func:`form_cohorts` ever breaks:
 * two people an admin said must never be together (``apart``) never share a cohort.
 
 Wanted, in this order, as a weighted objective (the ``W_*`` weights in ``weights``): place everyone
-who can be placed; keep people on their first choice where they can be grouped there; keep
+who can be placed; keep people on their first choice where they can be grouped there (a step
+down to a topic a named colleague put first costs less: it can keep the two together); keep
 named colleagues together (mutual requests weigh more); honour department preferences; seat
 WHO-priority members at a slot they are free; keep sizes inside the ideal range.
 
@@ -76,6 +77,7 @@ from pdcore.matching.weights import (
     W_NAMED,
     W_PLACE,
     W_RANK,
+    W_RANK_TOGETHER,
     W_SIZE,
     W_SIZE_STEP,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "W_NAMED",
     "W_PLACE",
     "W_RANK",
+    "W_RANK_TOGETHER",
     "W_SIZE",
     "W_SIZE_STEP",
     "Cohort",

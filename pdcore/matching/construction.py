@@ -1,4 +1,5 @@
-"""Construction: a topic for everyone, open seats of existing cohorts first, then named
+"""Construction: a topic for everyone (colleagues who named each other steered onto one
+they share), open seats of existing cohorts first, then named
 colleagues joined into units, units bucketed by meeting slot and split into balanced cohorts
 seeded with department cores; and the last seating of anyone left over (into room, via a
 moved member, a new cohort with spared people, or an exact search on a small school)."""
@@ -9,7 +10,7 @@ from collections import Counter, defaultdict
 
 from pdcore.matching.model import _MIX, _SAME
 from pdcore.matching.objective import _Group
-from pdcore.matching.weights import W_AVAIL, W_DEPT, W_PLACE, W_RANK, W_SIZE
+from pdcore.matching.weights import W_AVAIL, W_DEPT, W_NAMED, W_PLACE, W_SIZE
 
 # Schools with at most this many people to place (outside existing cohorts) get an exact
 # search when the construction leaves anyone unplaced (3^10 steps, a few milliseconds).
@@ -24,6 +25,7 @@ class Construction:
         n = len(self.people)
         lim = self.lim
         cand = [sorted(r, key=r.get) for r in self.rank]
+        self._pair_topics(cand)
         ptr = [0] * n
         active = [i for i in range(n) if cand[i] and (not self.when[i] or self.slots[i])]
         while True:
@@ -60,6 +62,35 @@ class Construction:
         is_active = set(active)
         stranded = [i for i in range(n) if i not in is_active or ptr[i] >= len(cand[i])]
         return pools, stranded
+
+    def _pair_topics(self, cand: list[list[int]]) -> None:
+        """Named colleagues with different first choices start on one topic when one of
+        them chose the other's first choice too, their times allow it and the request is
+        worth the step down (the heaviest requests first; each person is steered once)."""
+        steered: set[int] = set()
+        pairs = sorted(
+            (-w, i, j) for i, links in enumerate(self.links) for j, w in links.items() if i < j
+        )
+        for negw, i, j in pairs:
+            if i in steered or j in steered or not cand[i] or not cand[j]:
+                continue
+            if cand[i][0] == cand[j][0]:
+                steered.update((i, j))
+                continue
+            if self.when[i] and self.when[j] and not self.slots[i] & self.slots[j]:
+                continue
+            best = None
+            for x, y in ((i, j), (j, i)):
+                t = cand[y][0]
+                if t in self.rank[x]:
+                    cost = self.cost[x][t]
+                    if cost < -negw - W_NAMED and (best is None or cost < best[0]):
+                        best = (cost, x, t)
+            if best is None:
+                continue
+            _, x, t = best
+            cand[x] = [t] + [u for u in cand[x] if u != t]
+            steered.update((i, j))
 
     def _build_pool(self, t: int, pool: list[int]) -> list[int]:
         """Seat one topic's pool: open seats of existing cohorts first, then new cohorts.
@@ -114,6 +145,10 @@ class Construction:
             ri, rj = find(i), find(j)
             if ri == rj or size[ri] + size[rj] > lim.imax:
                 continue
+            if self.any_apart and any(
+                y in parent and find(y) == rj for x in pool if find(x) == ri for y in self.apart[x]
+            ):
+                continue  # an admin said two of them must never be together
             a, b = allowed[ri], allowed[rj]
             if a is None:
                 merged = b
@@ -326,7 +361,7 @@ class Construction:
             k = len(members)
             best, best_key = None, None
             for gi, g in enumerate(groups):
-                if caps[gi] < k:
+                if caps[gi] < k or self._clash(members, g):
                     continue
                 old = g.pts
                 for i in members:
@@ -340,7 +375,7 @@ class Construction:
                     best, best_key = gi, kk
             if best is None:  # capacity fragmentation: overflow into the roomiest cohort
                 gi = max(range(len(groups)), key=lambda x: (caps[x], -x))
-                if groups[gi].n + k > lim.mx:
+                if groups[gi].n + k > lim.mx or self._clash(members, groups[gi]):
                     left += members
                     continue
                 best = gi
@@ -412,9 +447,12 @@ class Construction:
                 continue
             g = order[k]
             for u in core:
+                if self._clash(u[0], groups[g]):
+                    rest.append(u)
+                    continue
                 for i in u[0]:
                     self.move(i, groups[g].idx)
-            caps[g] -= n
+                caps[g] -= len(u[0])
         rank = {id(u): k for k, u in enumerate(units)}
         return sorted(rest, key=lambda u: rank[id(u)])
 
@@ -448,7 +486,7 @@ class Construction:
                     d = self.delta_move(i, gi)
                     if d > best:
                         best, best_move = d, (gi, None)
-                elif g.cohort_id is None and self.when[i]:
+                elif g.cohort_id is None and self.when[i] and not self._clash([i], g):
                     ok, slot = self._best_slot(g.members + [i])
                     if ok and slot is not None:
                         d = self._delta_move_slot(i, g, slot)
@@ -673,7 +711,7 @@ class Construction:
         base = links + W_DEPT * probe.points() - self.lim.penalty(len(members))
         best = None
         for t in sorted(topics):
-            rank = W_PLACE * len(members) - W_RANK * sum(self.rank[i][t] for i in members)
+            rank = W_PLACE * len(members) - sum(self.cost[i][t] for i in members)
             for s in slots:
                 avail = sum(1 for i in members if not self.when[i] and s in self.slots[i])
                 value = base + rank + W_AVAIL * avail

@@ -129,7 +129,7 @@ class _School(Explanations, LocalSearch, Construction, SchoolState):
         self._improve(passes=4)
         self._place_leftovers()
         self._improve(passes=2, full=False)
-        if self._rebuild_all() + self._deepen() + self._reunite():
+        if self._rebuild_all() + self._deepen() + self._reunite() + self._chains():
             self._improve(passes=2, full=False)
         self._place_leftovers()
         self._exact_small()

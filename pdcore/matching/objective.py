@@ -20,7 +20,34 @@ from pdcore.matching.model import (
     _offered,
     dept_preference_met,
 )
-from pdcore.matching.weights import W_AVAIL, W_DEPT, W_EXISTING, W_MUTUAL, W_NAMED, W_PLACE, W_RANK
+from pdcore.matching.weights import (
+    W_AVAIL,
+    W_DEPT,
+    W_EXISTING,
+    W_MUTUAL,
+    W_NAMED,
+    W_PLACE,
+    W_RANK,
+    W_RANK_TOGETHER,
+)
+
+
+def can_meet(p: Person, q: Person) -> bool:
+    """Whether a cohort could hold two named colleagues who can both come: they share a
+    free time, or one of them gave none. Two with no time in common cannot both be free at
+    any cohort's slot, so keeping them together is worth nothing."""
+    return not p.slots or not q.slots or bool(p.slots & q.slots)
+
+
+def _step(p: Person, topic_id: int, others: Sequence[Person]) -> float:
+    """What one step down p's choices costs on this topic: less when a named colleague
+    (either way) put it first, the step that can keep the two together. The engine knows
+    every colleague's first choice; one cohort's score knows those in it."""
+    for q in others:
+        named = q.id in p.colleagues or p.id in q.colleagues
+        if named and can_meet(p, q) and q.choices[:1] == (topic_id,):
+            return W_RANK_TOGETHER
+    return W_RANK
 
 
 def cohort_score(
@@ -42,7 +69,7 @@ def cohort_score(
     for p in members:
         value += W_PLACE
         if topic_id in p.choices:
-            value -= W_RANK * p.choices.index(topic_id)
+            value -= _step(p, topic_id, everyone) * p.choices.index(topic_id)
         if p.priority == "who" and slot_id in p.slots:
             value += W_AVAIL
         if existing:
@@ -51,7 +78,7 @@ def cohort_score(
     by_id = {p.id: p for p in everyone}
     for p in everyone:
         for q in p.colleagues:
-            if q in ids and q != p.id and (p.id in placed or q in placed):
+            if q in ids and q != p.id and (p.id in placed or q in placed) and can_meet(p, by_id[q]):
                 value += W_NAMED
                 other = by_id[q]
                 if p.id in other.colleagues and p.id < q:
@@ -279,7 +306,7 @@ class SchoolState:
         for i, p in enumerate(people):
             for c in sorted(p.colleagues):
                 j = index.get(c)
-                if j is None or j == i:
+                if j is None or j == i or not can_meet(p, people[j]):
                     continue
                 links[i][j] = links[i].get(j, 0.0) + W_NAMED
                 links[j][i] = links[j].get(i, 0.0) + W_NAMED
@@ -287,6 +314,14 @@ class SchoolState:
                     links[i][j] += W_MUTUAL
                     links[j][i] += W_MUTUAL
         self.links = links
+        # What a step down the person's choices costs: less towards a topic a named
+        # colleague put first (the step that can keep the two together).
+        self.cost: list[dict[int, float]] = []
+        for i, r in enumerate(self.rank):
+            firsts_of = {people[j].choices[0] for j in links[i] if people[j].choices}
+            self.cost.append(
+                {t: (W_RANK_TOGETHER if t in firsts_of else W_RANK) * k for t, k in r.items()}
+            )
         # Weights towards the fixed members of existing cohorts, per group.
         fixed_w: list[dict[int, float]] = [{} for _ in range(n)]
         for i, p in enumerate(people):
@@ -296,6 +331,8 @@ class SchoolState:
                     continue
                 w = W_NAMED
                 mp = members_by_id.get(c)
+                if mp is not None and not can_meet(p, mp):
+                    continue
                 if mp is not None and p.id in mp.colleagues:
                     w += W_NAMED + W_MUTUAL
                 fixed_w[i][g] = fixed_w[i].get(g, 0.0) + w
@@ -309,7 +346,7 @@ class SchoolState:
                     continue
                 for q in mp.colleagues:
                     i = index.get(q)
-                    if i is not None and m not in people[i].colleagues:
+                    if i is not None and m not in people[i].colleagues and can_meet(people[i], mp):
                         fixed_w[i][g] = fixed_w[i].get(g, 0.0) + W_NAMED
         self.fixed_w = fixed_w
         # People by (topic they could be placed on, department): dept-mates to recruit.
@@ -382,7 +419,7 @@ class SchoolState:
             self.dead[g.topic] = 0
 
     def _own(self, i: int, g: _Group) -> float:
-        v = W_PLACE - W_RANK * self.rank[i][g.topic]
+        v = W_PLACE - self.cost[i][g.topic]
         if g.cohort_id is not None:
             v += W_EXISTING
         if not self.when[i] and g.slot in self.slots[i]:
@@ -409,6 +446,10 @@ class SchoolState:
         """Whether group gi holds someone person i must never be with."""
         where = self.where
         return gi in self.barred[i] or any(where[j] == gi for j in self.apart[i] if j != i)
+
+    def _clash(self, members: list[int], g: _Group) -> bool:
+        """Whether g holds someone one of ``members`` must never be with."""
+        return self.any_apart and any(self._apart_from(i, g.idx) for i in members)
 
     def _met(self, i: int, g: _Group) -> bool:
         n = g.n
@@ -537,8 +578,8 @@ class SchoolState:
         # Own terms: placement and existing-seat bonuses cancel in a swap.
         delta = 0.0
         if a.topic != b.topic:
-            ri, rj = self.rank[i], self.rank[j]
-            delta += W_RANK * (ri[a.topic] - ri[b.topic] + rj[b.topic] - rj[a.topic])
+            ci, cj = self.cost[i], self.cost[j]
+            delta += ci[a.topic] - ci[b.topic] + cj[b.topic] - cj[a.topic]
         if a.slot != b.slot:
             when = self.when
             if not when[i]:

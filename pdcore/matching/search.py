@@ -301,7 +301,7 @@ class LocalSearch:
                     continue
             if self._fits(i, g):
                 delta, slot = self.delta_move(i, g.idx), None
-            elif self.when[i]:
+            elif self.when[i] and not self._clash([i], g):
                 ok, slot = self._best_slot(g.members + [i])
                 if not ok or slot is None:
                     continue
@@ -506,7 +506,7 @@ class LocalSearch:
                         continue
                     if self._fits(x, g):
                         delta, slot = self.delta_move(x, to), None
-                    elif g.cohort_id is None and self.when[x]:
+                    elif g.cohort_id is None and self.when[x] and not self._clash([x], g):
                         ok, slot = self._best_slot(g.members + [x])
                         if not ok or slot is None:
                             continue
@@ -522,3 +522,79 @@ class LocalSearch:
                     self.move(x, to)
                     changed += 1
         return changed
+
+    def _eject(self, x: int, to: int) -> bool:
+        """Move x into cohort ``to`` and one of its members on to a third cohort (or x's
+        old one): the step that reunites named colleagues or seats a WHO member at a time
+        they have when the cohort they want is already at its ideal size. Kept only when the
+        objective improves."""
+        lim, groups, where = self.lim, self.groups, self.where
+        frm = where[x]
+        f, g = groups[frm], groups[to]
+        if g.n >= lim.mx or f.n - 1 < self._lb(f) or not self._fits(x, g):
+            return False
+        first = self.delta_move(x, to)
+        self.move(x, to)
+        best, best_op = 1e-9 - first, None
+        for y in g.members:
+            if y == x or y in self.links[x]:
+                continue
+            for h in self._candidates(y, limit=8):
+                if h == to:
+                    continue
+                gh = groups[h]
+                if gh.n < lim.mx and self._fits(y, gh):
+                    d = self.delta_move(y, h)
+                    if d > best:
+                        best, best_op = d, (y, h)
+        if best_op is None:
+            self.move(x, frm)
+            return False
+        self.move(*best_op)
+        return True
+
+    def _chains(self) -> int:
+        """Ejection moves for people a named colleague or their own free time is still
+        waiting for in another cohort."""
+        changed = 0
+        where, groups = self.where, self.groups
+        for i in range(len(self.people)):
+            gi = where[i]
+            if gi < 0:
+                continue
+            targets = {where[j] for j in self.links[i] if where[j] >= 0 and where[j] != gi}
+            if not self.when[i] and groups[gi].slot not in self.slots[i]:
+                free = [
+                    h
+                    for t in self.rank[i]
+                    for h in self.by_topic.get(t, ())
+                    if groups[h].alive and groups[h].slot in self.slots[i]
+                ]
+                if len(free) > 8:  # a big school: a sample keeps the pass's cost flat
+                    free = self.rng.sample(free, 8)
+                targets.update(free)
+            for h in sorted(targets):
+                if groups[h].alive and (self._eject(i, h) or self._pair_move(i, h)):
+                    changed += 1
+                    break
+        return changed
+
+    def _pair_move(self, i: int, to: int) -> bool:
+        """Move i together with a named colleague of theirs from the same cohort into
+        cohort ``to`` (one alone would lose the colleague they already have). Kept only when
+        the objective improves."""
+        lim, groups, where = self.lim, self.groups, self.where
+        frm = where[i]
+        f, g = groups[frm], groups[to]
+        if g.n + 2 > lim.mx or f.n - 2 < self._lb(f) or not self._fits(i, g):
+            return False
+        for j in sorted(self.links[i], key=lambda j: (-self.links[i][j], j)):
+            if where[j] != frm or not self._fits(j, g):
+                continue
+            first = self.delta_move(i, to)
+            self.move(i, to)
+            if self._fits(j, g) and first + self.delta_move(j, to) > 1e-9:
+                self.move(j, to)
+                return True
+            self.move(i, frm)
+        return False

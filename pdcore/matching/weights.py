@@ -8,8 +8,13 @@ One place for them: the engine's incremental scores, :func:`~pdcore.matching.obj
 # named colleague. Named colleagues and WHO members free at the slot were raised in issue 13
 # (from 20 and 4) after the generator family showed both too weak on schools the engine had
 # not seen; the frontier in benchmarks/MATCHING.md shows what each costs.
+# A step down to a topic a named colleague chose first costs W_RANK_TOGETHER (one request's
+# weight, so a one-way request alone never pulls anyone off their first choice) instead of
+# W_RANK: half the requests the family broke were across first choices, and one step there
+# is worth a kept pair; other steps cost more (90 from 60) so first choices hold elsewhere.
 W_PLACE = 1000.0  # per person placed
-W_RANK = 60.0  # per step down the person's ranked choices
+W_RANK = 90.0  # per step down the person's ranked choices (60 before issue 13b)
+W_RANK_TOGETHER = 30.0  # per step, to a topic a named colleague (either way) chose first
 W_NAMED = 30.0  # per named-colleague request honoured (each direction counts)
 W_MUTUAL = 15.0  # extra when two people named each other
 W_DEPT = 18.0  # per department preference honoured
