@@ -123,6 +123,26 @@ def _check_school_day(day: date, in_school_day: bool) -> None:
         )
 
 
+def _checked_meeting(
+    con, held_on, minutes, in_school_day, note, agenda, attendee_ids, today, future: str
+) -> tuple[date, int, str, list[int]]:
+    """The checks a held meeting passes when it is logged and when it is corrected: a season
+    date not in the future (`future` says what to do instead), minutes, a school day that is
+    one, a note, a known agenda, at least one attendee. Returns the cleaned values."""
+    held_on = _check_season_date(con, held_on, "The meeting date")
+    if held_on > (today or clock.today()):
+        raise ValidationError(f"That date is in the future: {future}.")
+    minutes = _check_minutes(minutes)
+    _check_school_day(held_on, in_school_day)
+    note = clean_text(note, "the note", NOTE_MAX, required=False)
+    if agenda and agenda not in AGENDAS:
+        raise ValidationError("Pick the agenda from the list.")
+    attendees = sorted({int(a) for a in attendee_ids})
+    if not attendees:
+        raise ValidationError("Tick who attended (at least one member).")
+    return held_on, minutes, note, attendees
+
+
 @authz.write(authz.member_of("cohort_id"))
 def log_meeting(
     con,
@@ -142,17 +162,10 @@ def log_meeting(
     it was in the school day, who attended (current members only) and a note. A planned
     meeting on the same day becomes this held one. Returns the meeting id."""
     staff_id = actor.id
-    held_on = _check_season_date(con, held_on, "The meeting date")
-    if held_on > (today or clock.today()):
-        raise ValidationError("That date is in the future: plan the meeting instead of logging it.")
-    minutes = _check_minutes(minutes)
-    _check_school_day(held_on, in_school_day)
-    note = clean_text(note, "the note", NOTE_MAX, required=False)
-    if agenda and agenda not in AGENDAS:
-        raise ValidationError("Pick the agenda from the list.")
-    attendees = sorted({int(a) for a in attendee_ids})
-    if not attendees:
-        raise ValidationError("Tick who attended (at least one member).")
+    held_on, minutes, note, attendees = _checked_meeting(
+        con, held_on, minutes, in_school_day, note, agenda, attendee_ids, today,
+        future="plan the meeting instead of logging it",
+    )  # fmt: skip
     with db.transaction(con) as cur:
         require_member(cur, cohort_id, staff_id)
         slot_id = check_slot(cur, slot_id, required=False)
@@ -264,17 +277,10 @@ def edit_meeting(
 ) -> None:
     """Correct a held meeting (its logger or an admin): the same checks as logging it, and
     attendees may be anyone who has been in the cohort. Audited with the values before."""
-    held_on = _check_season_date(con, held_on, "The meeting date")
-    if held_on > (today or clock.today()):
-        raise ValidationError("That date is in the future: a held meeting has happened.")
-    minutes = _check_minutes(minutes)
-    _check_school_day(held_on, in_school_day)
-    note = clean_text(note, "the note", NOTE_MAX, required=False)
-    if agenda and agenda not in AGENDAS:
-        raise ValidationError("Pick the agenda from the list.")
-    attendees = sorted({int(a) for a in attendee_ids})
-    if not attendees:
-        raise ValidationError("Tick who attended (at least one member).")
+    held_on, minutes, note, attendees = _checked_meeting(
+        con, held_on, minutes, in_school_day, note, agenda, attendee_ids, today,
+        future="a held meeting has happened",
+    )  # fmt: skip
     with db.transaction(con) as cur:
         before = _meeting_for_change(cur, actor, meeting_id)
         cohort_id = before[0]

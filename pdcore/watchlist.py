@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -163,17 +164,31 @@ WATCH_COLUMNS = [
 ]
 
 
-def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]]:
-    """Every active teacher's facts, with (name, email, department, school, coach, latest
-    follow-up and their "place me" note) beside them, in one query."""
+class CaseInfo(NamedTuple):
+    """What a coach reads beside a teacher's facts: who they are and the latest follow-up."""
+
+    name: str
+    email: str
+    department: str
+    school: str
+    coach_id: int | None
+    coach: str
+    last_contact: date | None
+    next_step: str
+    resolved: bool
+    has_followup: bool
+    next_step_by: int | None  # the coach or admin who wrote the latest follow-up
+    place_me_note: str
+
+
+def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, CaseInfo]]:
+    """Every active teacher's facts, with their CaseInfo beside them, in one query."""
     today = today or clock.today()
     rows = db.read(con).execute(_FACTS_SQL, [today]).fetchall()
     out = []
     for r in rows:
-        (sid, name, email, dept, school, answered, in_group, kind, size, n_last, att_last) = r[:11]
-        (ever_left, place_me, coach_id, coach, last_on, next_step, resolved, has_fu, by, note) = r[
-            11:
-        ]
+        sid, name, email, dept, school, answered, in_group, kind, size, n_last, att_last = r[:11]
+        ever_left, place_me, *latest = r[11:]
         facts = WatchFacts(
             staff_id=sid,
             answered_survey=answered,
@@ -185,25 +200,7 @@ def watch_facts(con, today: date | None = None) -> list[tuple[WatchFacts, tuple]
             ever_left=ever_left,
             place_me_open=place_me,
         )
-        out.append(
-            (
-                facts,
-                (
-                    name,
-                    email,
-                    dept,
-                    school,
-                    coach_id,
-                    coach,
-                    last_on,
-                    next_step,
-                    resolved,
-                    has_fu,
-                    by,
-                    note,
-                ),
-            )
-        )
+        out.append((facts, CaseInfo(name, email, dept, school, *latest)))
     return out
 
 
@@ -223,40 +220,26 @@ def watchlist_frame(con, today: date | None = None, include_resolved: bool = Fal
         codes = reasons(facts, rules)
         if not codes:
             continue
-        (
-            name,
-            email,
-            dept,
-            school,
-            coach_id,
-            coach,
-            last_on,
-            next_step,
-            resolved,
-            has_fu,
-            by,
-            note,
-        ) = extra
-        status = case_status(has_fu, resolved)
+        status = case_status(extra.has_followup, extra.resolved)
         if status == "resolved" and not include_resolved:
             continue
         records.append(
             (
                 facts.staff_id,
-                name,
-                email,
-                dept,
-                school,
+                extra.name,
+                extra.email,
+                extra.department,
+                extra.school,
                 describe(codes, rules),
                 len(codes),
                 ",".join(codes),
-                coach_id,
-                coach,
-                last_on,
-                next_step,
+                extra.coach_id,
+                extra.coach,
+                extra.last_contact,
+                extra.next_step,
                 status,
-                by,
-                note,
+                extra.next_step_by,
+                extra.place_me_note,
             )
         )
     frame = pd.DataFrame.from_records(records, columns=WATCH_COLUMNS)
