@@ -454,10 +454,23 @@ with tabs[5]:
     waiting_split = None if is_project else cohorts.pending_split(con, info.id)
     if waiting_split:
         st.info(
-            f"A split into a new cohort is waiting for {len(waiting_split[1])} answer(s).",
+            f"A split into a new cohort is waiting for {len(waiting_split.waiting_for)} answer(s).",
             icon=":material/hourglass_top:",
         )
-        st.text(f"New cohort: {waiting_split[0]}. Still to answer: {', '.join(waiting_split[1])}.")
+        st.text(
+            f"New cohort: {waiting_split.name}. "
+            f"Still to answer: {', '.join(waiting_split.waiting_for)}."
+        )
+        if waiting_split.proposer_id == me.id and st.button(
+            "Withdraw this split", key="split_withdraw", icon=":material/undo:"
+        ):
+            try:
+                cohorts.withdraw_split(con, me, waiting_split.proposal_id)
+            except (ValidationError, PermissionDenied) as exc:
+                st.error(md(str(exc)))
+            else:
+                st.session_state["mc_flash"] = "Split withdrawn; everyone it named is told."
+                st.rerun()
     elif not is_project and len(member_list) >= 2:
         with st.form("split_form"):
             st.markdown("**Split** into two cohorts of the same topic")

@@ -639,22 +639,57 @@ def questions_for(con, staff_id: int) -> list[SplitQuestion]:
     return [SplitQuestion(*r[:4], movers=tuple(r[4])) for r in rows]
 
 
-def pending_split(con, cohort_id: int) -> tuple[str, tuple[str, ...]] | None:
-    """The cohort's open split as (new cohort name, names still to answer), or None."""
+@dataclass(frozen=True)
+class PendingSplit:
+    proposal_id: int
+    proposer_id: int
+    name: str  # the new cohort's
+    waiting_for: tuple[str, ...]  # names still to answer
+
+
+def pending_split(con, cohort_id: int) -> PendingSplit | None:
+    """The cohort's open split, or None."""
     row = (
         db.read(con)
         .execute(
             """
-        SELECT p.name, list(s.name ORDER BY s.name) FILTER (WHERE a.answer = 'pending')
+        SELECT p.id, p.proposer_id, p.name,
+               list(s.name ORDER BY s.name) FILTER (WHERE a.answer = 'pending')
         FROM split_proposals p JOIN split_answers a ON a.proposal_id = p.id
         JOIN staff s ON s.id = a.staff_id
-        WHERE p.cohort_id = ? AND p.status = 'open' GROUP BY p.id, p.name
+        WHERE p.cohort_id = ? AND p.status = 'open' GROUP BY p.id, p.proposer_id, p.name
         """,
             [cohort_id],
         )
         .fetchone()
     )
-    return (row[0], tuple(row[1] or ())) if row else None
+    return PendingSplit(row[0], row[1], row[2], tuple(row[3] or ())) if row else None
+
+
+@authz.write(
+    authz.for_person(
+        "proposal_id", roles=(), owner_sql="SELECT proposer_id FROM split_proposals WHERE id = ?"
+    )
+)
+def withdraw_split(con, actor: StaffMember, proposal_id: int) -> None:
+    """The proposer takes back a split still waiting for answers; everyone it named is told."""
+    with db.transaction(con) as cur:
+        row = cur.execute(
+            "SELECT name, status FROM split_proposals WHERE id = ?", [proposal_id]
+        ).fetchone()
+        if row is None or row[1] != "open":
+            raise ValidationError("That split is no longer waiting for answers; reload the page.")
+        cur.execute(
+            "UPDATE split_proposals SET status = 'declined', decided_at = ? WHERE id = ?",
+            [clock.now(), proposal_id],
+        )
+        named = cur.execute(
+            "SELECT staff_id FROM split_answers WHERE proposal_id = ? AND staff_id <> ?",
+            [proposal_id, actor.id],
+        ).fetchall()
+        for (staff_id,) in named:
+            notices.notify(cur, staff_id, f"{actor.name} withdrew the split into {row[0]}.")
+        db.audit(cur, actor.id, "cohort.split_withdrawn", "split_proposal", proposal_id)
 
 
 def open_seats(con, cohort: CohortInfo) -> int:

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from pdcore import authz, clock, cohorts, db, help_requests, meetings, roster, settings, survey
+from pdcore.model import PermissionDenied
 from tests.conftest import DEMO_TEACHER, shown
 
 
@@ -274,3 +275,29 @@ def test_my_cohort_split_then_leave(open_app, school):
         "SELECT left_reason FROM memberships WHERE staff_id = ? ORDER BY joined_at", [me]
     ).fetchall()
     assert reasons[-2:] == [("split into a new cohort",), ("schedule changed",)]
+
+
+def test_the_proposer_withdraws_a_split_and_the_colleague_named_is_told(open_app, school):
+    email, cid = member_of_a_cohort(school)
+    me = staff_id(school, email)
+    other = next(m for m in cohorts.get(school, cid).member_ids if m != me)
+    at = open_app(email, "pages/my_cohort.py")
+    at.multiselect(key="split_movers").set_value([me, other])
+    at.text_input(key="split_name").input("Our second path")
+    at.button(key="split_submit").click().run()
+    assert cohorts.pending_split(school, cid).waiting_for  # asked, not moved
+
+    # Only the proposer is offered the withdraw button, and only they may use it.
+    other_email = school.execute("SELECT email FROM staff WHERE id = ?", [other]).fetchone()[0]
+    theirs = open_app(other_email, "pages/my_cohort.py")
+    assert not [b for b in theirs.button if b.key == "split_withdraw"]
+    with pytest.raises(PermissionDenied):
+        cohorts.withdraw_split(school, other, cohorts.pending_split(school, cid).proposal_id)
+
+    at.button(key="split_withdraw").click().run()
+    assert "Split withdrawn" in texts(at.success)
+    assert cohorts.pending_split(school, cid) is None
+    assert {me, other} <= set(cohorts.get(school, cid).member_ids)  # nobody moved
+    told = [t.value for t in open_app(other_email).text]
+    assert any("withdrew the split into Our second path" in t for t in told)
+    assert cohorts.questions_for(school, other) == []  # the question is gone
