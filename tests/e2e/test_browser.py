@@ -81,6 +81,7 @@ def test_a_teacher_joins_a_cohort_and_logs_a_meeting(app_server, new_user, shot)
     go_to(page, "My cohort")
     page.get_by_role("heading", name=cohort_name).wait_for()
     page.get_by_role("tab", name="Meetings").click()
+    wait_for_app(page)  # a tab change reruns the page: let it finish before submitting
     page.get_by_role("button", name="Log this meeting").click()
     page.get_by_text(re.compile(r"^Meeting of .+ logged: \d+ attended")).wait_for()
     wait_for_app(page)
@@ -147,6 +148,7 @@ def test_an_admin_syncs_a_csv_and_sees_the_dashboard_change(
 
     go_to(page, "Data and sync")
     page.get_by_role("tab", name="Upload CSV files").click()
+    wait_for_app(page)
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Roster CSV")
     uploader.locator('input[type="file"]').set_input_files(str(roster_csv))
     page.get_by_text("roster.csv").first.wait_for()
