@@ -16,7 +16,7 @@ import pytest
 
 from pdcore import authz, cli, db, imports, sheets
 from pdcore.ui import sync_schedule
-from tests.conftest import ROOT
+from tests.conftest import ROOT, under_faketime
 from tests.fixtures.sheets.replay import (
     HERE,
     SCHOOL_KEY,
@@ -465,6 +465,7 @@ def test_a_signed_in_sync_reads_with_two_requests(school_db, signed_in_sync, cap
     assert len(api) == 2 and "values:batchGet" in api[1]
 
 
+@under_faketime
 def test_the_scheduler_survives_any_failure_and_shows_it(school_db, monkeypatch):
     con = db.connect(school_db)
     imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
@@ -500,6 +501,7 @@ def test_the_scheduler_survives_any_failure_and_shows_it(school_db, monkeypatch)
 # ---- 6. one writer at a time ----------------------------------------------------------------
 
 
+@under_faketime
 def test_a_csv_import_during_a_sync_is_not_undone_by_it(school_db, tmp_path):
     con = db.connect(school_db)
     imports.save_source_config(con, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
