@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 import sys
 
@@ -18,28 +17,10 @@ from tests.fixtures.sheets.replay import (
     offline_client,
     school_sheet,
 )
+from tests.integration.conftest import query
 
 DEMO_ROSTER = ROOT / "data" / "demo_roster.csv"
 DEMO_RESPONSES = ROOT / "data" / "demo_responses.csv"
-
-
-@pytest.fixture
-def school_db(demo_file, tmp_path, monkeypatch):
-    """A private copy of the demo school, with no Sheets credentials around."""
-    path = tmp_path / "school.duckdb"
-    shutil.copy(demo_file, path)
-    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
-    for name in (sheets.ENV_JSON, sheets.ENV_FILE):
-        monkeypatch.delenv(name, raising=False)
-    return path
-
-
-def query(path, sql, params=()):
-    con = db.connect(path)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_import_prints_counts_and_warns_about_problem_rows(school_db, capsys):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from tests.fixtures.sheets.replay import (
     token_granted,
     token_refused,
 )
+from tests.integration.conftest import query
 
 DEMO_ROSTER = ROOT / "data" / "demo_roster.csv"
 DEMO_RESPONSES = ROOT / "data" / "demo_responses.csv"
@@ -37,24 +37,10 @@ RESPONSE_HEADER = csv_rows(DEMO_RESPONSES)[0]
 MAYA = "maya.okafor@demo-school.org"
 
 
-@pytest.fixture
-def school_db(demo_file, tmp_path, monkeypatch):
-    """A private copy of the demo school (260 active staff), no Sheets credentials around."""
-    path = tmp_path / "school.duckdb"
-    shutil.copy(demo_file, path)
-    monkeypatch.chdir(tmp_path)
+@pytest.fixture(autouse=True)
+def school_in_new_york(monkeypatch):
+    """The school's zone, so Google's times (GMT-5, a Sheet's zone) convert the same anywhere."""
     monkeypatch.setenv("PDCORE_TIMEZONE", "America/New_York")
-    for name in (sheets.ENV_JSON, sheets.ENV_FILE):
-        monkeypatch.delenv(name, raising=False)
-    return path
-
-
-def query(path, sql, params=()):
-    con = db.connect(path)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def active(path) -> int:
