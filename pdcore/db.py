@@ -1,6 +1,8 @@
-"""The database: one DuckDB file, its schema migrations, transactions and the write lock.
+"""The database: its schema migrations, transactions, the write lock and the data version.
 
-One process owns the file read-write; it keeps one connection and every unit of work takes
+Two engines run the same schema and the same SQL: a DuckDB file (the default, `make run`, a
+single school) and PostgreSQL (`PDCORE_DB=postgresql://...`, a district on several app
+processes; `pdcore.postgres` is that seam). On DuckDB, one process owns the file read-write; it keeps one connection and every unit of work takes
 its own cursor (a connection is not thread-safe, Streamlit sessions are threads). Snapshot
 isolation does not stop write skew ("join if fewer than 10" over-admits under concurrent
 joins), so every write transaction holds one process-wide lock. A new database file is built
@@ -20,7 +22,13 @@ from pathlib import Path
 
 import duckdb
 
-from pdcore import clock
+from pdcore import clock, postgres
+from pdcore.db_errors import (  # noqa: F401  (the names callers catch: db.DatabaseProblem...)
+    DatabaseBusy,
+    DatabaseProblem,
+    DatabaseUnavailable,
+    DatabaseUnreadable,
+)
 
 DEFAULT_PATH = "data/pd.duckdb"
 MEMORY = ":memory:"
@@ -31,20 +39,13 @@ WRITE_LOCK = threading.RLock()
 _data_version = 0
 
 
-class DatabaseProblem(RuntimeError):
-    """The database file cannot be used; the message says what it is and what to do."""
-
-
-class DatabaseBusy(DatabaseProblem):
-    """The database file is held by another process."""
-
-
-class DatabaseUnreadable(DatabaseProblem):
-    """The file is not a database this app can open (damaged, half-written, or another kind)."""
+# The PostgreSQL databases this process opened: their write counters join data_version().
+_shared: list[postgres.Database] = []
 
 
 def default_path() -> str:
-    """The database path: the PDCORE_DB environment variable, else data/pd.duckdb."""
+    """The database: the PDCORE_DB environment variable (a DuckDB path or a postgresql://
+    address), else data/pd.duckdb."""
     return os.environ.get("PDCORE_DB") or DEFAULT_PATH
 
 
@@ -58,7 +59,7 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+def schema_version(con) -> int:
     """The highest migration applied to this database (0 for a new one)."""
     cur = con.cursor()
     exists = cur.execute(
@@ -69,12 +70,15 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
+def migrate(con) -> int:
     """Apply every migration newer than the database's version; returns the new version.
 
     Each migration runs in its own transaction with its version row, so a failed migration
-    leaves the database at the previous version with its data intact.
+    leaves the database at the previous version with its data intact. On PostgreSQL one
+    process applies them while any other waits (an advisory lock).
     """
+    if isinstance(con, postgres.Database):
+        return postgres.migrate(con, migrations())
     cur = con.cursor()
     cur.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -98,13 +102,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database at `path` and bring its schema up to date.
+def connect(path: str | os.PathLike | None = None):
+    """Open (creating if needed) the database at `path` (a file, or a postgresql:// address)
+    and bring its schema up to date.
 
     Raises DatabaseBusy, with a sentence a person can act on, when another process holds
-    the file.
+    the file, and DatabaseUnavailable when a PostgreSQL server cannot be reached.
     """
     path = str(path or default_path())
+    if postgres.is_url(path):
+        database = postgres.connect(path)
+        migrate(database)
+        _shared.append(database)
+        return database
     if path != MEMORY:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         if not Path(path).exists():
@@ -155,13 +165,26 @@ def _create_whole(path: Path) -> None:
         side.unlink(missing_ok=True)
 
 
+def close(con) -> None:
+    """Close a connection (and forget a PostgreSQL one's write counter)."""
+    if con in _shared:
+        _shared.remove(con)
+    con.close()
+
+
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One write unit of work: a fresh cursor in a transaction, under the write lock.
+def transaction(con) -> Iterator:
+    """One write unit of work: a fresh cursor in a transaction, under the write lock (this
+    process's on DuckDB, the database's own on PostgreSQL).
 
     Commits when the block ends, rolls back (and re-raises) on any exception, so a failure
     leaves nothing half-written.
     """
+    if isinstance(con, postgres.Database):
+        with con.transaction() as cur:
+            yield cur
+        _bump_data_version()
+        return
     with WRITE_LOCK:
         cur = con.cursor()
         cur.execute("BEGIN TRANSACTION")
@@ -188,21 +211,23 @@ def _stamp_with_clock(cur: duckdb.DuckDBPyConnection) -> None:
 
 def _bump_data_version() -> None:
     global _data_version
-    _data_version += 1  # only ever called under WRITE_LOCK
+    with WRITE_LOCK:
+        _data_version += 1
 
 
-def data_version() -> int:
-    """A number that changes after every committed write in this process (a cache key)."""
-    return _data_version
+def data_version() -> tuple[int, ...]:
+    """A cache key that changes after every committed write: in this process, and in any
+    process sharing a PostgreSQL database with it (read at most once a second)."""
+    return (_data_version, *(database.data_version() for database in _shared))
 
 
-def read(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+def read(con):
     """A cursor for reads (a snapshot); cheap, one per unit of work."""
     return con.cursor()
 
 
 def audit(
-    cur: duckdb.DuckDBPyConnection,
+    cur,
     actor_id: int | None,
     action: str,
     entity: str = "",

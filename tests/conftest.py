@@ -51,6 +51,62 @@ def con():
 
 
 @pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the run: $PDCORE_TEST_PG (a postgresql:// URL of a server to
+    reuse, with rights to create databases), else a throwaway one started and stopped here."""
+    from tests import pgserver
+
+    reuse = os.environ.get("PDCORE_TEST_PG")
+    if reuse:
+        yield reuse
+        return
+    url, folder = pgserver.start()
+    try:
+        yield url
+    finally:
+        pgserver.stop(folder)
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_server):
+    """Template databases on the server: "empty" (the schema) and "demo" (the demo school,
+    generated as demo_file is), each built once per run and copied per test."""
+    from tests import pgserver
+
+    built = {}
+
+    def template(kind: str) -> str:
+        if kind not in built:
+            name = f"tpl_{kind}_{os.getpid()}"
+            url = pgserver.create(pg_server, name=name)
+            connection = db.connect(url)
+            if kind == "demo":
+                with clock.frozen(DEMO_TODAY):
+                    demo.generate(connection)
+            db.close(connection)
+            built[kind] = name
+        return built[kind]
+
+    return template
+
+
+@pytest.fixture
+def pg_database(pg_server, pg_templates):
+    """Make fresh PostgreSQL databases for one test (copies of a template); dropped after."""
+    from tests import pgserver
+
+    made = []
+
+    def _make(kind: str = "empty") -> str:
+        made.append(pgserver.create(pg_server, template=pg_templates(kind)))
+        return made[-1]
+
+    yield _make
+    for url in made:
+        pgserver.drop(pg_server, url)
+
+
+@pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """A demo school generated once per test run (copy it before writing to it)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"

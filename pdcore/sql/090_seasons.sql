@@ -24,9 +24,9 @@ CREATE TABLE seasons (
 INSERT INTO seasons (label, starts_on, ends_on, survey_close)
 WITH stored AS (
     SELECT
-        (SELECT try_cast(json_extract_string(value, '$') AS DATE) FROM settings WHERE key = 'season_start') AS s,
-        (SELECT try_cast(json_extract_string(value, '$') AS DATE) FROM settings WHERE key = 'season_end') AS e,
-        (SELECT try_cast(json_extract_string(value, '$') AS DATE) FROM settings WHERE key = 'survey_close') AS c,
+        (SELECT CAST(nullif(replace(value, '"', ''), '') AS DATE) FROM settings WHERE key = 'season_start') AS s,
+        (SELECT CAST(nullif(replace(value, '"', ''), '') AS DATE) FROM settings WHERE key = 'season_end') AS e,
+        (SELECT CAST(nullif(replace(value, '"', ''), '') AS DATE) FROM settings WHERE key = 'survey_close') AS c,
         CAST(current_localtimestamp() AS DATE) AS today
 ), dated AS (
     SELECT coalesce(s, make_date(CASE WHEN month(today) >= 8 THEN year(today) ELSE year(today) - 1 END, 11, 1)) AS s,

@@ -1,4 +1,5 @@
-"""Fixtures the integration tests share: a private file copy of the demo school."""
+"""Fixtures the integration tests share. Every test that takes a database (`con`, `make`,
+`demo_con`, `school_db`) runs twice: on DuckDB and on PostgreSQL (a throwaway server)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,50 @@ import pytest
 from pdcore import db, sheets
 
 
+BACKENDS = ["duckdb", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def school_db(demo_file, tmp_path, monkeypatch):
-    """A private copy of the demo school (260 active staff) in a folder of its own, with no
-    Sheets credentials around (no .streamlit/secrets.toml, no key in the environment)."""
-    path = tmp_path / "school.duckdb"
-    shutil.copy(demo_file, path)
+def con(backend, request):
+    """A fresh, empty database with the current schema, on each backend."""
+    if backend == "duckdb":
+        connection = db.connect(db.MEMORY)
+    else:
+        connection = db.connect(request.getfixturevalue("pg_database")("empty"))
+    yield connection
+    db.close(connection)
+
+
+@pytest.fixture
+def demo_con(backend, demo_file, tmp_path, request):
+    """A private, writable copy of the demo school, on each backend."""
+    if backend == "duckdb":
+        path = tmp_path / "demo-copy.duckdb"
+        shutil.copy(demo_file, path)
+        connection = db.connect(path)
+    else:
+        connection = db.connect(request.getfixturevalue("pg_database")("demo"))
+    yield connection
+    db.close(connection)
+
+
+@pytest.fixture
+def school_db(backend, demo_file, tmp_path, monkeypatch, request):
+    """A private copy of the demo school (260 active staff): a file in a folder of its own
+    (DuckDB) or a database URL (PostgreSQL), with no Sheets credentials around (no
+    .streamlit/secrets.toml, no key in the environment)."""
     monkeypatch.chdir(tmp_path)
     for name in (sheets.ENV_JSON, sheets.ENV_FILE):
         monkeypatch.delenv(name, raising=False)
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_database")("demo")
+    path = tmp_path / "school.duckdb"
+    shutil.copy(demo_file, path)
     return path
 
 
@@ -27,4 +63,4 @@ def query(path, sql, params=()):
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
-        con.close()
+        db.close(con)
