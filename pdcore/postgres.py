@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -42,6 +41,8 @@ WRITE_LOCK_KEY = 7_310_001  # every write transaction (the DuckDB process lock's
 MIGRATE_LOCK_KEY = 7_310_002  # schema migrations: one process applies them
 SYNC_LOCK_KEY = 7_310_003  # the scheduled Sheets sync: one process of the district runs it
 
+# How long a request waits for a pooled connection before saying the server is not answering.
+POOL_WAIT_SECONDS = 5.0
 # How long a process trusts the data version it last read (a cross-process cache key).
 VERSION_TTL_SECONDS = 1.0
 
@@ -316,13 +317,6 @@ class ReadCursor:
 
 # ---- the database ---------------------------------------------------------------------------
 
-_open: weakref.WeakSet[Database] = weakref.WeakSet()
-
-
-def open_databases() -> list[Database]:
-    """The databases this process has open (their write counters make its cache key)."""
-    return list(_open)
-
 
 class Database:
     """One PostgreSQL database, shared by every thread (and every process) of the app."""
@@ -343,7 +337,6 @@ class Database:
         self._pool.open(wait=True, timeout=10)
         self._version = (0, -1.0)  # (version, when read, monotonic)
         self._version_lock = threading.Lock()
-        _open.add(self)
 
     @staticmethod
     def _check(url: str) -> None:
@@ -356,7 +349,7 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
         try:
-            with self._pool.connection(timeout=10) as conn:
+            with self._pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
                 yield conn
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc, "is not answering") from exc
@@ -409,7 +402,6 @@ class Database:
                     conn.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     def close(self) -> None:
-        _open.discard(self)
         self._pool.close()
 
 

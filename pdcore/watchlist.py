@@ -287,7 +287,7 @@ def open_case_count(con, coach_id: int | None = None, today: date | None = None)
     Remembered until the next committed write, so a home page can show it on every visit.
     """
     today = today or clock.today()
-    key = (id(con), db.data_version(), today)
+    key = (id(con), db.data_version(con), today)
     frame = _OPEN_CACHE.get(key)
     if frame is None:
         frame = watchlist_frame(con, today)
