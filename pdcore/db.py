@@ -45,6 +45,11 @@ def default_path() -> str:
     return os.environ.get("PDCORE_DB") or DEFAULT_PATH
 
 
+def describe(target) -> str:
+    """The database for a message: a file path, or a server's host/port/name (no password)."""
+    return f"PostgreSQL {postgres.where(target)}" if postgres.is_url(str(target)) else str(target)
+
+
 def migrations() -> list[tuple[int, str]]:
     """The schema migrations shipped in pdcore/sql, as (version, sql), in order."""
     found = []

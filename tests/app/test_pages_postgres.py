@@ -49,7 +49,9 @@ def test_an_unreachable_database_is_one_sentence_and_no_sign_in(monkeypatch):
     st.cache_resource.clear()
     at = _open(DEMO_TEACHER)
     assert not at.exception
-    assert "The PostgreSQL database at 127.0.0.1:9/district cannot be reached" in shown(at.error[0].value)
+    assert "The PostgreSQL database at 127.0.0.1:9/district cannot be reached" in shown(
+        at.error[0].value
+    )
     assert not at.title or "Welcome" not in at.title[0].value
 
 

@@ -94,3 +94,37 @@ def test_parameters_translate_around_quotes_and_comments():
     assert postgres.translate(sql) == (
         "SELECT '?%%', \"a?\", x FROM t WHERE a = %s AND %(s)s::text IS NULL AND b LIKE 'x%%' -- ?"
     )
+
+
+def test_a_write_waiting_too_long_for_the_lock_is_told_the_database_is_busy(
+    pg_database, monkeypatch
+):
+    import psycopg
+
+    url = pg_database("empty")
+    con = db.connect(url)
+    monkeypatch.setattr(postgres, "WRITE_WAIT_SECONDS", 1)
+    with psycopg.connect(url, autocommit=True) as holder:  # another process mid-write
+        holder.execute("SELECT pg_advisory_lock(%s)", [postgres.WRITE_LOCK_KEY])
+        with (
+            pytest.raises(db.DatabaseBusy, match="busy with a long change"),
+            db.transaction(con) as cur,
+        ):
+            cur.execute("INSERT INTO staff (email, name) VALUES ('a@school.test', 'A')")
+    with db.transaction(con) as cur:  # released: writes go through again
+        cur.execute("INSERT INTO staff (email, name) VALUES ('a@school.test', 'A')")
+    assert con.execute("SELECT count(*) FROM staff").fetchone()[0] == 1
+    con.close()
+
+
+def test_a_nested_write_transaction_fails_at_once_instead_of_waiting_on_itself(pg_database):
+    con = db.connect(pg_database("empty"))
+    with (
+        pytest.raises(RuntimeError, match="cannot open another"),
+        db.transaction(con),
+        db.transaction(con),
+    ):
+        pass
+    with db.transaction(con) as cur:  # the thread is free to write again
+        cur.execute("INSERT INTO staff (email, name) VALUES ('a@school.test', 'A')")
+    con.close()
