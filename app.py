@@ -153,7 +153,7 @@ def main() -> None:
     if refused:
         st.navigation([st.Page(refused_screen, title="Sign in", icon=":material/block:")]).run()
         return
-    me = roster.by_email(con, email)
+    me = session.member(email)
 
     sections: dict[str, list] = {}
     for path, title, icon, roles, section in PAGES:

@@ -6,7 +6,8 @@ school from benchmarks/out/) and talks Streamlit's own websocket protocol
 (benchmarks/wsclient.py); nothing leaves the machine. Scenarios:
 
 * throughput: page loads per second and their p50/p95 for 1, 4, 8 and 16 concurrent users at
-  260 and 5,000 staff, for the teacher's Home page and the admin's Participation page. Each
+  260 and 5,000 staff, for the teacher's Home page (the demo teacher on every load, then
+  another of the school's teachers on each load) and the admin's Participation page. Each
   load is a NEW session (a new websocket) whose first run is the page, as when a signed-in
   person opens the app's address: identity comes from a request header mapped into st.user
   by Streamlit's own `server.trustedUserHeaders` (what a proxy that signs people in does;
@@ -33,6 +34,7 @@ school from benchmarks/out/) and talks Streamlit's own websocket protocol
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -89,8 +91,12 @@ def private_copy(size: int, workdir: Path) -> Path:
 
 # ---- throughput ------------------------------------------------------------------------------
 
+# The same teacher on every load measures a returning visitor (what per-person caches keep);
+# another teacher on each load, the first visit of each of a school's teachers.
+EACH_TEACHER = "home, new teacher each"
 PAGES = {  # scenario -> (URL path of the page, who opens it, text every load must show)
     "teacher home": ("", ROLE_EMAIL[Role.TEACHER], "Welcome, Ana"),
+    EACH_TEACHER: ("", None, "Welcome,"),  # None: the school's active teachers in turn
     "participation": ("participation", ROLE_EMAIL[Role.ADMIN], "Participation"),
 }
 
@@ -133,10 +139,31 @@ def load_once(server: AppServer, page: str, email: str, expect: str) -> float:
     return time.perf_counter() - started
 
 
-def measure_cell(server: AppServer, size: int, name: str, users: int, seconds: float) -> Cell:
-    """`users` simulated people loading the page back to back for `seconds`."""
+def active_teachers(path: Path) -> list[str]:
+    """The school's active teachers' addresses (read before the server holds the file)."""
+    con = db.connect(path)
+    try:
+        rows = db.read(con).execute(
+            "SELECT email FROM staff WHERE active AND role = 'teacher' ORDER BY id"
+        )
+        return [email for (email,) in rows.fetchall()]
+    finally:
+        con.close()
+
+
+def measure_cell(
+    server: AppServer,
+    size: int,
+    name: str,
+    users: int,
+    seconds: float,
+    teachers: list[str] = (),
+) -> Cell:
+    """`users` simulated people loading the page back to back for `seconds` (a scenario
+    without one person takes the `teachers` in turn)."""
     page, email, expect = PAGES[name]
-    load_once(server, page, email, expect)  # warm: first-run imports and caches
+    people = itertools.cycle(teachers) if email is None else itertools.repeat(email)
+    load_once(server, page, next(people), expect)  # warm: first-run imports and caches
     stop_at = time.perf_counter() + seconds
     latencies: list[float] = []
     failures = Counter()
@@ -145,7 +172,7 @@ def measure_cell(server: AppServer, size: int, name: str, users: int, seconds: f
     def user() -> None:
         while time.perf_counter() < stop_at:
             try:
-                took = load_once(server, page, email, expect)
+                took = load_once(server, page, next(people), expect)
                 with lock:
                     latencies.append(took)
             except Exception as exc:  # counted and reported, never hidden
@@ -166,12 +193,13 @@ def throughput(sizes: list[int], users: list[int], seconds: float, workdir: Path
     cells = []
     for size in sizes:
         db_path = private_copy(size, workdir)
+        teachers = active_teachers(db_path)
         with AppServer(
             db_path, workdir / f"throughput-{size}.log", extra_args=TRUSTED + STEADY
         ) as server:
             for name in PAGES:
                 for n in users:
-                    cell = measure_cell(server, size, name, n, seconds)
+                    cell = measure_cell(server, size, name, n, seconds, teachers)
                     cells.append(cell)
                     print("   " + " | ".join(cell.row()), file=sys.stderr, flush=True)
             problems = server.problems()
@@ -220,13 +248,109 @@ FLOOR_APPS = {  # what any Streamlit page costs on this machine, measured the sa
     ),
 }
 
+# The floor of the same elements: each page's elements (as a load of it receives them: the
+# sidebar's account box, the navigation of that role's pages, the layout) drawn from constants,
+# with no database, no sign-in and no caches of the app's own. A page's CPU per load beside
+# its floor is what its data and logic cost.
+_NAV_FLOOR = """import streamlit as st
+st.set_page_config(page_title="Floor", layout="wide")
+def body(): ...
+def nav(pages, sections):
+    found = {{}}
+    for i in range(pages):
+        found.setdefault(sections[i % len(sections)], []).append(
+            st.Page(body if i else main, title=f"Page {{i}}", url_path=f"p{{i}}", default=not i))
+    with st.sidebar, st.container(key="account"):
+        st.html("<style>.st-key-account p {{overflow-wrap: anywhere;}}</style>")
+        st.markdown("**Ana Ruiz**  \\nTeacher · Mathematics")
+        st.caption("Demo sign-in")
+        st.button("Sign out", icon=":material/logout:")
+    st.navigation(found, expanded=True).run()
+{body}
+nav({pages}, {sections})
+"""
+FLOOR_APPS["home elements"] = _NAV_FLOOR.format(
+    pages=10,
+    sections='["", "My learning"]',
+    body="""def main():
+    st.title("Home: welcome, Ana", anchor=False)
+    st.subheader("My learning this season")
+    with st.container(border=True):
+        st.markdown("**A cohort's name** · A topic")
+        st.markdown("Next meeting: **Wed Dec 16**, Wed after school · Share practice")
+        st.download_button("Add to my calendar (.ics)", lambda: b"", file_name="m.ics",
+                           icon=":material/calendar_add_on:", key="ics")
+        st.caption("Our goal")
+        st.text("Finish the topic together and share one lesson each")
+        st.page_link("https://example.org/1", label="Open my cohort")
+    left, right = st.columns(2)
+    with left.container(border=True):
+        st.markdown("**Staff development**")
+        st.markdown("Wed Dec 2: you are in **A session** (Room 1)")
+        st.page_link("https://example.org/2", label="Staff development")
+    with right.container(border=True):
+        st.markdown("**Coaching**")
+        st.markdown("No coach yet: choose one or leave it to the coaches.")
+        st.page_link("https://example.org/3", label="Growth plan")
+    st.info("You met on Wed Nov 18: add a short reflection.", icon=":material/edit_note:")
+    st.page_link("https://example.org/4", label="Add a reflection")
+""",
+)
+FLOOR_APPS["participation elements"] = _NAV_FLOOR.format(
+    pages=21,
+    sections='["", "Admin", "Coaching", "My learning"]',
+    body="""import altair as alt
+import pandas as pd
+@st.cache_resource
+def specs():
+    funnel = pd.DataFrame({"stage": [f"Stage {i}" for i in range(6)], "people": range(6)})
+    seasons = pd.DataFrame({"season": ["2025-26", "2026-27"], "share": [0.5, 0.7]})
+    return (
+        alt.Chart(funnel).mark_bar().encode(x="people:Q", y="stage:N").to_dict(),
+        alt.Chart(seasons).mark_bar().encode(x="share:Q", y="season:N").to_dict(),
+        seasons,
+    )
+def main():
+    funnel, by_season, seasons = specs()
+    st.title("Participation")
+    st.caption("Who is in, who is not: the participation funnel by department and topic.")
+    every = st.segmented_control("Refresh", [0, 15, 30, 60], default=30, key="refresh")
+    @st.fragment(run_every=every or None)
+    def dashboard():
+        c1, c2, c3 = st.columns(3)
+        c1.multiselect("Department", ["Mathematics", "Science"], key="d")
+        c2.multiselect("Topic", ["A topic", "Another"], key="t")
+        c3.multiselect("Role", ["teacher", "coach", "admin"], default=["teacher"], key="r")
+        st.caption("Updated 00:00:00; refreshes every 30 s while this page is open.")
+        for col, n in zip(st.columns(6), range(6)):
+            col.metric(f"Stage {n}", 100 - n, "50%", delta_color="off", delta_arrow="off")
+        left, right = st.columns([2, 3])
+        with left:
+            st.subheader("The funnel")
+            st.vega_lite_chart(dict(funnel), width="stretch")
+            st.download_button("Download CSV", lambda: b"", file_name="f.csv", key="f")
+        with right:
+            st.subheader("Share at each stage")
+            st.segmented_control("Break down by", ["department", "topic"], key="by")
+            st.caption("Pick department or topic to see each group's share at every stage.")
+        st.toggle("Show the people", key="people")
+        st.download_button("Download CSV (260 people)", lambda: b"", file_name="p.csv", key="p")
+    dashboard()
+    st.subheader("Year over year")
+    st.vega_lite_chart(dict(by_season), width="stretch", key="seasons")
+    st.dataframe(seasons, hide_index=True)
+""",
+)
+
 
 def floors(users: list[int], seconds: float, workdir: Path) -> list[Cell]:
-    """New-session loads of trivial apps: the fixed cost a page pays before its own work."""
+    """New-session loads of trivial apps: the fixed cost a page pays before its own work.
+    They run with the app's own server settings (its .streamlit/config.toml)."""
     cells = []
     for name, source in FLOOR_APPS.items():
         folder = workdir / name.replace(" ", "-")
-        folder.mkdir()
+        (folder / ".streamlit").mkdir(parents=True)
+        shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
         (folder / "app.py").write_text(source)
         PAGES[name] = ("", "", name.split()[0].title())
         log = workdir / f"floor-{folder.name}.log"

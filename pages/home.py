@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import authz, home, meetings, notices
+from pdcore import authz, clock, home, meetings, notices
 from pdcore.model import PermissionDenied, Role
 from pdcore.ui import session
 from pdcore.ui.text import md, md_short
@@ -104,12 +104,29 @@ def next_step(status: home.TeacherStatus) -> None:
         st.page_link("pages/survey.py", label="Choose a topic", icon=":material/arrow_forward:")
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _mine(version, today, staff_id: int, role: Role):
+    """One person's notices, status and week, read once per data version and day (each
+    new session of theirs, and each rerun, would otherwise ask the same dozen queries)."""
+    connection = session.connection()
+    unread = tuple(notices.unread(connection, staff_id))
+    if role == Role.ADMIN:
+        return unread, None, None
+    return unread, home.teacher_status(connection, staff_id), home.week(connection, staff_id, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _overview(version, school):
+    return home.staff_overview(session.connection(), school)
+
+
 me = session.require_any()
 con = session.connection()
+unread, status, mine = _mine(session.data_version(), clock.today(), me.id, me.role)
 st.title(f"Welcome, {md_short(me.first_name, 40)}", anchor=False)  # no #anchor from a name
 
 # What happened to me that I should know (placed in a cohort, asked to move, a split decided).
-for notice in notices.unread(con, me.id):
+for notice in unread:
     with st.container(border=True):
         text, dismiss = st.columns([6, 1], vertical_alignment="center")
         text.text(notice.text)
@@ -122,9 +139,7 @@ for notice in notices.unread(con, me.id):
                 st.rerun()
 
 if me.role != Role.ADMIN:
-    status = home.teacher_status(con, me.id)
     st.subheader("My learning this season")
-    mine = home.week(con, me.id)
     if mine.cohort:
         cohort_card(mine)
     elif me.role == Role.TEACHER:  # coaches are not nudged to join a group
@@ -149,7 +164,7 @@ if me.role != Role.ADMIN:
         )
 
 if me.role in (Role.COACH, Role.ADMIN):
-    counts = home.staff_overview(con, authz.scope(me))
+    counts = _overview(session.data_version(), authz.scope(me))
     st.subheader("The school at a glance")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Active teachers", counts.active_staff)

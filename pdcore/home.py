@@ -43,7 +43,8 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
         "AND status = 'open'",
         [staff_id],
     ).fetchone()[0]
-    survey_due = feedback.is_open(settings.load(con), clock.today()) and not (
+    current = settings.load(con)
+    survey_due = feedback.is_open(current, clock.today()) and not (
         feedback.my_answer(con, staff_id)
     )
     return TeacherStatus(
@@ -51,7 +52,7 @@ def teacher_status(con, staff_id: int) -> TeacherStatus:
         *(cohort or (None, None)),
         bool(place_me),
         survey_due,
-        survey.is_open(con),
+        survey.is_open(con, current=current),
     )
 
 

@@ -60,9 +60,10 @@ def choosable_topics(con) -> list[topics.TopicInfo]:
     return [t for t in topics.topic_list(con) if t.status != "retired"]
 
 
-def is_open(con, today: date | None = None) -> bool:
-    """True until the end of the admin's survey close date (always, when none is set)."""
-    close = settings.load(con).survey_close
+def is_open(con, today: date | None = None, current: settings.Settings | None = None) -> bool:
+    """True until the end of the admin's survey close date (always, when none is set);
+    `current`: the settings, when the caller has loaded them already."""
+    close = (current or settings.load(con)).survey_close
     return close is None or (today or clock.today()) <= close
 
 

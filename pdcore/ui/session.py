@@ -58,6 +58,17 @@ def data_version() -> tuple[int, ...]:
     return db.data_version(connection())
 
 
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _member(version: tuple[int, ...], email: str) -> StaffMember | None:
+    return roster.by_email(connection(), email)
+
+
+def member(email: str) -> StaffMember | None:
+    """The roster entry for `email` (None when not on it), read once per data version: the
+    app's shell, the refusal check and each page's role check all ask on every run."""
+    return _member(data_version(), roster.normalize_email(email))
+
+
 @st.cache_resource(show_spinner=False)
 def _demo_school() -> bool:
     return demo.is_demo(connection())
@@ -130,7 +141,7 @@ def refusal(email: str) -> str:
         domain = settings.load(connection()).allowed_domain
         if not signin.in_domain(email, domain):
             return f"{shown} is not a {md(domain)} address. Sign in with your school account."
-    me = roster.by_email(connection(), email)
+    me = member(email)
     if me is None or not me.active:
         return (
             f"{shown} is not on the school's active roster. Ask an admin to add you "
@@ -144,7 +155,7 @@ def current_user() -> StaffMember | None:
     email = signed_in_email()
     if not email or refusal(email):
         return None
-    return roster.by_email(connection(), email)
+    return member(email)
 
 
 def require_role(*roles: Role) -> StaffMember:
