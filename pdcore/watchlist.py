@@ -276,9 +276,9 @@ def coaches_for(caseload: pd.DataFrame, viewer: StaffMember) -> pd.DataFrame:
     return caseload[[authz.covers(viewer, s) for s in caseload["school"]]]
 
 
-# (connection id, data version, day) -> watchlist: the home page asks on every visit, and the
-# answer only changes after a write (db.data_version) or overnight.
-_OPEN_CACHE: dict[tuple, pd.DataFrame] = {}
+# (connection id, data version, day) -> (open cases, per coach id): the home page asks on every
+# visit, and the answer only changes after a write (db.data_version) or overnight.
+_OPEN_CACHE: dict[tuple, tuple[int, dict]] = {}
 
 
 def open_case_count(con, coach_id: int | None = None, today: date | None = None) -> int:
@@ -288,14 +288,14 @@ def open_case_count(con, coach_id: int | None = None, today: date | None = None)
     """
     today = today or clock.today()
     key = (id(con), db.data_version(con), today)
-    frame = _OPEN_CACHE.get(key)
-    if frame is None:
+    counts = _OPEN_CACHE.get(key)
+    if counts is None:  # keep the counts, not the district's frame (50,000 rows at most)
         frame = watchlist_frame(con, today)
+        counts = (len(frame), frame["coach_id"].value_counts().to_dict())
         _OPEN_CACHE.clear()
-        _OPEN_CACHE[key] = frame
-    if coach_id is not None:
-        frame = frame[frame["coach_id"] == coach_id]
-    return len(frame)
+        _OPEN_CACHE[key] = counts
+    total, per_coach = counts
+    return total if coach_id is None else per_coach.get(coach_id, 0)
 
 
 def caseload_frame(
