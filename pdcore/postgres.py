@@ -170,7 +170,6 @@ class Cursor:
     def __init__(self, database: Database, raw: psycopg.Cursor):
         self._database = database
         self._raw = raw
-        self._registered: list[str] = []
 
     def execute(self, query: str, params=None) -> Cursor:
         text, values = _prepare(query, params)
@@ -215,7 +214,6 @@ class Cursor:
         with self._raw.copy(copy_sql) as copy:
             for row in frame.itertuples(index=False, name=None):
                 copy.write_row([None if _missing(v) else v for v in row])
-        self._registered.append(name)
 
     def unregister(self, name: str) -> None:
         self._raw.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(name)))
