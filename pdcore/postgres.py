@@ -356,7 +356,10 @@ class Database:
         try:
             with self._pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
                 yield conn
-        except (psycopg.OperationalError, PoolTimeout) as exc:
+        except PoolTimeout as exc:
+            waited = RuntimeError(f"no connection within {POOL_WAIT_SECONDS:g} seconds")
+            raise _unavailable(self.url, waited, "is not answering") from exc
+        except psycopg.OperationalError as exc:
             raise _unavailable(self.url, exc, "is not answering") from exc
 
     def cursor(self) -> ReadCursor:
