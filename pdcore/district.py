@@ -28,7 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pdcore import db, postgres
+from pdcore import postgres
+from pdcore.db_errors import DatabaseProblem
 
 HAPROXY = "/usr/sbin/haproxy"
 ROOT = Path(__file__).resolve().parent.parent  # where app.py is
@@ -208,11 +209,11 @@ class District:
             raise DistrictError(
                 f"Port {self.port} on 127.0.0.1 is already in use: pick another (--port)."
             )
-        # Open the database once here: a wrong address fails now, in one sentence, and the
-        # migrations are applied before N processes would queue for them.
+        # Reach the database once here, so a wrong address fails now, in one sentence. The
+        # schema is the app processes' own work (one applies the migrations, in its clock).
         try:
-            db.close(db.connect(self.db_url))
-        except db.DatabaseProblem as exc:
+            postgres.connect(self.db_url).close()
+        except DatabaseProblem as exc:
             raise DistrictError(str(exc)) from exc
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="pdcore-district-"))
