@@ -18,6 +18,7 @@ over psycopg 3 and its pool; everything engine-specific lives here:
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -34,13 +35,20 @@ from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from pdcore import clock
-from pdcore.db_errors import DatabaseUnavailable
+from pdcore.db_errors import DatabaseBusy, DatabaseUnavailable
 
 # Keys of the database-wide advisory locks this app takes (any fixed 64-bit numbers).
 WRITE_LOCK_KEY = 7_310_001  # every write transaction (the DuckDB process lock's counterpart)
 MIGRATE_LOCK_KEY = 7_310_002  # schema migrations: one process applies them
 SYNC_LOCK_KEY = 7_310_003  # the scheduled Sheets sync: one process of the district runs it
 
+# Connections each process keeps at most (N processes need N x this under max_connections).
+POOL_ENV = "PDCORE_PG_POOL"
+POOL_DEFAULT = 10
+# How long a write waits for the write lock before saying the database is busy.
+WRITE_WAIT_SECONDS = 30
+# How long a request waits for a pooled connection before saying the server is not answering.
+POOL_WAIT_SECONDS = 5.0
 # How long a process trusts the data version it last read (a cross-process cache key).
 VERSION_TTL_SECONDS = 1.0
 
@@ -87,30 +95,47 @@ def _unavailable(url: str, exc: BaseException, doing: str) -> DatabaseUnavailabl
     return DatabaseUnavailable(
         f"The PostgreSQL database at {where(url)} {doing}: {_reason(exc)}. Check that the "
         "server is running and that PDCORE_DB (or --db) names the right host, port, database "
-        "and user; the app retries by itself once the server answers."
+        "and user (a running app retries by itself once the server answers)."
     )
 
 
-# ---- SQL: DuckDB's `?` parameters as psycopg's `%s` -----------------------------------------
+# ---- SQL: DuckDB's parameters as psycopg's --------------------------------------------------
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$\$.*?\$\$|\?|%", re.S)
+# Quoted text and comments (kept as they are), then the parameters: `?`, `$name`, `$1`; a
+# parameter tested with IS [NOT] NULL gets a type (`::text`), since PostgreSQL cannot infer
+# one for a NULL there; every literal `%` is doubled for psycopg.
+_TOKENS = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$\$.*?\$\$"
+    r"|(?P<param>\?|\$(?P<name>[A-Za-z_]\w*|\d+))(?P<null>\s+IS\s+(?:NOT\s+)?NULL\b)?|%",
+    re.S | re.I,
+)
 
 
 @lru_cache(maxsize=4096)
 def translate(query: str) -> str:
-    """`?` -> `%s` and `%` -> `%%`, leaving quoted text and comments alone."""
+    """A DuckDB-style query (`?`, `$name`, `$1`) in psycopg's style (`%s`, `%(name)s`)."""
 
     def swap(match: re.Match) -> str:
-        token = match.group(0)
-        return {"?": "%s", "%": "%%"}.get(token, token)
+        if match.group("param"):
+            name = match.group("name") or ""
+            key = f"_{name}" if name.isdigit() else name  # $1 -> %(_1)s, $school -> %(school)s
+            placeholder = f"%({key})s" if key else "%s"
+            null = match.group("null")
+            return f"{placeholder}::text{null}" if null else placeholder
+        return match.group(0).replace("%", "%%")  # psycopg reads % even inside quotes
 
     return _TOKENS.sub(swap, query)
 
 
 def _prepare(query: str, params) -> tuple[str, object]:
-    if params is None or (not params and "?" not in query):
+    if params is None or (not params and "?" not in query and "$" not in query):
         return query, None  # no placeholders: psycopg sends it as is (several statements ok)
-    return translate(query), list(params) if not isinstance(params, dict) else params
+    if isinstance(params, dict):
+        return translate(query), params
+    values = list(params)
+    if re.search(r"\$\d", query):  # DuckDB's numbered $1, $2: as names _1, _2
+        return translate(query), {f"_{i}": v for i, v in enumerate(values, start=1)}
+    return translate(query), values
 
 
 class _NumericLoader(Loader):
@@ -127,7 +152,9 @@ _DATE_OIDS = {1082, 1114, 1184}  # date, timestamp, timestamptz: datetime64 colu
 
 def _frame(description, rows) -> pd.DataFrame:
     columns = [d.name for d in description]
-    frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    frame = (
+        pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    )
     for d in description:
         if d.type_code in _DATE_OIDS:
             frame[d.name] = pd.to_datetime(frame[d.name])
@@ -300,13 +327,13 @@ class ReadCursor:
 class Database:
     """One PostgreSQL database, shared by every thread (and every process) of the app."""
 
-    def __init__(self, url: str, max_size: int = 20):
+    def __init__(self, url: str, max_size: int | None = None):
         self.url = url
         self._check(url)
         self._pool = ConnectionPool(
             url,
             min_size=1,
-            max_size=max_size,
+            max_size=max_size or int(os.environ.get(POOL_ENV) or POOL_DEFAULT),
             kwargs={"autocommit": True, "connect_timeout": 5},
             configure=_configure,
             check=ConnectionPool.check_connection,
@@ -316,6 +343,7 @@ class Database:
         self._pool.open(wait=True, timeout=10)
         self._version = (0, -1.0)  # (version, when read, monotonic)
         self._version_lock = threading.Lock()
+        self._writing = threading.local()  # this thread is inside transaction()
 
     @staticmethod
     def _check(url: str) -> None:
@@ -328,7 +356,7 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
         try:
-            with self._pool.connection(timeout=10) as conn:
+            with self._pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
                 yield conn
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise _unavailable(self.url, exc, "is not answering") from exc
@@ -342,15 +370,29 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """One write unit of work under the database-wide write lock (see the module doc)."""
-        with self.connection() as conn:
-            with conn.transaction():
+        if getattr(self._writing, "active", False):
+            # DuckDB's process lock lets a thread nest; here the inner transaction would wait
+            # for the outer one's lock forever, so say so at once.
+            raise RuntimeError("A write transaction cannot open another one (PostgreSQL).")
+        self._writing.active = True
+        try:
+            with self.connection() as conn, conn.transaction():
                 raw = conn.cursor()
-                raw.execute(
-                    "SELECT pg_advisory_xact_lock(%s), set_config('pdcore.now', %s, true)",
-                    [WRITE_LOCK_KEY, clock.now().isoformat(sep=" ")],
-                )
+                try:
+                    raw.execute(
+                        "SELECT set_config('lock_timeout', %s, true),"
+                        " set_config('pdcore.now', %s, true), pg_advisory_xact_lock(%s)",
+                        [f"{WRITE_WAIT_SECONDS}s", clock.now().isoformat(sep=" "), WRITE_LOCK_KEY],
+                    )
+                except psycopg.errors.LockNotAvailable as exc:
+                    raise DatabaseBusy(
+                        f"The database at {where(self.url)} is busy with a long change (another "
+                        f"one waited {WRITE_WAIT_SECONDS} s for it): try again in a minute."
+                    ) from exc
                 yield Cursor(self, raw)
                 raw.execute("UPDATE pdcore_data_version SET version = version + 1")
+        finally:
+            self._writing.active = False
         with self._version_lock:
             self._version = (self._version[0], -1.0)  # our own write shows at once
 
@@ -397,26 +439,23 @@ def connect(url: str) -> Database:
 def migrate(database: Database, migrations: list[tuple[int, str]]) -> int:
     """Apply the migrations newer than the database's version, one process at a time: the
     others wait on the lock, then find nothing left to do."""
-    with database.session_lock(MIGRATE_LOCK_KEY):
-        with database.connection() as conn:
+    with database.session_lock(MIGRATE_LOCK_KEY), database.connection() as conn:
+        with conn.transaction():
+            conn.execute(_COMPAT)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                " applied_at TIMESTAMP DEFAULT current_localtimestamp())"
+            )
+        current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        for version, text in migrations:
+            if version <= current:
+                continue
             with conn.transaction():
-                conn.execute(_COMPAT)
                 conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                    " applied_at TIMESTAMP DEFAULT current_localtimestamp())"
+                    "SELECT set_config('pdcore.now', %s, true)",
+                    [clock.now().isoformat(sep=" ")],
                 )
-            current = conn.execute(
-                "SELECT coalesce(max(version), 0) FROM schema_version"
-            ).fetchone()[0]
-            for version, text in migrations:
-                if version <= current:
-                    continue
-                with conn.transaction():
-                    conn.execute(
-                        "SELECT set_config('pdcore.now', %s, true)",
-                        [clock.now().isoformat(sep=" ")],
-                    )
-                    conn.execute(text)
-                    conn.execute("INSERT INTO schema_version (version) VALUES (%s)", [version])
-                current = version
+                conn.execute(text)
+                conn.execute("INSERT INTO schema_version (version) VALUES (%s)", [version])
+            current = version
     return current

@@ -101,7 +101,7 @@ def active_memberships(url: str, email: str) -> list[str]:
             [email],
         ).fetchall()
     finally:
-        db.close(con)
+        con.close()
     return [r[0] for r in rows]
 
 
@@ -119,7 +119,7 @@ def test_a_join_on_one_process_shows_on_the_other_and_survives_a_kill(district, 
     try:
         assert con.execute(made).fetchone()[0] == 1
     finally:
-        db.close(con)
+        con.close()
     assert served(district, "app1") and served(district, "app2")  # one each, as pinned
 
     quick_pick(admin, "Admin")

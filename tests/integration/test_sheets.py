@@ -395,5 +395,5 @@ def test_two_app_processes_on_one_postgresql_run_one_scheduled_sync(pg_database,
             later = clock.now() + timedelta(minutes=16)
             assert sync_schedule.run_if_due(second, sheets_info, now=later) is not None
     finally:
-        db.close(first)
-        db.close(second)
+        first.close()
+        second.close()
