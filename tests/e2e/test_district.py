@@ -15,10 +15,18 @@ from pathlib import Path
 import pytest
 
 from pdcore import db
-from pdcore.district import COOKIE, HAPROXY, District, server_name
+from pdcore.district import HAPROXY, District
 from tests import pgserver
 from tests.conftest import DEMO_TEACHER, DEMO_TODAY
-from tests.e2e.conftest import CHROMIUM, assert_no_exception, go_to, wait_for_app
+from tests.e2e.conftest import (
+    CHROMIUM,
+    assert_no_exception,
+    go_to,
+    pin,
+    served,
+    sticky,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,22 +56,6 @@ def district(pg_server, tmp_path_factory):
             if running.processes[i].returncode is None:  # alive: its log must be clean
                 assert "Traceback" not in running.log_text(i), running.log_text(i)[-6000:]
     pgserver.drop(pg_server, url)
-
-
-def pin(page, district: District, process: int):
-    """Make HAProxy send this person's requests to app process `process` (its own cookie)."""
-    page.context.add_cookies([{"name": COOKIE, "value": server_name(process), "url": district.url}])
-    return page
-
-
-def sticky(page, district: District) -> str:
-    return next(c["value"] for c in page.context.cookies(district.url) if c["name"] == COOKIE)
-
-
-def served(district: District, server: str) -> list[str]:
-    """The page loads (GET of a page, not of its assets) HAProxy sent to `server`."""
-    lines = district.log_text().splitlines()
-    return [ln for ln in lines if f" apps/{server} " in ln and re.search(r'"GET /[^_s]', ln)]
 
 
 def quick_pick(page, role_label: str) -> None:
