@@ -430,6 +430,9 @@ class Database:
 
 def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
+    # PostgreSQL's JIT spends ~1 s compiling the watchlist's plan on every call (measured by
+    # benchmarks/pg_queries.py); a dashboard's queries are short: off for the app's sessions.
+    conn.execute("SET jit = off")
 
 
 def connect(url: str) -> Database:
