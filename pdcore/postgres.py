@@ -170,7 +170,6 @@ class Cursor:
     def __init__(self, database: Database, raw: psycopg.Cursor):
         self._database = database
         self._raw = raw
-        self._registered: list[str] = []
 
     def execute(self, query: str, params=None) -> Cursor:
         text, values = _prepare(query, params)
@@ -215,7 +214,6 @@ class Cursor:
         with self._raw.copy(copy_sql) as copy:
             for row in frame.itertuples(index=False, name=None):
                 copy.write_row([None if _missing(v) else v for v in row])
-        self._registered.append(name)
 
     def unregister(self, name: str) -> None:
         self._raw.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(name)))
@@ -358,7 +356,10 @@ class Database:
         try:
             with self._pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
                 yield conn
-        except (psycopg.OperationalError, PoolTimeout) as exc:
+        except PoolTimeout as exc:
+            waited = RuntimeError(f"no connection within {POOL_WAIT_SECONDS:g} seconds")
+            raise _unavailable(self.url, waited, "is not answering") from exc
+        except psycopg.OperationalError as exc:
             raise _unavailable(self.url, exc, "is not answering") from exc
 
     def cursor(self) -> ReadCursor:
@@ -429,6 +430,9 @@ class Database:
 
 def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
+    # PostgreSQL's JIT spends ~1 s compiling the watchlist's plan on every call (measured by
+    # benchmarks/pg_queries.py); a dashboard's queries are short: off for the app's sessions.
+    conn.execute("SET jit = off")
 
 
 def connect(url: str) -> Database:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from tests import pgserver
 from tests.app.test_pages import CASES, ROLE_EMAIL
-from tests.conftest import DEMO_TEACHER, ROOT, secrets_files, shown
+from tests.conftest import DEMO_TEACHER, open_as, secrets_files, shown
 
 
 @pytest.fixture
@@ -24,19 +23,9 @@ def pg_app(monkeypatch, pg_database):
     st.cache_data.clear()
 
 
-def _open(email, page=None):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
-
-
 @pytest.mark.parametrize(("path", "role"), CASES)
 def test_page_renders_on_postgresql(pg_app, path, role):
-    at = _open(ROLE_EMAIL[role], page=path)
+    at = open_as(ROLE_EMAIL[role], page=path)
     assert not at.exception, at.exception
     assert at.title, f"{path} shows no title"
     assert not at.error, [e.value for e in at.error]
@@ -47,7 +36,7 @@ def test_an_unreachable_database_is_one_sentence_and_no_sign_in(monkeypatch):
     monkeypatch.setenv("PDCORE_DEMO", "1")
     secrets_files(monkeypatch, [])
     st.cache_resource.clear()
-    at = _open(DEMO_TEACHER)
+    at = open_as(DEMO_TEACHER)
     assert not at.exception
     assert "The PostgreSQL database at 127.0.0.1:9/district cannot be reached" in shown(
         at.error[0].value
@@ -63,12 +52,12 @@ def test_a_server_restart_shows_a_sentence_then_the_page_comes_back(monkeypatch,
         secrets_files(monkeypatch, [])
         st.cache_resource.clear()
         st.cache_data.clear()
-        at = _open(DEMO_TEACHER)
+        at = open_as(DEMO_TEACHER)
         assert not at.exception and at.title[0].value.startswith("Welcome, Ana")
         # the process keeps its one pool (st.cache_resource) across the visits below
         pgserver.down(folder)
         st.cache_data.clear()
-        at = _open(DEMO_TEACHER)
+        at = open_as(DEMO_TEACHER)
         assert not at.exception
         assert "is not answering" in shown(at.error[0].value)
         assert [b.label for b in at.button] == ["Try again"]
