@@ -4,7 +4,7 @@ PY      := .venv/bin/python
 PORT    ?= 8501
 export PDCORE_DB ?= data/pd.duckdb
 
-.PHONY: run serve test lint format bench load clean
+.PHONY: run serve district test lint format bench load clean
 
 # The app's runtime packages (`make run`); the first run takes a minute or two.
 .venv/.installed: requirements.txt
@@ -35,7 +35,18 @@ serve: .venv/.installed
 	PDCORE_DEMO=0 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: .venv/.dev-installed /usr/bin/chromium
+# A district: N app processes behind Debian's HAProxy (sticky sessions) on one PostgreSQL,
+# e.g. `make district DB=postgresql://pd@127.0.0.1:5432/pd N=2`. DEMO=1 for the demo school.
+district: PORT = 8500
+district: .venv/.installed /usr/sbin/haproxy
+	PDCORE_DEMO=$(or $(DEMO),0) $(PY) -m pdcore.district --processes $(or $(N),2) \
+		--db "$(or $(DB),$(PDCORE_DB))" --port $(PORT)
+
+/usr/sbin/haproxy:
+	@command -v apt-get >/dev/null || { echo "Install HAProxy at /usr/sbin/haproxy"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
+
+test: .venv/.dev-installed /usr/bin/chromium /usr/sbin/haproxy
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

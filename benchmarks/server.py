@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from pdcore import district
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -35,32 +35,13 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nobody is listening on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = district.free_port  # a TCP port on 127.0.0.1 that nobody listens on right now
 
 
 def run_command(port: int | str, extra_args: tuple[str, ...] = ()) -> list[str]:
-    """The Makefile's `run`/`serve` command, with the port filled in (keep the two in step;
-    `run` adds PDCORE_DEMO=1 to the environment, which AppServer's `demo` does here)."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        *extra_args,
-    ]
+    """The Makefile's `run`/`serve` command, with the port filled in (`run` adds
+    PDCORE_DEMO=1 to the environment, which AppServer's `demo` does here)."""
+    return district.app_command(port, extra_args)
 
 
 class AppServer:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from pdcore import authz, clock, db, roster, seasons, settings
+from pdcore import authz, clock, db, postgres, roster, seasons, settings
 from pdcore import meetings as meetings_mod
 
 SCHOOL_SIZE = 260
@@ -1278,7 +1278,18 @@ def _meeting_dates(rng: random.Random, start: date, last: date, quiet: bool) -> 
 
 
 def ensure_demo(con, today: date | None = None) -> DemoSummary | None:
-    """Generate the demo school when the database has no staff yet; None otherwise."""
+    """Generate the demo school when the database has no staff yet; None otherwise.
+
+    On PostgreSQL several app processes may open an empty database at once: they take turns
+    on the setup lock (the migrations' own), so the first makes the school and the others
+    find it made."""
+    if isinstance(con, postgres.Database):
+        with con.session_lock(postgres.MIGRATE_LOCK_KEY):
+            return _ensure_demo(con, today)
+    return _ensure_demo(con, today)
+
+
+def _ensure_demo(con, today: date | None) -> DemoSummary | None:
     if roster.staff_count(con):
         return None
     return generate(con, today=today)

@@ -125,3 +125,32 @@ def test_demo_an_admin_would_believe(demo_con):
     # No two reflections in the school say the same words.
     texts = [r[0] for r in demo_con.execute("SELECT text FROM reflections").fetchall()]
     assert texts and len(texts) == len(set(texts))
+
+
+def test_two_processes_opening_an_empty_district_database_make_one_demo_school(pg_database):
+    """Two app processes of a district start on an empty PostgreSQL database in demo mode:
+    one makes the demo school, the other waits and finds it made (no error, no second copy)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    url = pg_database("empty")
+    both_open = Barrier(2)
+
+    def app_process_starts():
+        con = db.connect(url)  # a pool of its own, as another process has
+        try:
+            both_open.wait(timeout=30)
+            return demo.ensure_demo(con)
+        finally:
+            db.close(con)
+
+    with ThreadPoolExecutor(2) as pool:
+        made = [f.result() for f in [pool.submit(app_process_starts) for _ in range(2)]]
+    assert sum(summary is not None for summary in made) == 1
+    con = db.connect(url)
+    try:
+        assert counts(con)["staff"] == made[0 if made[0] else 1].staff
+        generated = "SELECT count(*) FROM audit_log WHERE action = 'demo.generate'"
+        assert con.execute(generated).fetchone()[0] == 1
+    finally:
+        db.close(con)
