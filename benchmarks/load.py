@@ -674,8 +674,14 @@ def district_throughput(
 
     def measure(setup: str, server, name: str) -> None:
         for n in users:
-            cell = measure_cell(server, size if name == "teacher home" else 0, name, n, seconds)
-            rows.append(district_row(setup, cell))
+            try:
+                cell = measure_cell(server, size if name == "teacher home" else 0, name, n, seconds)
+                rows.append(district_row(setup, cell))
+            except RuntimeError as exc:  # the page itself fails here: say so, go on
+                first_line = str(exc).replace("\\n", "\n").splitlines()[0]
+                rows.append([setup, name, str(n), f"page fails: {first_line}"[:160], *[""] * 5])
+                print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
+                return
             print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
 
     for name in ("empty page", "two small dataframes"):
