@@ -108,7 +108,7 @@ def attempt(con, what: str, scene: Scene, person: int) -> tuple[str, str]:
     except (cohorts.CohortFull, sessions.SessionFull) as exc:
         return "refused", str(exc)
     except Exception as exc:  # reported, never hidden
-        return "error", f"{type(exc).__name__}: {exc}"
+        return "error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else exc}"
 
 
 def run_joiners(con, what: str, scene: Scene, people, barrier) -> list[tuple]:
