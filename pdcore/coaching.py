@@ -54,8 +54,9 @@ def _assign(cur, staff_id: int, coach_id: int, how: str, actor_id: int | None) -
     if not role or role[0] != "coach":
         raise ValidationError("That person is not one of the school's coaches.")
     cur.execute(
-        "INSERT OR REPLACE INTO coach_assignments (staff_id, coach_id, how, assigned_at) "
-        "VALUES (?, ?, ?, current_localtimestamp())",
+        "INSERT INTO coach_assignments (staff_id, coach_id, how, assigned_at) "
+        "VALUES (?, ?, ?, current_localtimestamp()) ON CONFLICT (staff_id) DO UPDATE"
+        " SET coach_id = excluded.coach_id, how = excluded.how, assigned_at = excluded.assigned_at",
         [staff_id, coach_id, how],
     )
     db.audit(
@@ -105,7 +106,13 @@ def coaches(con, school: str | None = None) -> list[CoachInfo]:
     if school is not None:
         sql += " AND c.school = ?"
         params.append(school)
-    rows = db.read(con).execute(sql + " GROUP BY ALL ORDER BY c.name", params).fetchall()
+    rows = (
+        db.read(con)
+        .execute(
+            sql + " GROUP BY c.id, c.name, c.email, c.coach_focus, c.school ORDER BY c.name", params
+        )
+        .fetchall()
+    )
     return [CoachInfo(*r) for r in rows]
 
 
@@ -186,7 +193,7 @@ def unassigned_plans(con, coach_id: int) -> pd.DataFrame:
         goal_text = dict(
             cur.execute(
                 "SELECT p.staff_id, string_agg(g.goal || ' ' || g.measure, ' ') "
-                "FROM growth_plans p JOIN growth_goals g ON g.plan_id = p.id GROUP BY ALL"
+                "FROM growth_plans p JOIN growth_goals g ON g.plan_id = p.id GROUP BY p.staff_id"
             ).fetchall()
         )
         frame["matches"] = [
@@ -302,6 +309,10 @@ _REQUESTS_SQL = """
     LEFT JOIN staff c ON c.id = a.coach_id
     WHERE h.kind = 'coach'
 """
+_REQUESTS_GROUP = (
+    " GROUP BY h.id, h.staff_id, s.name, s.email, s.department, t.name, h.note, h.created_at,"
+    " h.status, c.name"
+)
 
 
 def my_requests(con, staff_id: int) -> pd.DataFrame:
@@ -309,7 +320,7 @@ def my_requests(con, staff_id: int) -> pd.DataFrame:
     return (
         db.read(con)
         .execute(
-            _REQUESTS_SQL + " AND h.staff_id = ? GROUP BY ALL ORDER BY request_id DESC",
+            _REQUESTS_SQL + " AND h.staff_id = ?" + _REQUESTS_GROUP + " ORDER BY request_id DESC",
             [staff_id],
         )
         .df()
@@ -330,7 +341,7 @@ def open_requests(con, viewer_id: int) -> pd.DataFrame:
     elif viewer.school:
         sql += " AND s.school = ?"
         params.append(viewer.school)
-    return db.read(con).execute(sql + " GROUP BY ALL ORDER BY request_id", params).df()
+    return db.read(con).execute(sql + _REQUESTS_GROUP + " ORDER BY request_id", params).df()
 
 
 @authz.write(authz.for_person("staff_id", roles=(Role.COACH,), self_ok=False))

@@ -46,13 +46,17 @@ class CohortInfo:
 _COHORT_SQL = """
     SELECT c.id, c.name, c.topic_id, t.name, c.kind, c.slot_id, coalesce(s.label, ''),
            c.school, c.status, c.parent_id,
-           coalesce(list(m.staff_id ORDER BY m.joined_at, m.staff_id)
-                    FILTER (WHERE m.staff_id IS NOT NULL), [])
+           coalesce(array_agg(m.staff_id ORDER BY m.joined_at, m.staff_id)
+                    FILTER (WHERE m.staff_id IS NOT NULL), ARRAY[]::INTEGER[])
     FROM cohorts c
     JOIN topics t ON t.id = c.topic_id
     LEFT JOIN meeting_slots s ON s.id = c.slot_id
     LEFT JOIN memberships m ON m.cohort_id = c.id AND m.left_at IS NULL
 """
+_COHORT_GROUP = (
+    " GROUP BY c.id, c.name, c.topic_id, t.name, c.kind, c.slot_id, s.label, c.school,"
+    " c.status, c.parent_id"
+)
 
 
 def _info(row) -> CohortInfo:
@@ -61,7 +65,11 @@ def _info(row) -> CohortInfo:
 
 def get(con, cohort_id: int) -> CohortInfo | None:
     """One cohort with its current members."""
-    row = db.read(con).execute(_COHORT_SQL + " WHERE c.id = ? GROUP BY ALL", [cohort_id]).fetchone()
+    row = (
+        db.read(con)
+        .execute(_COHORT_SQL + " WHERE c.id = ?" + _COHORT_GROUP, [cohort_id])
+        .fetchone()
+    )
     return _info(row) if row else None
 
 
@@ -75,7 +83,7 @@ def active_cohorts(con, school: str | None = None, topic_id: int | None = None) 
     if topic_id is not None:
         sql += " AND c.topic_id = ?"
         params.append(topic_id)
-    rows = db.read(con).execute(sql + " GROUP BY ALL ORDER BY c.id", params).fetchall()
+    rows = db.read(con).execute(sql + _COHORT_GROUP + " ORDER BY c.id", params).fetchall()
     return [_info(r) for r in rows]
 
 
@@ -625,7 +633,7 @@ def questions_for(con, staff_id: int) -> list[SplitQuestion]:
         .execute(
             """
         SELECT p.id, p.cohort_id, s.name, p.name,
-               (SELECT list(o.name ORDER BY o.name) FROM split_answers x
+               (SELECT array_agg(o.name ORDER BY o.name) FROM split_answers x
                 JOIN staff o ON o.id = x.staff_id WHERE x.proposal_id = p.id)
         FROM split_answers a JOIN split_proposals p ON p.id = a.proposal_id
         JOIN staff s ON s.id = p.proposer_id
@@ -654,7 +662,7 @@ def pending_split(con, cohort_id: int) -> PendingSplit | None:
         .execute(
             """
         SELECT p.id, p.proposer_id, p.name,
-               list(s.name ORDER BY s.name) FILTER (WHERE a.answer = 'pending')
+               array_agg(s.name ORDER BY s.name) FILTER (WHERE a.answer = 'pending')
         FROM split_proposals p JOIN split_answers a ON a.proposal_id = p.id
         JOIN staff s ON s.id = a.staff_id
         WHERE p.cohort_id = ? AND p.status = 'open' GROUP BY p.id, p.proposer_id, p.name
@@ -717,14 +725,14 @@ def members(con, cohort_id: int) -> list[Member]:
         .execute(
             """
         SELECT p.id, p.name, p.email, p.department, m.how, m.joined_at,
-               coalesce(list(s.label ORDER BY s.sort_order, s.id)
-                        FILTER (WHERE s.label IS NOT NULL), [])
+               coalesce(array_agg(s.label ORDER BY s.sort_order, s.id)
+                        FILTER (WHERE s.label IS NOT NULL), ARRAY[]::VARCHAR[])
         FROM memberships m
         JOIN staff p ON p.id = m.staff_id
         LEFT JOIN availability a ON a.staff_id = p.id
         LEFT JOIN meeting_slots s ON s.id = a.slot_id
         WHERE m.cohort_id = ? AND m.left_at IS NULL
-        GROUP BY ALL ORDER BY p.name
+        GROUP BY p.id, p.name, p.email, p.department, m.how, m.joined_at ORDER BY p.name
         """,
             [cohort_id],
         )

@@ -39,10 +39,6 @@ WRITE_LOCK = threading.RLock()
 _data_version = 0
 
 
-# The PostgreSQL databases this process opened: their write counters join data_version().
-_shared: list[postgres.Database] = []
-
-
 def default_path() -> str:
     """The database: the PDCORE_DB environment variable (a DuckDB path or a postgresql://
     address), else data/pd.duckdb."""
@@ -113,7 +109,6 @@ def connect(path: str | os.PathLike | None = None):
     if postgres.is_url(path):
         database = postgres.connect(path)
         migrate(database)
-        _shared.append(database)
         return database
     if path != MEMORY:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -165,13 +160,6 @@ def _create_whole(path: Path) -> None:
         side.unlink(missing_ok=True)
 
 
-def close(con) -> None:
-    """Close a connection (and forget a PostgreSQL one's write counter)."""
-    if con in _shared:
-        _shared.remove(con)
-    con.close()
-
-
 @contextmanager
 def transaction(con) -> Iterator:
     """One write unit of work: a fresh cursor in a transaction, under the write lock (this
@@ -218,7 +206,7 @@ def _bump_data_version() -> None:
 def data_version() -> tuple[int, ...]:
     """A cache key that changes after every committed write: in this process, and in any
     process sharing a PostgreSQL database with it (read at most once a second)."""
-    return (_data_version, *(database.data_version() for database in _shared))
+    return (_data_version, *(d.data_version() for d in postgres.open_databases()))
 
 
 def read(con):

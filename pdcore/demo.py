@@ -277,7 +277,10 @@ def _reserve_ids(cur, sequence: str, n: int) -> list[int]:
     if n == 0:
         return []
     return [
-        r[0] for r in cur.execute(f"SELECT nextval('{sequence}') FROM range(?)", [n]).fetchall()
+        r[0]
+        for r in cur.execute(
+            f"SELECT nextval('{sequence}') FROM generate_series(1, ?)", [n]
+        ).fetchall()
     ]
 
 
@@ -366,7 +369,9 @@ def generate(
             ("allowed_domain", EMAIL_DOMAIN),
         ):
             cur.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, f'"{value}"']
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, f'"{value}"'],
             )
 
         # Topics: the nine offered ones, and write-ins as proposed.

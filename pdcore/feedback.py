@@ -123,15 +123,15 @@ def submit(
 _SQL = """
 WITH last_cohort AS (
     -- the cohort a person is in now, else the one they were in last
-    SELECT m.staff_id, m.cohort_id, t.name AS topic
+    SELECT DISTINCT ON (m.staff_id) m.staff_id, m.cohort_id, t.name AS topic
     FROM memberships m JOIN cohorts c ON c.id = m.cohort_id JOIN topics t ON t.id = c.topic_id
     WHERE c.season_id = ?
-    QUALIFY row_number() OVER (PARTITION BY m.staff_id
-                               ORDER BY m.left_at IS NULL DESC, m.joined_at DESC, m.id DESC) = 1
+    ORDER BY m.staff_id, m.left_at IS NULL DESC, m.joined_at DESC, m.id DESC
 ),
 first_choice AS (
-    SELECT i.staff_id, t.name AS topic FROM interests i JOIN topics t ON t.id = i.topic_id
-    QUALIFY row_number() OVER (PARTITION BY i.staff_id ORDER BY i.rank) = 1
+    SELECT DISTINCT ON (i.staff_id) i.staff_id, t.name AS topic
+    FROM interests i JOIN topics t ON t.id = i.topic_id
+    ORDER BY i.staff_id, i.rank
 )
 SELECT f.staff_id, s.department, f.value, f.obstacles, f.continue_vote, f.comment, f.submitted_at,
        lc.cohort_id, coalesce(lc.topic, fc.topic, '(no topic)') AS topic

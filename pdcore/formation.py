@@ -37,19 +37,20 @@ class SchoolData:
 
 _PEOPLE_SQL = """
     WITH ranked AS (
-        SELECT i.staff_id, list(coalesce(t.merged_into, t.id) ORDER BY i.rank) AS choices
+        SELECT i.staff_id, array_agg(coalesce(t.merged_into, t.id) ORDER BY i.rank) AS choices
         FROM interests i JOIN topics t ON t.id = i.topic_id GROUP BY i.staff_id
     ), free AS (
-        SELECT staff_id, list(slot_id) AS slot_ids FROM availability GROUP BY staff_id
+        SELECT staff_id, array_agg(slot_id) AS slot_ids FROM availability GROUP BY staff_id
     ), named AS (
-        SELECT c.staff_id, list(c.colleague_id) AS named FROM colleague_requests c
+        SELECT c.staff_id, array_agg(c.colleague_id) AS named FROM colleague_requests c
         JOIN staff o ON o.id = c.colleague_id AND o.active AND o.role = 'teacher'
         GROUP BY c.staff_id
     )
     SELECT s.id, s.name, s.email, s.department, s.school,
            r.staff_id IS NOT NULL OR p.staff_id IS NOT NULL AS answered,
            p.mode, p.priority, p.dept_pref,
-           coalesce(ranked.choices, []), coalesce(free.slot_ids, []), coalesce(named.named, [])
+           coalesce(ranked.choices, ARRAY[]::INTEGER[]), coalesce(free.slot_ids, ARRAY[]::INTEGER[]),
+           coalesce(named.named, ARRAY[]::INTEGER[])
     FROM staff s
     LEFT JOIN survey_responses r ON r.staff_id = s.id
     LEFT JOIN learning_prefs p ON p.staff_id = s.id
@@ -92,7 +93,7 @@ def why_here(con, staff_id: int) -> matching.MemberFit | None:
     people: dict = {}
     _read_people(
         db.read(con)
-        .execute(_PEOPLE_SQL + " AND list_contains(?, s.id)", [list(info.member_ids)])
+        .execute(_PEOPLE_SQL + " AND s.id = ANY(?)", [list(info.member_ids)])
         .fetchall(),
         staff,
         people,

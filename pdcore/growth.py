@@ -161,10 +161,10 @@ def sees_coaching_notes(con, viewer: StaffMember, staff_id: int) -> bool:
     row = (
         db.read(con)
         .execute(
-            "SELECT EXISTS (SELECT 1 FROM coach_assignments WHERE staff_id = $1 AND coach_id = $2)"
-            " OR EXISTS (SELECT 1 FROM coaching_sessions WHERE staff_id = $1 AND coach_id = $2)"
-            " OR EXISTS (SELECT 1 FROM coach_followups WHERE staff_id = $1 AND coach_id = $2)",
-            [staff_id, viewer.id],
+            "SELECT EXISTS (SELECT 1 FROM coach_assignments WHERE staff_id = $t AND coach_id = $c)"
+            " OR EXISTS (SELECT 1 FROM coaching_sessions WHERE staff_id = $t AND coach_id = $c)"
+            " OR EXISTS (SELECT 1 FROM coach_followups WHERE staff_id = $t AND coach_id = $c)",
+            {"t": staff_id, "c": viewer.id},
         )
         .fetchone()
     )

@@ -236,7 +236,7 @@ mt AS (
 ),
 mtagg AS (
     SELECT cohort_id, count(*) AS held, count(*) FILTER (WHERE in_school_day) AS in_day,
-           max(held_on) AS last_on, list_sort(list(held_on))[2] AS second_on
+           max(held_on) AS last_on, (array_agg(held_on ORDER BY held_on))[2] AS second_on
     FROM mt GROUP BY cohort_id
 ),
 seats AS (

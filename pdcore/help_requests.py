@@ -141,7 +141,7 @@ def open_requests(con, kind: str | None = None, school: str | None = None) -> pd
             """
         SELECT h.id, h.staff_id, p.email, p.name, p.department, h.kind, h.topic_id,
                coalesce(t.name, '') AS topic, h.note, h.created_at,
-               date_diff('day', h.created_at::DATE, ?::DATE) AS days_open
+               (CAST(? AS DATE) - CAST(h.created_at AS DATE)) AS days_open
         FROM help_requests h
         JOIN staff p ON p.id = h.staff_id
         LEFT JOIN topics t ON t.id = h.topic_id

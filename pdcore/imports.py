@@ -1531,7 +1531,8 @@ def map_slot_answer(con, actor: StaffMember, answer: str, slot_id: int | None) -
         if found is None:
             raise ValidationError("That meeting slot no longer exists: choose another.")
         cur.execute(
-            "INSERT OR REPLACE INTO slot_answers (answer, slot_id) VALUES (?, ?)",
+            "INSERT INTO slot_answers (answer, slot_id) VALUES (?, ?)"
+            " ON CONFLICT (answer) DO UPDATE SET slot_id = excluded.slot_id",
             [answer, slot_id],
         )
         db.audit(

@@ -213,7 +213,7 @@ def log_meeting(
             ).fetchone()[0]
         for a in attendees:
             cur.execute(
-                "INSERT OR IGNORE INTO attendance (meeting_id, staff_id) VALUES (?, ?)",
+                "INSERT INTO attendance (meeting_id, staff_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [meeting_id, a],
             )
         db.audit(cur, staff_id, "meeting.log", "meeting", meeting_id)
@@ -375,7 +375,8 @@ def held_meetings(con, cohort_id: int) -> pd.DataFrame:
         LEFT JOIN attendance a ON a.meeting_id = m.id
         LEFT JOIN staff p ON p.id = a.staff_id
         WHERE m.cohort_id = ? AND m.status = 'held'
-        GROUP BY ALL ORDER BY m.held_on DESC, m.id DESC
+        GROUP BY m.id, m.held_on, m.minutes, m.in_school_day, m.agenda, m.note, m.logged_by
+        ORDER BY m.held_on DESC, m.id DESC
         """,
             [cohort_id],
         )

@@ -27,11 +27,11 @@ STAGE_LABELS = dict(STAGES)
 
 _SQL = """
 WITH cur AS (
-    SELECT m.staff_id, c.id AS cohort_id, c.name AS cohort, c.kind, t.name AS topic,
-           greatest(?::DATE, c.created_at::DATE) AS began, m.joined_at
+    SELECT DISTINCT ON (m.staff_id) m.staff_id, c.id AS cohort_id, c.name AS cohort, c.kind,
+           t.name AS topic, greatest(?::DATE, c.created_at::DATE) AS began, m.joined_at
     FROM memberships m JOIN cohorts c ON c.id = m.cohort_id JOIN topics t ON t.id = c.topic_id
     WHERE m.left_at IS NULL AND c.status = 'active'
-    QUALIFY row_number() OVER (PARTITION BY m.staff_id ORDER BY m.joined_at DESC, m.id DESC) = 1
+    ORDER BY m.staff_id, m.joined_at DESC, m.id DESC
 ),
 held AS (
     SELECT cohort_id, count(*) AS held FROM meetings
@@ -43,8 +43,9 @@ came AS (
     WHERE mt.status = 'held' AND mt.held_on <= ?::DATE
 ),
 first_choice AS (
-    SELECT i.staff_id, t.name AS topic FROM interests i JOIN topics t ON t.id = i.topic_id
-    QUALIFY row_number() OVER (PARTITION BY i.staff_id ORDER BY i.rank) = 1
+    SELECT DISTINCT ON (i.staff_id) i.staff_id, t.name AS topic
+    FROM interests i JOIN topics t ON t.id = i.topic_id
+    ORDER BY i.staff_id, i.rank
 )
 SELECT s.id AS staff_id, s.email, s.name, s.department, s.role, s.school,
        coalesce(cur.topic, fc.topic, '') AS topic,

@@ -94,7 +94,7 @@ def mark_step(con, actor: StaffMember, step_id: int, done: bool = True) -> None:
             raise ValidationError("That pathway step no longer exists; reload the page.")
         if done:
             cur.execute(
-                "INSERT OR IGNORE INTO pathway_progress (staff_id, step_id) VALUES (?, ?)",
+                "INSERT INTO pathway_progress (staff_id, step_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [staff_id, step_id],
             )
         else:
@@ -180,18 +180,19 @@ def uptake(con) -> pd.DataFrame:
             """
         WITH steps AS (
             SELECT p.id, p.name, p.link, count(s.id) AS steps
-            FROM pathways p LEFT JOIN pathway_steps s ON s.pathway_id = p.id GROUP BY ALL
+            FROM pathways p LEFT JOIN pathway_steps s ON s.pathway_id = p.id
+            GROUP BY p.id, p.name, p.link
         ), per_person AS (
             SELECT s.pathway_id, pr.staff_id, count(*) AS done
             FROM pathway_progress pr JOIN pathway_steps s ON s.id = pr.step_id
             JOIN staff st ON st.id = pr.staff_id AND st.active
-            GROUP BY ALL
+            GROUP BY s.pathway_id, pr.staff_id
         )
         SELECT steps.name AS pathway, steps.link, steps.steps,
                count(pp.staff_id) AS started,
                count(pp.staff_id) FILTER (WHERE pp.done >= steps.steps) AS finished
         FROM steps LEFT JOIN per_person pp ON pp.pathway_id = steps.id
-        GROUP BY ALL ORDER BY steps.name
+        GROUP BY steps.id, steps.name, steps.link, steps.steps ORDER BY steps.name
         """
         )
         .df()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -91,26 +92,43 @@ def _unavailable(url: str, exc: BaseException, doing: str) -> DatabaseUnavailabl
     )
 
 
-# ---- SQL: DuckDB's `?` parameters as psycopg's `%s` -----------------------------------------
+# ---- SQL: DuckDB's parameters as psycopg's --------------------------------------------------
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$\$.*?\$\$|\?|%", re.S)
+# Quoted text and comments (kept as they are), then the parameters: `?`, `$name`, `$1`; a
+# parameter tested with IS [NOT] NULL gets a type (`::text`), since PostgreSQL cannot infer
+# one for a NULL there; every literal `%` is doubled for psycopg.
+_TOKENS = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$\$.*?\$\$"
+    r"|(?P<param>\?|\$(?P<name>[A-Za-z_]\w*|\d+))(?P<null>\s+IS\s+(?:NOT\s+)?NULL\b)?|%",
+    re.S | re.I,
+)
 
 
 @lru_cache(maxsize=4096)
 def translate(query: str) -> str:
-    """`?` -> `%s` and `%` -> `%%`, leaving quoted text and comments alone."""
+    """A DuckDB-style query (`?`, `$name`, `$1`) in psycopg's style (`%s`, `%(name)s`)."""
 
     def swap(match: re.Match) -> str:
-        token = match.group(0)
-        return {"?": "%s", "%": "%%"}.get(token, token)
+        if match.group("param"):
+            name = match.group("name") or ""
+            key = f"_{name}" if name.isdigit() else name  # $1 -> %(_1)s, $school -> %(school)s
+            placeholder = f"%({key})s" if key else "%s"
+            null = match.group("null")
+            return f"{placeholder}::text{null}" if null else placeholder
+        return match.group(0).replace("%", "%%")  # psycopg reads % even inside quotes
 
     return _TOKENS.sub(swap, query)
 
 
 def _prepare(query: str, params) -> tuple[str, object]:
-    if params is None or (not params and "?" not in query):
+    if params is None or (not params and "?" not in query and "$" not in query):
         return query, None  # no placeholders: psycopg sends it as is (several statements ok)
-    return translate(query), list(params) if not isinstance(params, dict) else params
+    if isinstance(params, dict):
+        return translate(query), params
+    values = list(params)
+    if re.search(r"\$\d", query):  # DuckDB's numbered $1, $2: as names _1, _2
+        return translate(query), {f"_{i}": v for i, v in enumerate(values, start=1)}
+    return translate(query), values
 
 
 class _NumericLoader(Loader):
@@ -127,7 +145,9 @@ _DATE_OIDS = {1082, 1114, 1184}  # date, timestamp, timestamptz: datetime64 colu
 
 def _frame(description, rows) -> pd.DataFrame:
     columns = [d.name for d in description]
-    frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    frame = (
+        pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    )
     for d in description:
         if d.type_code in _DATE_OIDS:
             frame[d.name] = pd.to_datetime(frame[d.name])
@@ -296,6 +316,13 @@ class ReadCursor:
 
 # ---- the database ---------------------------------------------------------------------------
 
+_open: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def open_databases() -> list[Database]:
+    """The databases this process has open (their write counters make its cache key)."""
+    return list(_open)
+
 
 class Database:
     """One PostgreSQL database, shared by every thread (and every process) of the app."""
@@ -316,6 +343,7 @@ class Database:
         self._pool.open(wait=True, timeout=10)
         self._version = (0, -1.0)  # (version, when read, monotonic)
         self._version_lock = threading.Lock()
+        _open.add(self)
 
     @staticmethod
     def _check(url: str) -> None:
@@ -342,15 +370,14 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """One write unit of work under the database-wide write lock (see the module doc)."""
-        with self.connection() as conn:
-            with conn.transaction():
-                raw = conn.cursor()
-                raw.execute(
-                    "SELECT pg_advisory_xact_lock(%s), set_config('pdcore.now', %s, true)",
-                    [WRITE_LOCK_KEY, clock.now().isoformat(sep=" ")],
-                )
-                yield Cursor(self, raw)
-                raw.execute("UPDATE pdcore_data_version SET version = version + 1")
+        with self.connection() as conn, conn.transaction():
+            raw = conn.cursor()
+            raw.execute(
+                "SELECT pg_advisory_xact_lock(%s), set_config('pdcore.now', %s, true)",
+                [WRITE_LOCK_KEY, clock.now().isoformat(sep=" ")],
+            )
+            yield Cursor(self, raw)
+            raw.execute("UPDATE pdcore_data_version SET version = version + 1")
         with self._version_lock:
             self._version = (self._version[0], -1.0)  # our own write shows at once
 
@@ -382,6 +409,7 @@ class Database:
                     conn.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     def close(self) -> None:
+        _open.discard(self)
         self._pool.close()
 
 
@@ -397,26 +425,23 @@ def connect(url: str) -> Database:
 def migrate(database: Database, migrations: list[tuple[int, str]]) -> int:
     """Apply the migrations newer than the database's version, one process at a time: the
     others wait on the lock, then find nothing left to do."""
-    with database.session_lock(MIGRATE_LOCK_KEY):
-        with database.connection() as conn:
+    with database.session_lock(MIGRATE_LOCK_KEY), database.connection() as conn:
+        with conn.transaction():
+            conn.execute(_COMPAT)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                " applied_at TIMESTAMP DEFAULT current_localtimestamp())"
+            )
+        current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        for version, text in migrations:
+            if version <= current:
+                continue
             with conn.transaction():
-                conn.execute(_COMPAT)
                 conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                    " applied_at TIMESTAMP DEFAULT current_localtimestamp())"
+                    "SELECT set_config('pdcore.now', %s, true)",
+                    [clock.now().isoformat(sep=" ")],
                 )
-            current = conn.execute(
-                "SELECT coalesce(max(version), 0) FROM schema_version"
-            ).fetchone()[0]
-            for version, text in migrations:
-                if version <= current:
-                    continue
-                with conn.transaction():
-                    conn.execute(
-                        "SELECT set_config('pdcore.now', %s, true)",
-                        [clock.now().isoformat(sep=" ")],
-                    )
-                    conn.execute(text)
-                    conn.execute("INSERT INTO schema_version (version) VALUES (%s)", [version])
-                current = version
+                conn.execute(text)
+                conn.execute("INSERT INTO schema_version (version) VALUES (%s)", [version])
+            current = version
     return current

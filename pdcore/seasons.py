@@ -245,8 +245,8 @@ def carry_over_offers(con, season_id: int | None = None) -> list[CarryOffer]:
         .execute(
             """
         SELECT c.id, c.name, t.name, count(*) AS members,
-               list(m.staff_id ORDER BY s.name) FILTER (WHERE f.continue_vote = 'yes'),
-               list(s.name ORDER BY s.name) FILTER (WHERE f.continue_vote = 'yes')
+               array_agg(m.staff_id ORDER BY s.name) FILTER (WHERE f.continue_vote = 'yes'),
+               array_agg(s.name ORDER BY s.name) FILTER (WHERE f.continue_vote = 'yes')
         FROM cohorts c
         JOIN topics t ON t.id = c.topic_id
         JOIN memberships m ON m.cohort_id = c.id AND m.left_at IS NULL

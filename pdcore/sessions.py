@@ -194,13 +194,17 @@ _OPTION_SQL = """
     LEFT JOIN topics t ON t.id = o.topic_id
     LEFT JOIN sd_signups s ON s.session_id = o.id
 """
+_OPTION_GROUP = (
+    " GROUP BY o.id, o.day, o.title, o.description, o.leader_name, o.leader_kind, o.room,"
+    " o.capacity, o.topic_id, t.name"
+)
 
 
 def options_for_day(con, day: date) -> list[Option]:
     """A day's options with seats taken, in the order they were published."""
     rows = (
         db.read(con)
-        .execute(_OPTION_SQL + " WHERE o.day = ? GROUP BY ALL ORDER BY o.id", [day])
+        .execute(_OPTION_SQL + " WHERE o.day = ?" + _OPTION_GROUP + " ORDER BY o.id", [day])
         .fetchall()
     )
     return [Option(*r) for r in rows]
@@ -209,7 +213,9 @@ def options_for_day(con, day: date) -> list[Option]:
 def option(con, session_id: int) -> Option | None:
     """One option with its seats taken."""
     row = (
-        db.read(con).execute(_OPTION_SQL + " WHERE o.id = ? GROUP BY ALL", [session_id]).fetchone()
+        db.read(con)
+        .execute(_OPTION_SQL + " WHERE o.id = ?" + _OPTION_GROUP, [session_id])
+        .fetchone()
     )
     return Option(*row) if row else None
 
@@ -273,8 +279,9 @@ def sign_up(con, actor: StaffMember, session_id: int, today: date | None = None)
                 + (" (your current choice is kept)." if current else ".")
             )
         cur.execute(
-            "INSERT OR REPLACE INTO sd_signups (staff_id, day, session_id, signed_at, attended) "
-            "VALUES (?, ?, ?, current_localtimestamp(), NULL)",
+            "INSERT INTO sd_signups (staff_id, day, session_id, signed_at, attended) "
+            "VALUES (?, ?, ?, current_localtimestamp(), NULL) ON CONFLICT (staff_id, day) DO UPDATE"
+            " SET session_id = excluded.session_id, signed_at = excluded.signed_at, attended = NULL",
             [staff_id, day, session_id],
         )
         action = "sessions.change" if current else "sessions.sign_up"
@@ -396,7 +403,8 @@ def per_session(con, actor_id: int) -> pd.DataFrame:
                count(s.staff_id) FILTER (WHERE s.attended IS NULL) AS unmarked
         FROM sd_sessions o LEFT JOIN sd_signups s ON s.session_id = o.id
              AND (? IS NULL OR s.staff_id IN (SELECT id FROM staff WHERE school = ?))
-        GROUP BY ALL ORDER BY o.day DESC, o.id
+        GROUP BY o.id, o.day, o.title, o.leader_kind, o.leader_name, o.room, o.capacity
+        ORDER BY o.day DESC, o.id
         """,
             [school, school],
         )
@@ -421,7 +429,7 @@ def per_teacher(con, actor_id: int) -> pd.DataFrame:
                count(s.day) FILTER (WHERE NOT s.attended) AS absent
         FROM staff p LEFT JOIN sd_signups s ON s.staff_id = p.id
         WHERE p.active AND p.role = 'teacher' AND (? IS NULL OR p.school = ?)
-        GROUP BY ALL ORDER BY p.name
+        GROUP BY p.id, p.name, p.email, p.department ORDER BY p.name
         """,
             [school, school],
         )
@@ -482,7 +490,7 @@ def expert_requests(con, actor_id: int) -> pd.DataFrame:
         FROM help_requests h LEFT JOIN topics t ON t.id = h.topic_id
         JOIN staff p ON p.id = h.staff_id
         WHERE h.kind = 'expert' AND h.status = 'open' AND (? IS NULL OR p.school = ?)
-        GROUP BY ALL ORDER BY requests DESC, topic
+        GROUP BY t.name ORDER BY requests DESC, topic
         """,
             [school, school],
         )

@@ -125,7 +125,8 @@ def save(con, actor, **changes) -> Settings:
     with db.transaction(con) as cur:
         for key, value in changes.items():
             cur.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [key, json.dumps(_encode(key, value))],
             )
         seasons.set_dates(cur, changes)
@@ -208,10 +209,10 @@ def save_slots(con, actor, slots: list[tuple[int | None, str, bool]]) -> int:
         kept = {sid for sid, _, _ in clean if sid in existing}
         for sid in set(existing) - kept:
             used = cur.execute(
-                "SELECT (SELECT count(*) FROM cohorts WHERE slot_id = $1)"
-                " + (SELECT count(*) FROM meetings WHERE slot_id = $1)"
-                " + (SELECT count(*) FROM availability WHERE slot_id = $1)",
-                [sid],
+                "SELECT (SELECT count(*) FROM cohorts WHERE slot_id = $slot)"
+                " + (SELECT count(*) FROM meetings WHERE slot_id = $slot)"
+                " + (SELECT count(*) FROM availability WHERE slot_id = $slot)",
+                {"slot": sid},
             ).fetchone()[0]
             if used:
                 raise ValidationError(

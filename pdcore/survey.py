@@ -132,7 +132,7 @@ def record_answers(
     if len(set(ids)) != len(ids):
         raise ValidationError("Each topic can be ranked only once; pick different topics.")
     rows = cur.execute(
-        "SELECT id, name, status, merged_into FROM topics WHERE list_contains(?, id)", [ids]
+        "SELECT id, name, status, merged_into FROM topics WHERE id = ANY(?)", [ids]
     ).fetchall()
     by_id = {r[0]: r for r in rows}
     for tid in ids:
@@ -148,8 +148,9 @@ def record_answers(
         ).fetchall()
     ]
     cur.execute(
-        "INSERT OR REPLACE INTO survey_responses (staff_id, submitted_at, source, other_topic) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO survey_responses (staff_id, submitted_at, source, other_topic) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (staff_id) DO UPDATE SET submitted_at = excluded.submitted_at,"
+        " source = excluded.source, other_topic = excluded.other_topic",
         [staff_id, submitted_at or clock.now(), source, other_topic],
     )
     cur.execute("DELETE FROM interests WHERE staff_id = ?", [staff_id])
@@ -277,13 +278,15 @@ def save_preferences(
             raise ValidationError("Pick meeting slots from the school's list only.")
         if mates:
             found = cur.execute(
-                "SELECT count(*) FROM staff WHERE active AND list_contains(?, id)", [mates]
+                "SELECT count(*) FROM staff WHERE active AND id = ANY(?)", [mates]
             ).fetchone()[0]
             if found != len(mates):
                 raise ValidationError("Pick colleagues from the school's current roster.")
         cur.execute(
-            "INSERT OR REPLACE INTO learning_prefs (staff_id, mode, priority, dept_pref, "
-            "updated_at) VALUES (?, ?, ?, ?, current_localtimestamp())",
+            "INSERT INTO learning_prefs (staff_id, mode, priority, dept_pref, "
+            "updated_at) VALUES (?, ?, ?, ?, current_localtimestamp()) ON CONFLICT (staff_id)"
+            " DO UPDATE SET mode = excluded.mode, priority = excluded.priority,"
+            " dept_pref = excluded.dept_pref, updated_at = excluded.updated_at",
             [staff_id, mode, priority, dept_pref],
         )
         cur.execute("DELETE FROM availability WHERE staff_id = ?", [staff_id])

@@ -47,7 +47,7 @@ def topic_list(con, include_retired: bool = False) -> list[TopicInfo]:
         LEFT JOIN interests i ON i.topic_id = t.id
              AND i.staff_id IN (SELECT id FROM staff WHERE active)
         WHERE t.merged_into IS NULL AND (? OR t.status <> 'retired')
-        GROUP BY ALL
+        GROUP BY t.id, t.name, t.description, t.status, t.is_write_in, t.expert_led
         ORDER BY first_choice DESC, any_rank DESC, t.name
         """,
             [include_retired],

@@ -95,10 +95,10 @@ def describe(codes: list[str], rules: WatchRules) -> str:
 
 _FACTS_SQL = """
 WITH cur AS (
-    SELECT m.staff_id, m.cohort_id, c.kind, m.joined_at
+    SELECT DISTINCT ON (m.staff_id) m.staff_id, m.cohort_id, c.kind, m.joined_at
     FROM memberships m JOIN cohorts c ON c.id = m.cohort_id
     WHERE m.left_at IS NULL AND c.status = 'active'
-    QUALIFY row_number() OVER (PARTITION BY m.staff_id ORDER BY m.joined_at DESC, m.id DESC) = 1
+    ORDER BY m.staff_id, m.joined_at DESC, m.id DESC
 ),
 sizes AS (
     SELECT m.cohort_id, count(*) AS size FROM memberships m
@@ -106,10 +106,12 @@ sizes AS (
 ),
 recent AS (
     -- each person's last two held meetings of their current cohort since they joined
-    SELECT cur.staff_id, mt.id AS meeting_id
-    FROM cur JOIN meetings mt ON mt.cohort_id = cur.cohort_id
-    WHERE mt.status = 'held' AND mt.held_on <= ?::DATE AND mt.held_on >= cur.joined_at::DATE
-    QUALIFY row_number() OVER (PARTITION BY cur.staff_id ORDER BY mt.held_on DESC, mt.id DESC) <= 2
+    SELECT staff_id, meeting_id FROM (
+        SELECT cur.staff_id, mt.id AS meeting_id,
+               row_number() OVER (PARTITION BY cur.staff_id ORDER BY mt.held_on DESC, mt.id DESC) AS n
+        FROM cur JOIN meetings mt ON mt.cohort_id = cur.cohort_id
+        WHERE mt.status = 'held' AND mt.held_on <= ?::DATE AND mt.held_on >= cur.joined_at::DATE
+    ) numbered WHERE n <= 2
 ),
 last_two AS (
     SELECT r.staff_id, count(*) AS meetings, count(a.staff_id) AS attended
@@ -117,9 +119,10 @@ last_two AS (
     GROUP BY r.staff_id
 ),
 fu AS (
-    SELECT staff_id, contacted_on, next_step, resolved, coach_id AS author_id
+    SELECT DISTINCT ON (staff_id) staff_id, contacted_on, next_step, resolved,
+           coach_id AS author_id
     FROM coach_followups
-    QUALIFY row_number() OVER (PARTITION BY staff_id ORDER BY contacted_on DESC, id DESC) = 1
+    ORDER BY staff_id, contacted_on DESC, id DESC
 )
 SELECT s.id, s.name, s.email, s.department, s.school,
        EXISTS (SELECT 1 FROM survey_responses sr WHERE sr.staff_id = s.id) AS answered,

@@ -83,7 +83,7 @@ def pg_templates(pg_server):
             if kind == "demo":
                 with clock.frozen(DEMO_TODAY):
                     demo.generate(connection)
-            db.close(connection)
+            connection.close()
             built[kind] = name
         return built[kind]
 

@@ -9,7 +9,6 @@ import pytest
 
 from pdcore import db, sheets
 
-
 BACKENDS = ["duckdb", "postgresql"]
 
 
@@ -26,7 +25,7 @@ def con(backend, request):
     else:
         connection = db.connect(request.getfixturevalue("pg_database")("empty"))
     yield connection
-    db.close(connection)
+    connection.close()
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def demo_con(backend, demo_file, tmp_path, request):
     else:
         connection = db.connect(request.getfixturevalue("pg_database")("demo"))
     yield connection
-    db.close(connection)
+    connection.close()
 
 
 @pytest.fixture
@@ -63,4 +62,4 @@ def query(path, sql, params=()):
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
-        db.close(con)
+        con.close()

@@ -83,7 +83,7 @@ def test_transaction_rolls_back_everything_on_error(con):
     assert db.data_version() == before
     with db.transaction(con) as cur:
         cur.execute("INSERT INTO staff (email, name) VALUES ('a@school.test', 'A')")
-    assert db.data_version() == before + 1
+    assert db.data_version() > before  # the write moved the cache key on
 
 
 def test_a_file_held_by_another_process_gets_one_clear_sentence(tmp_path):
