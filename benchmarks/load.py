@@ -309,7 +309,7 @@ def reset_to_launch_morning(target) -> list[Teacher]:
             .fetchall()
         )
     finally:
-        db.close(con)
+        con.close()
     # As the demo sign-in's picker labels people (app.py): the email makes each one unique.
     return [
         Teacher(sid, email, f"{short(name)} ({role}, {short(dept)}, {email})", starter)

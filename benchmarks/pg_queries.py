@@ -81,7 +81,7 @@ def copy_school(path: Path, url: str) -> dict[str, int]:
             conn.execute("ANALYZE")  # what autovacuum would soon do on a real server
     finally:
         source.close()
-        db.close(database)
+        database.close()
     return copied
 
 

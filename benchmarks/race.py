@@ -140,7 +140,7 @@ def _process(url: str, what: str, scene: Scene, people, barrier, ready, out, tod
             ready.put(len(people))
             out.put(run_joiners(con, what, scene, people, barrier))
         finally:
-            db.close(con)
+            con.close()
 
 
 # ---- a race ----------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def on_postgresql(url: str, joiners: int, seats: int, processes: int) -> list[Ra
         for race in races:
             race.database = check(con, race.what, scene)
     finally:
-        db.close(con)
+        con.close()
     return races
 
 
@@ -313,7 +313,7 @@ def on_duckdb(folder: Path, joiners: int, seats: int) -> list[Race]:
         for race in races:
             race.database = check(con, race.what, scene)
     finally:
-        db.close(con)
+        con.close()
     return races
 
 

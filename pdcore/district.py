@@ -211,7 +211,7 @@ class District:
         # Open the database once here: a wrong address fails now, in one sentence, and the
         # migrations are applied before N processes would queue for them.
         try:
-            db.close(db.connect(self.db_url))
+            db.connect(self.db_url).close()
         except db.DatabaseProblem as exc:
             raise DistrictError(str(exc)) from exc
         if self.folder is None:

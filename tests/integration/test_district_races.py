@@ -20,7 +20,7 @@ def district(pg_database):
     con = db.connect(url)
     scene = race.prepare(con, JOINERS, SEATS)
     yield url, con, scene
-    db.close(con)
+    con.close()
 
 
 @pytest.mark.parametrize("what", ["cohort", "session"])
