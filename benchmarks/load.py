@@ -66,7 +66,13 @@ if __package__ in (None, ""):  # `python benchmarks/load.py`
 
 from benchmarks.machine import machine  # noqa: E402
 from benchmarks.run import ROLE_EMAIL, school_file  # noqa: E402
-from benchmarks.server import ROOT, AppServer, log_problems, process_cpu_seconds  # noqa: E402
+from benchmarks.server import (  # noqa: E402
+    CLOCK_TICKS,
+    ROOT,
+    AppServer,
+    log_problems,
+    process_cpu_seconds,
+)
 from benchmarks.wsclient import StreamlitClient, choose, trigger  # noqa: E402
 from pdcore import db  # noqa: E402
 from pdcore.model import Role  # noqa: E402
@@ -118,6 +124,7 @@ class Cell:
     cpu: float
     failures: int
     client_cpu: float = 0.0  # this load process's CPU seconds (it shares the server's cores)
+    db_cpu: float | None = None  # a PostgreSQL server's CPU seconds, when it was measured
 
     @property
     def per_second(self) -> float:
@@ -146,8 +153,11 @@ def load_once(server: AppServer, page: str, email: str, expect: str) -> float:
     return time.perf_counter() - started
 
 
-def measure_cell(server: AppServer, size: int, name: str, users: int, seconds: float) -> Cell:
-    """`users` simulated people loading the page back to back for `seconds`."""
+def measure_cell(
+    server: AppServer, size: int, name: str, users: int, seconds: float, database=None
+) -> Cell:
+    """`users` simulated people loading the page back to back for `seconds` (and the CPU of
+    `database`, a PostgresCpu, when given)."""
     page, email, expect = PAGES[name]
     load_once(server, page, email, expect)  # warm: first-run imports and caches
     stop_at = time.perf_counter() + seconds
@@ -166,6 +176,7 @@ def measure_cell(server: AppServer, size: int, name: str, users: int, seconds: f
                     failures[type(exc).__name__] += 1
 
     cpu0, t0, client0 = server.cpu_seconds(), time.perf_counter(), time.process_time()
+    db0 = database.cpu_seconds() if database else 0.0
     threads = [threading.Thread(target=user) for _ in range(users)]
     for t in threads:
         t.start()
@@ -173,9 +184,9 @@ def measure_cell(server: AppServer, size: int, name: str, users: int, seconds: f
         t.join()
     elapsed, cpu = time.perf_counter() - t0, server.cpu_seconds() - cpu0
     client = time.process_time() - client0
-    return Cell(
-        size, name, users, len(latencies), elapsed, latencies, cpu, sum(failures.values()), client
-    )
+    db_cpu = database.cpu_seconds() - db0 if database else None
+    failed = sum(failures.values())
+    return Cell(size, name, users, len(latencies), elapsed, latencies, cpu, failed, client, db_cpu)
 
 
 def throughput(sizes: list[int], users: list[int], seconds: float, workdir: Path) -> list[Cell]:
@@ -628,17 +639,35 @@ def pg_school(server_url: str, size: int) -> str:
     return url
 
 
+class PostgresCpu:
+    """CPU seconds of a throwaway PostgreSQL server: the postmaster, its exited backends
+    (reaped into its children's time) and the live ones."""
+
+    def __init__(self, folder: str):
+        self.pid = int(Path(folder, "data", "postmaster.pid").read_text().split()[0])
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS  # utime stime cutime cstime
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        for child in children:
+            with suppress(OSError):  # a backend that just exited is in cutime next time
+                total += process_cpu_seconds(int(child))
+        return total
+
+
 @contextmanager
 def pg_server(url: str | None):
-    """`url` when given, else a throwaway server on 127.0.0.1 for the block."""
+    """(server URL, its PostgresCpu): `url` when given (its CPU not measured: None), else a
+    throwaway server on 127.0.0.1 for the block."""
     from tests import pgserver
 
     if url:
-        yield url
+        yield url, None
         return
     server, folder = pgserver.start()
     try:
-        yield server
+        yield server, PostgresCpu(folder)
     finally:
         pgserver.stop(folder)
 
@@ -650,7 +679,8 @@ DISTRICT_HEADER = [
     "loads/s",
     "p50 ms",
     "p95 ms",
-    "server CPU ms/load",
+    "app CPU ms/load",
+    "PostgreSQL CPU ms/load",
     "load client CPU ms/load",
     "failed",
 ]
@@ -658,8 +688,12 @@ DISTRICT_HEADER = [
 
 def district_row(setup: str, cell: Cell) -> list[str]:
     row = cell.row()
-    client = f"{cell.client_cpu / max(cell.loads, 1) * 1000:.0f}"
-    return [setup, *row[1:7], client, row[7]]
+    per_load = 1000 / max(cell.loads, 1)
+    if cell.db_cpu is not None:
+        database = f"{cell.db_cpu * per_load:.0f}"
+    else:
+        database = "in the app" if setup.startswith("DuckDB") else "-"
+    return [setup, *row[1:7], database, f"{cell.client_cpu * per_load:.0f}", row[7]]
 
 
 def district_throughput(
@@ -672,10 +706,11 @@ def district_throughput(
 
     rows = []
 
-    def measure(setup: str, server, name: str) -> None:
+    def measure(setup: str, server, name: str, database=None) -> None:
+        staff = size if name == "teacher home" else 0
         for n in users:
             try:
-                cell = measure_cell(server, size if name == "teacher home" else 0, name, n, seconds)
+                cell = measure_cell(server, staff, name, n, seconds, database)
                 rows.append(district_row(setup, cell))
             except RuntimeError as exc:  # the page itself fails here: say so, go on
                 first_line = str(exc).replace("\\n", "\n").splitlines()[0]
@@ -692,17 +727,14 @@ def district_throughput(
     db_path = private_copy(size, workdir)
     with AppServer(db_path, workdir / "duckdb.log", extra_args=TRUSTED + STEADY) as server:
         measure("DuckDB, 1 process, direct", server, "teacher home")
-    with pg_server(pg) as server_url:
+    with pg_server(pg) as (server_url, database):
         url = pg_school(server_url, size)
         for n in processes:
             folder = workdir / f"district-{n}"
             with District(n, url, env=district_env(), folder=folder) as district:
                 proxied = Proxied(district)
-                measure(
-                    f"PostgreSQL, {n} process{'es' if n > 1 else ''}, proxy",
-                    proxied,
-                    "teacher home",
-                )
+                setup = f"PostgreSQL, {n} process{'es' if n > 1 else ''}, proxy"
+                measure(setup, proxied, "teacher home", database)
                 problems = proxied.problems()
             if problems:
                 print(f"server log problems ({n} processes): {problems[:5]}", file=sys.stderr)
@@ -711,7 +743,7 @@ def district_throughput(
         with District(
             most, url, env=district_env(), folder=workdir / "district-floor", cwd=floor
         ) as district:
-            measure(f"floor: {most} processes, proxy", Proxied(district), "empty page")
+            measure(f"floor: {most} processes, proxy", Proxied(district), "empty page", database)
     return rows
 
 
@@ -731,7 +763,7 @@ def district_launch(
     is killed with SIGKILL halfway and its users reload."""
     from pdcore.district import District
 
-    with pg_server(pg) as server_url:
+    with pg_server(pg) as (server_url, database):
         url = pg_school(server_url, size)
         everyone = reset_to_launch_morning(url)
         teachers = random.Random(seed).sample(everyone, min(teachers_n, len(everyone)))
@@ -740,6 +772,7 @@ def district_launch(
         with District(processes, url, env=district_env(), folder=folder) as district:
             proxied = Proxied(district)
             crash = (lambda: district.kill(processes - 1)) if kill and processes > 1 else None
+            db0 = database.cpu_seconds() if database else 0.0
             outcomes, stats = morning(
                 proxied,
                 teachers,
@@ -751,6 +784,8 @@ def district_launch(
                 crash=crash,
             )
             alive = [district.healthy(i) for i in range(processes)]
+            if database:
+                stats["PostgreSQL CPU s"] = round(database.cpu_seconds() - db0, 1)
         checks = check_morning(url, outcomes, started_at)
     reloaded = [o for o in outcomes if o.reloaded]
     return {
