@@ -64,6 +64,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/load.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from websockets.exceptions import ConnectionClosed  # noqa: E402
+
 from benchmarks.machine import machine  # noqa: E402
 from benchmarks.run import ROLE_EMAIL, school_file  # noqa: E402
 from benchmarks.server import (  # noqa: E402
@@ -403,20 +405,28 @@ def teacher_morning(
 def admin_watching(
     server: AppServer, stop: threading.Event, every: float, by_header: bool = False
 ) -> list[float]:
-    """An admin on the Participation page, reloading it every `every` seconds."""
+    """An admin on the Participation page, reloading it every `every` seconds (after a cut
+    connection, a crashed app process, opening the page again in a new session)."""
     timings = []
     headers = signed_in(ROLE_EMAIL[Role.ADMIN]) if by_header else None
-    with StreamlitClient(server.ws_url, headers=headers) as client:
-        first = client.run()
-        if not by_header:
-            admin = next(e for e in first.of("button") if e.text.startswith("Admin: "))
-            client.run("", [trigger(admin)])
-        while not stop.is_set():
-            run = client.run("participation")
-            if run.exceptions:
-                raise RuntimeError(run.exceptions)
-            timings.append(run.seconds)
-            stop.wait(every)
+    cuts = 0
+    while not stop.is_set():
+        try:
+            with StreamlitClient(server.ws_url, headers=headers) as client:
+                first = client.run()
+                if not by_header:
+                    admin = next(e for e in first.of("button") if e.text.startswith("Admin: "))
+                    client.run("", [trigger(admin)])
+                while not stop.is_set():
+                    run = client.run("participation")
+                    if run.exceptions:
+                        raise RuntimeError(run.exceptions)
+                    timings.append(run.seconds)
+                    stop.wait(every)
+        except (OSError, ConnectionClosed):
+            cuts += 1
+            if cuts > 3:
+                raise
     return timings
 
 
