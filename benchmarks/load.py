@@ -36,7 +36,7 @@ school from benchmarks/out/) and talks Streamlit's own websocket protocol
     .venv/bin/python -m benchmarks.load launch --window 60
     .venv/bin/python -m benchmarks.load cold
     .venv/bin/python -m benchmarks.load memory --sizes 260,5000,50000
-    .venv/bin/python -m benchmarks.load district --users 4,8 --seconds 10
+    .venv/bin/python -m benchmarks.load district --users 8,16 --seconds 10 --rounds 2
     .venv/bin/python -m benchmarks.load district-launch --teachers 1000 --window 300 --kill
 """
 
@@ -56,7 +56,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -693,6 +693,8 @@ DISTRICT_HEADER = [
     "PostgreSQL CPU ms/load",
     "load client CPU ms/load",
     "failed",
+    "others' CPU, cores",
+    "round",
 ]
 
 
@@ -706,54 +708,85 @@ def district_row(setup: str, cell: Cell) -> list[str]:
     return [setup, *row[1:7], database, f"{cell.client_cpu * per_load:.0f}", row[7]]
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy so far (all cores, from /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
 def district_throughput(
-    size: int, users: list[int], seconds: float, processes: list[int], workdir: Path, pg: str | None
+    size: int,
+    users: list[int],
+    seconds: float,
+    processes: list[int],
+    rounds: int,
+    workdir: Path,
+    pg: str | None,
 ) -> list[list[str]]:
-    """Teacher Home new-session loads/s: the floors and DuckDB's one process (direct), then
+    """Teacher Home new-session loads/s: the floors and DuckDB's one process (direct),
     PostgreSQL with 1, 2... app processes behind HAProxy, and the empty-page floor behind the
-    proxy with the most processes (what Streamlit itself scales to here)."""
+    proxy with the most processes (what Streamlit itself scales to here). Every setup is
+    started first and idles while the others are measured; the cells are interleaved, round
+    after round, so that other people's work on the shared cores falls on all of them alike.
+    Each row also says how much CPU the rest of the machine used meanwhile."""
     from pdcore.district import District
 
     rows = []
-
-    def measure(setup: str, server, name: str, database=None) -> None:
-        staff = size if name == "teacher home" else 0
-        for n in users:
-            try:
-                cell = measure_cell(server, staff, name, n, seconds, database)
-                rows.append(district_row(setup, cell))
-            except RuntimeError as exc:  # the page itself fails here: say so, go on
-                first_line = str(exc).replace("\\n", "\n").splitlines()[0]
-                rows.append([setup, name, str(n), f"page fails: {first_line}"[:160], *[""] * 5])
-                print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
-                return
-            print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
-
-    for name in ("empty page", "two small dataframes"):
-        folder = floor_app(name, workdir)
-        log = workdir / f"floor-{folder.name}.log"
-        with AppServer(workdir / "unused.duckdb", log, extra_args=STEADY, cwd=folder) as server:
-            measure("floor: 1 process, direct", server, name)
-    db_path = private_copy(size, workdir)
-    with AppServer(db_path, workdir / "duckdb.log", extra_args=TRUSTED + STEADY) as server:
-        measure("DuckDB, 1 process, direct", server, "teacher home")
-    with pg_server(pg) as (server_url, database):
+    with ExitStack() as stack:
+        server_url, database = stack.enter_context(pg_server(pg))
         url = pg_school(server_url, size)
+        setups = []  # (label, server, page, database)
+        for name in ("empty page", "two small dataframes"):
+            folder = floor_app(name, workdir)
+            server = AppServer(
+                workdir / "unused.duckdb",
+                workdir / f"{folder.name}.log",
+                extra_args=STEADY,
+                cwd=folder,
+            )
+            setups.append(("floor: 1 process, direct", stack.enter_context(server), name, None))
+        server = AppServer(
+            private_copy(size, workdir), workdir / "duckdb.log", extra_args=TRUSTED + STEADY
+        )
+        setups.append(
+            ("DuckDB, 1 process, direct", stack.enter_context(server), "teacher home", None)
+        )
         for n in processes:
-            folder = workdir / f"district-{n}"
-            with District(n, url, env=district_env(), folder=folder) as district:
-                proxied = Proxied(district)
-                setup = f"PostgreSQL, {n} process{'es' if n > 1 else ''}, proxy"
-                measure(setup, proxied, "teacher home", database)
-                problems = proxied.problems()
-            if problems:
-                print(f"server log problems ({n} processes): {problems[:5]}", file=sys.stderr)
+            district = District(n, url, env=district_env(), folder=workdir / f"district-{n}")
+            label = f"PostgreSQL, {n} process{'es' if n > 1 else ''}, proxy"
+            setups.append((label, Proxied(stack.enter_context(district)), "teacher home", database))
         most = max(processes)
-        floor = floor_app("empty page", workdir)
-        with District(
-            most, url, env=district_env(), folder=workdir / "district-floor", cwd=floor
-        ) as district:
-            measure(f"floor: {most} processes, proxy", Proxied(district), "empty page", database)
+        district = District(
+            most,
+            url,
+            env=district_env(),
+            folder=workdir / "district-floor",
+            cwd=floor_app("empty page", workdir),
+        )
+        label = f"floor: {most} processes, proxy"
+        setups.append((label, Proxied(stack.enter_context(district)), "empty page", database))
+        for round_ in range(1, rounds + 1):
+            for n in users:
+                for label, server, name, db_cpu in setups:
+                    staff = size if name == "teacher home" else 0
+                    busy0, t0, ours0 = busy_cpu_seconds(), time.perf_counter(), server.cpu_seconds()
+                    try:
+                        cell = measure_cell(server, staff, name, n, seconds, db_cpu)
+                    except RuntimeError as exc:  # the page itself fails here: say so, go on
+                        first = str(exc).replace("\\n", "\n").splitlines()[0]
+                        rows.append([label, name, str(n), f"page fails: {first}"[:160]])
+                        continue
+                    # Everything else running on the machine meanwhile, in cores.
+                    busy = busy_cpu_seconds() - busy0
+                    ours = cell.cpu + (cell.db_cpu or 0.0) + cell.client_cpu
+                    ours += server.cpu_seconds() - ours0 - cell.cpu  # the warm-up load
+                    others = max(0.0, busy - ours) / (time.perf_counter() - t0)
+                    rows.append([*district_row(label, cell), f"{others:.2f}", str(round_)])
+                    print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
+        for _label, server, *_ in setups:
+            if isinstance(server, Proxied) and server.problems():
+                print(f"server log problems: {server.problems()[:5]}", file=sys.stderr)
     return rows
 
 
@@ -953,11 +986,12 @@ def main(argv: list[str] | None = None) -> int:
         help="district and district-launch (PostgreSQL, HAProxy) are not part of all",
     )
     parser.add_argument("--sizes", help="staff counts (throughput: 260,5000; memory: +50000)")
-    parser.add_argument("--users", help="concurrent users (throughput: 1,4,8,16; district: 4,8)")
+    parser.add_argument("--users", help="concurrent users (throughput: 1,4,8,16; district: 8,16)")
     parser.add_argument("--seconds", type=float, default=10, help="seconds per throughput cell")
     parser.add_argument("--window", type=float, default=120, help="launch arrivals window, s")
     parser.add_argument("--workers", type=int, default=16, help="launch: teachers at once, max")
     parser.add_argument("--processes", default="1,2", help="district: app processes (launch: max)")
+    parser.add_argument("--rounds", type=int, default=2, help="district: interleaved rounds")
     parser.add_argument("--teachers", type=int, default=1000, help="district-launch: teachers")
     parser.add_argument("--kill", action="store_true", help="district-launch: kill -9 one app")
     parser.add_argument("--pg", help="district: a PostgreSQL server URL (default: a throwaway)")
@@ -988,7 +1022,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.scenario == "district":
             processes = [int(p) for p in args.processes.split(",")]
             rows = district_throughput(
-                sizes("5000")[0], users("4,8"), args.seconds, processes, workdir, args.pg
+                sizes("5000")[0],
+                users("8,16"),
+                args.seconds,
+                processes,
+                args.rounds,
+                workdir,
+                args.pg,
             )
             print("\n## District: new-session loads of teacher Home, one run\n")
             print("| " + " | ".join(DISTRICT_HEADER) + " |")
