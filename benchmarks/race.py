@@ -18,7 +18,7 @@ or their own words for a cohort that "just filled up"); then the database is ask
 == capacity, nobody in two active cohorts, one audit row per admitted joiner. Exits 1 if any
 race admitted more than capacity or the database disagrees with what the joiners were told.
 
-    .venv/bin/python -m benchmarks.race                        # both engines, 50 joiners, 3 seats
+    .venv/bin/python -m benchmarks.race            # both engines: 50 joiners, 3 seats; 300 sign-ups
     .venv/bin/python -m benchmarks.race --joiners 20 --processes 2 --engines postgresql
 """
 
@@ -53,13 +53,15 @@ class Scene:
     cohort_id: int
     session_id: int
     capacity: int  # the cohort's (the school's largest cohort)
-    seats: int
+    seats: int  # open in the cohort
+    session_seats: int  # the option's capacity
     joiners: tuple[int, ...]
 
 
-def prepare(con, joiners: int = 50, seats: int = 3) -> Scene:
+def prepare(con, joiners: int = 50, seats: int = 3, session_seats: int | None = None) -> Scene:
     """A school with `joiners` teachers yet to join, one cohort with `seats` open seats (its
-    starter and colleagues already in) and one staff-development option of `seats` seats."""
+    starter and colleagues already in) and one staff-development option of `session_seats`
+    seats (`seats` unless given)."""
     capacity = settings.load(con).max_size
     fillers = capacity - seats  # the starter and the colleagues who joined before
     with db.transaction(con) as cur:
@@ -88,10 +90,10 @@ def prepare(con, joiners: int = 50, seats: int = 3) -> Scene:
         coach,
         clock.today() + timedelta(days=7),
         "Feedback that moves learning",
-        seats,
+        session_seats or seats,
         room="Library",
     )
-    return Scene(cohort_id, session_id, capacity, seats, tuple(racers))
+    return Scene(cohort_id, session_id, capacity, seats, session_seats or seats, tuple(racers))
 
 
 # ---- one joiner ------------------------------------------------------------------------------
@@ -168,12 +170,16 @@ class Race:
         return {r[0] for r in self.results if r[1] == "admitted"}
 
     @property
+    def open_seats(self) -> int:
+        return self.scene.seats if self.what == "cohort" else self.scene.session_seats
+
+    @property
     def exact(self) -> bool:
         """Exactly the open seats admitted, everyone else refused, and the database agrees."""
         d = self.database
         return (
-            self.outcomes["admitted"] == self.scene.seats
-            and self.outcomes["refused"] == len(self.scene.joiners) - self.scene.seats
+            self.outcomes["admitted"] == min(self.open_seats, len(self.scene.joiners))
+            and self.outcomes["refused"] == max(0, len(self.scene.joiners) - self.open_seats)
             and d["seats taken"] == d["capacity"]
             and d["admitted in the database"] == self.admitted
             and d["admitted in the audit log"] == self.admitted
@@ -183,7 +189,7 @@ class Race:
     @property
     def over_admitted(self) -> bool:
         return self.database["seats taken"] > self.database["capacity"] or (
-            self.outcomes["admitted"] > self.scene.seats
+            self.outcomes["admitted"] > self.open_seats
         )
 
     def summary(self) -> str:
@@ -194,10 +200,11 @@ class Race:
         done = max(r[3] + r[4] for r in self.results) - first
         lines = [
             f"{self.engine}, {self.what} seats, {len(self.scene.joiners)} joiners ({self.how}) "
-            f"for {self.scene.seats} open seats: {'EXACT' if self.exact else 'WRONG'}",
+            f"for {self.open_seats} open seats: {'EXACT' if self.exact else 'WRONG'}",
             f"  admitted {self.outcomes['admitted']}, refused {self.outcomes['refused']}, "
             f"errors {self.outcomes['error']}; released within {spread * 1000:.0f} ms, the "
-            f"slowest answer {slowest * 1000:.0f} ms, all done {done:.2f} s after the first release",
+            f"slowest answer {slowest * 1000:.0f} ms, all done {done:.2f} s after the first "
+            f"release ({len(self.results) / done:.0f} answers/s)",
         ]
         lines += [f'  told ({n}x): "{m}"' for m, n in self.messages.most_common(3)]
         lines.append(
@@ -234,7 +241,7 @@ def check(con, what: str, scene: Scene) -> dict:
         taken = cur.execute(
             "SELECT count(*) FROM sd_signups WHERE session_id = ?", [scene.session_id]
         ).fetchone()[0]
-        capacity = scene.seats
+        capacity = scene.session_seats
         admitted = cur.execute(
             "SELECT staff_id FROM sd_signups WHERE session_id = ?", [scene.session_id]
         ).fetchall()
@@ -293,11 +300,16 @@ def race_threads(con, scene: Scene, what: str) -> Race:
     return race
 
 
-def on_postgresql(url: str, joiners: int, seats: int, processes: int) -> list[Race]:
+RACES = ("cohort", "session")
+
+
+def on_postgresql(
+    url: str, joiners: int, seats: int, processes: int, session_seats=None, whats=RACES
+) -> list[Race]:
     con = db.connect(url)
     try:
-        scene = prepare(con, joiners, seats)
-        races = [race_processes(url, scene, what, processes) for what in ("cohort", "session")]
+        scene = prepare(con, joiners, seats, session_seats)
+        races = [race_processes(url, scene, what, processes) for what in whats]
         for race in races:
             race.database = check(con, race.what, scene)
     finally:
@@ -305,11 +317,11 @@ def on_postgresql(url: str, joiners: int, seats: int, processes: int) -> list[Ra
     return races
 
 
-def on_duckdb(folder: Path, joiners: int, seats: int) -> list[Race]:
-    con = db.connect(folder / "race.duckdb")
+def on_duckdb(path: Path, joiners: int, seats: int, session_seats=None, whats=RACES) -> list[Race]:
+    con = db.connect(path)
     try:
-        scene = prepare(con, joiners, seats)
-        races = [race_threads(con, scene, what) for what in ("cohort", "session")]
+        scene = prepare(con, joiners, seats, session_seats)
+        races = [race_threads(con, scene, what) for what in whats]
         for race in races:
             race.database = check(con, race.what, scene)
     finally:
@@ -326,6 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="PostgreSQL joiner processes")
     parser.add_argument("--engines", default="postgresql,duckdb")
     parser.add_argument("--pg", help="a PostgreSQL server URL to use (default: a throwaway one)")
+    parser.add_argument(
+        "--ceiling",
+        type=int,
+        default=300,
+        help="then N sign-ups at once for N seats: how many writes/s the write lock lets by",
+    )
     args = parser.parse_args(argv)
     from tests import pgserver
 
@@ -338,11 +356,20 @@ def main(argv: list[str] | None = None) -> int:
                 url = pgserver.create(server, name=f"race_{int(time.time())}")
                 races += on_postgresql(url, args.joiners, args.seats, args.processes)
                 pgserver.drop(server, url)
+                if args.ceiling:
+                    url = pgserver.create(server, name=f"ceiling_{int(time.time())}")
+                    races += on_postgresql(
+                        url, args.ceiling, args.seats, args.processes, args.ceiling, ("session",)
+                    )
+                    pgserver.drop(server, url)
             finally:
                 if folder:
                     pgserver.stop(folder)
         if "duckdb" in args.engines:
-            races += on_duckdb(Path(tmp), args.joiners, args.seats)
+            races += on_duckdb(Path(tmp) / "race.duckdb", args.joiners, args.seats)
+            if args.ceiling:
+                path = Path(tmp) / "ceiling.duckdb"
+                races += on_duckdb(path, args.ceiling, args.seats, args.ceiling, ("session",))
     for race in races:
         print(race.summary())
     over = [r for r in races if r.over_admitted]
