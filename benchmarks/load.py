@@ -830,6 +830,7 @@ def district_launch(
                 crash=crash,
             )
             alive = [district.healthy(i) for i in range(processes)]
+            proxy_log = district.log_text()
             if database:
                 stats["PostgreSQL CPU s"] = round(database.cpu_seconds() - db0, 1)
         checks = check_morning(url, outcomes, started_at)
@@ -841,6 +842,14 @@ def district_launch(
         "app processes": processes,
         "killed": f"app{processes} with SIGKILL at {window / 2:.0f} s" if crash else "none",
         "app processes answering at the end": alive,
+        "proxy: responses by process and status": dict(
+            Counter(re.findall(r"\] pdcore \S+/(\S+) \S+ (\d{3}) ", proxy_log))
+        ),
+        "proxy: health-check events": [
+            line.split(", info:")[0]
+            for line in proxy_log.splitlines()
+            if line.startswith("Server ")
+        ],
         "sessions cut by the kill, reloaded": len(reloaded),
         "reloaded and signed in again": sum(o.result != "error" for o in reloaded),
         **morning_report(outcomes, stats, checks),
