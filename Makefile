@@ -25,6 +25,12 @@ export PDCORE_DB ?= data/pd.duckdb
 	@command -v apt-get >/dev/null || { echo "Install Chromium at /usr/bin/chromium"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The integration tests run on PostgreSQL too (a throwaway server the tests start on loopback),
+# and the district test runs app processes behind HAProxy: Debian's packages.
+/usr/lib/postgresql /usr/sbin/haproxy:
+	@command -v apt-get >/dev/null || { echo "Install PostgreSQL and HAProxy"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql haproxy
+
 # Demo mode, said out loud: an empty database becomes the demo school, with a "be anyone" sign-in.
 run: .venv/.installed
 	PDCORE_DEMO=1 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -42,11 +48,7 @@ district: .venv/.installed /usr/sbin/haproxy
 	PDCORE_DEMO=$(or $(DEMO),0) $(PY) -m pdcore.district --processes $(or $(N),2) \
 		--db "$(or $(DB),$(PDCORE_DB))" --port $(PORT)
 
-/usr/sbin/haproxy:
-	@command -v apt-get >/dev/null || { echo "Install HAProxy at /usr/sbin/haproxy"; exit 1; }
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
-
-test: .venv/.dev-installed /usr/bin/chromium /usr/sbin/haproxy
+test: .venv/.dev-installed /usr/bin/chromium /usr/lib/postgresql /usr/sbin/haproxy
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pdcore import roster
+from pdcore import db, roster
 from pdcore.model import Role
 from pdcore.ui import session, sync_schedule
 from pdcore.ui.navigation import PAGES, SECTION_ORDER
@@ -173,4 +173,8 @@ def main() -> None:
     st.navigation(sections, expanded=True).run()
 
 
-main()
+try:
+    main()
+except db.DatabaseUnavailable as exc:  # a PostgreSQL server restarting: say so, retry on rerun
+    st.error(md(str(exc)), icon=":material/cloud_off:")
+    st.button("Try again", icon=":material/refresh:")

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import clock, coaching, db, growth, pathways, roster, settings
+from pdcore import clock, coaching, growth, pathways, roster, settings
 from pdcore.model import Role, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.text import md
@@ -104,7 +104,7 @@ COVERAGE_MEASURES = ["with a plan", "with a coach", "met coach"]
 def coverage_section() -> None:
     st.subheader("Coaching coverage")
     today = clock.today()
-    frame, by_dept = _coverage(db.data_version(), me.id, today)
+    frame, by_dept = _coverage(session.data_version(), me.id, today)
     if frame.empty:
         empty_state("There are no active teachers on the roster.", "Sync the roster on Data.")
         return

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import authz, clock, db, formation, health, meetings, settings
+from pdcore import authz, clock, formation, health, meetings, settings
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.text import md
@@ -50,7 +50,7 @@ def _by_season(version, school):
 
 def _year_over_year() -> None:
     year_over_year.show(
-        *_by_season(db.data_version(), authz.scope(me)),
+        *_by_season(session.data_version(), authz.scope(me)),
         key="health_seasons",
         columns={"cohorts": "Cohorts", "meetings_per_cohort": "Meetings per cohort",
                  "attendance": st.column_config.NumberColumn("Attended", format="percent"),
@@ -58,7 +58,7 @@ def _year_over_year() -> None:
     )  # fmt: skip
 
 
-frame, rules, spec = _health(db.data_version(), clock.today(), authz.scope(me))
+frame, rules, spec = _health(session.data_version(), clock.today(), authz.scope(me))
 if frame.empty:
     empty_state(
         "No cohorts are running yet.",
@@ -158,7 +158,7 @@ def delete_a_meeting(cohort_id: int) -> None:
                 st.rerun()
 
 
-mid_year = _mid_year(db.data_version(), authz.scope(me))
+mid_year = _mid_year(session.data_version(), authz.scope(me))
 if mid_year:
     st.subheader("Thinned-out cohorts")
     st.caption(
@@ -204,7 +204,7 @@ if pick is not None:
     )
     if row["notes"]:
         st.caption(md(row["notes"]))
-    detail = _detail(db.data_version(), int(pick))
+    detail = _detail(session.data_version(), int(pick))
     tabs = st.tabs(
         ["Meetings", "Attendance", "Goals", "Reflections"], key="health_tab", on_change="rerun"
     )

@@ -361,7 +361,7 @@ with export_tab:
         key="export_what",
     )
     try:
-        frame = _export(what, db.data_version(), authz.scope(me))
+        frame = _export(what, session.data_version(), authz.scope(me))
     except Exception as exc:  # another module's table failed: say so, keep the page usable
         frame = None
         st.error(f"The {EXPORT_LABELS[what].lower()} table could not be built: {md(exc)}")
@@ -393,7 +393,7 @@ with export_tab:
                     st.error(md(f"The push stopped on an unexpected error ({exc})."))
 
 with history_tab:
-    history = _history(db.data_version())
+    history = _history(session.data_version())
     if history.empty:
         empty_state("No syncs or imports have run yet.", "Sync from Google Sheets or upload files.")
     else:

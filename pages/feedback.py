@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import authz, clock, db, feedback, seasons, settings
+from pdcore import authz, clock, feedback, seasons, settings
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
@@ -51,7 +51,7 @@ def _by_season(version, school):
 
 def _year_over_year() -> None:
     year_over_year.show(
-        *_by_season(db.data_version(), authz.scope(me)),
+        *_by_season(session.data_version(), authz.scope(me)),
         key="feedback_seasons",
         columns={"answers": "Answers", "mean_value": "Average value (1-5)",
                  "continue_yes": st.column_config.NumberColumn("Voted to continue",
@@ -69,7 +69,7 @@ if past and shown is not None:
     )
     shown = seasons.by_id(session.connection(), pick) or shown
 summary, specs, opens, comments = _results(
-    db.data_version(), clock.today(), shown.id if shown else None, authz.scope(me)
+    session.data_version(), clock.today(), shown.id if shown else None, authz.scope(me)
 )
 if not summary.answers and shown is not None and shown.is_closed:
     empty_state(f"Nobody answered the end-of-season survey in {shown.label}.")

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import db, meetings
+from pdcore import meetings
 from pdcore.ui import charts, session
 from pdcore.ui.text import md
 from pdcore.ui.widgets import empty_state, web_link
@@ -21,7 +21,7 @@ def _gallery(version: int) -> pd.DataFrame:
     return meetings.gallery(session.connection())
 
 
-shared = _gallery(db.data_version())
+shared = _gallery(session.data_version())
 if shared.empty:
     empty_state(
         "Nothing shared with all staff yet.",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import authz, clock, db, participation
+from pdcore import authz, clock, participation
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables, year_over_year
 from pdcore.ui.widgets import csv_download, empty_state
@@ -59,7 +59,7 @@ every = st.segmented_control(
 @st.fragment(run_every=every or None)
 def dashboard():
     full, department_options, topic_options = _table(
-        db.data_version(), clock.today(), authz.scope(me)
+        session.data_version(), clock.today(), authz.scope(me)
     )
     if full.empty:
         empty_state(
@@ -74,7 +74,7 @@ def dashboard():
         "Role", ["teacher", "coach", "admin"], default=["teacher"], key="participation_role"
     )
     view = _view(
-        db.data_version(),
+        session.data_version(),
         clock.today(),
         authz.scope(me),
         tuple(departments),
@@ -160,7 +160,7 @@ def _by_season(version, school):
 
 
 year_over_year.show(
-    *_by_season(db.data_version(), authz.scope(me)),
+    *_by_season(session.data_version(), authz.scope(me)),
     key="participation_seasons",
     columns={"teachers": "Teachers", "in_group": "In a cohort or project",
              "share_in_group": st.column_config.NumberColumn("Share", format="percent"),

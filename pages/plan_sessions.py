@@ -5,7 +5,7 @@ from datetime import timedelta
 import altair as alt
 import streamlit as st
 
-from pdcore import clock, coaching, db, sessions, topics
+from pdcore import clock, coaching, sessions, topics
 from pdcore.growth import long_date
 from pdcore.model import Role
 from pdcore.ui import charts, session, tables
@@ -185,7 +185,7 @@ with tab_publish:
                 st.form_submit_button("Save changes", key="edit_save", on_click=_edit, args=(o.id,))
 
 with tab_demand:
-    demand, experts, needs = _demand(db.data_version(), me.id)
+    demand, experts, needs = _demand(session.data_version(), me.id)
     st.caption(
         "What people asked for: the survey's topic demand, requests to learn from an expert, "
         "and the school-wide needs coaches noted in PLC meetings."
@@ -273,7 +273,7 @@ with tab_attend:
             )
 
 with tab_signups:
-    per_session = _per_session(db.data_version(), me.id)
+    per_session = _per_session(session.data_version(), me.id)
     if per_session.empty:
         empty_state("No sessions yet.", "Publish options and sign-ups appear here.")
     else:
@@ -314,7 +314,7 @@ with tab_signups:
             "Download per-session CSV",
         )
         st.subheader("Per teacher")
-        per_teacher = _per_teacher(db.data_version(), me.id)
+        per_teacher = _per_teacher(session.data_version(), me.id)
         tables.show(per_teacher.drop(columns=["staff_id"]), hide_index=True, key="per_teacher")
         csv_download(
             per_teacher.drop(columns=["staff_id"]),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import authz, db, seasons, settings, topics
+from pdcore import authz, seasons, settings, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.text import md, md_short
@@ -34,7 +34,7 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-frame, suggestions, threshold, spec = _demand(db.data_version(), authz.scope(me))
+frame, suggestions, threshold, spec = _demand(session.data_version(), authz.scope(me))
 if message := st.session_state.pop("topic_demand_done", None):
     st.success(message, icon=":material/check_circle:")
 undo = st.session_state.get("topic_demand_undo")  # (target id, its name) of the last merge

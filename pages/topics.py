@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pdcore import cohorts, db, help_requests, settings, shortlist, survey, topics
+from pdcore import cohorts, help_requests, settings, shortlist, survey, topics
 from pdcore.model import PermissionDenied, ValidationError
 from pdcore.ui import charts, session, tables
 from pdcore.ui.text import md
@@ -72,7 +72,7 @@ def _choose(topic_id: int, mode: str) -> None:
     st.session_state["pick_mode"] = mode
 
 
-offered, cohort_table = _catalogue(db.data_version(), me.school)
+offered, cohort_table = _catalogue(session.data_version(), me.school)
 current = cohorts.current_cohort(con, me.id)
 _flash()
 if current:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pdcore import authz, clock, coaching, cohorts, db, formation, help_requests, roster, topics
+from pdcore import authz, clock, coaching, cohorts, formation, help_requests, roster, topics
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import session, tables
 from pdcore.ui.text import md, md_short
@@ -83,9 +83,9 @@ if message := st.session_state.pop("unmatched_done", None):
     st.success(message, icon=":material/check_circle:")
 
 frame, cohort_names, offered, coaches = _unmatched(
-    db.data_version(), clock.today(), authz.scope(me)
+    session.data_version(), clock.today(), authz.scope(me)
 )
-mid_year = _mid_year(db.data_version(), authz.scope(me))
+mid_year = _mid_year(session.data_version(), authz.scope(me))
 lone = [m for m in mid_year if m.kind == "seat"]
 if mid_year:
     with st.expander(
@@ -165,7 +165,7 @@ if person is not None:
             placeholder="Pick a topic",
             key=f"unmatched_topic_{person}",  # per person: each gets their own default
         )
-        fits = _suggestions(db.data_version(), int(person), topic_id) if topic_id else []
+        fits = _suggestions(session.data_version(), int(person), topic_id) if topic_id else []
         if topic_id and not fits:
             st.caption("No cohort of this topic has an open seat; try auto-formation below.")
         fit = st.selectbox(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pdcore import clock, db, followups, watchlist
+from pdcore import clock, followups, watchlist
 from pdcore.model import PermissionDenied, Role, ValidationError
 from pdcore.ui import forms, session, tables
 from pdcore.ui.text import md
@@ -37,7 +37,7 @@ def _history(version, staff_id):
 if message := st.session_state.pop("watchlist_done", None):
     st.success(message, icon=":material/check_circle:")
 
-frame, caseload = _my_lists(db.data_version(), clock.today())
+frame, caseload = _my_lists(session.data_version(), clock.today())
 if frame.empty:
     empty_state(
         "Nobody is on the watchlist right now.",
@@ -100,7 +100,7 @@ else:
                 st.caption("Their note when they asked to be placed (private)")
                 st.text(row["place_me_note"])  # their words, shown as plain text
         try:
-            past = _history(db.data_version(), int(person))
+            past = _history(session.data_version(), int(person))
         except PermissionDenied as exc:
             st.error(md(str(exc)))
             st.stop()

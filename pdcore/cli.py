@@ -26,7 +26,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     con = _open(args)
     summary = demo.generate(con, staff=args.staff, seed=args.seed)
     print(
-        f"Demo school written to {args.db}: {summary.staff} staff in {summary.schools} "
+        f"Demo school written to {db.describe(args.db)}: {summary.staff} staff in {summary.schools} "
         f"school(s), {summary.cohorts} cohorts, {summary.meetings} meetings, "
         f"{summary.unplaced} staff without a group."
     )
@@ -36,7 +36,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     con = _open(args)
     cur = db.read(con)
-    print(f"database: {args.db} (schema version {db.schema_version(con)})")
+    print(f"database: {db.describe(args.db)} (schema version {db.schema_version(con)})")
     for table in ("staff", "topics", "cohorts", "memberships", "meetings", "sync_runs"):
         count = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         print(f"{table:12} {count}")
@@ -47,11 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pdcore",
         description="PD Cohorts from the command line: demo data, imports, syncs, exports and "
-        "cohort formation. The database is --db PATH, else $PDCORE_DB, else data/pd.duckdb. "
-        "The running app holds its database: stop it first, or use the app's admin pages.",
+        "cohort formation. The database is --db PATH (a DuckDB file) or --db postgresql://... "
+        "(a district's shared PostgreSQL), else $PDCORE_DB, else data/pd.duckdb. A running app "
+        "holds a DuckDB file: stop it first, or use the app's admin pages (PostgreSQL is shared).",
     )
     parser.add_argument(
-        "--db", default=db.default_path(), help="the DuckDB file (default: %(default)s)"
+        "--db",
+        default=db.default_path(),
+        help=f"a DuckDB file or a postgresql:// address (default: {db.describe(db.default_path())})",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 

@@ -45,6 +45,11 @@ def default_path() -> str:
     return os.environ.get("PDCORE_DB") or DEFAULT_PATH
 
 
+def describe(target) -> str:
+    """The database for a message: a file path, or a server's host/port/name (no password)."""
+    return f"PostgreSQL {postgres.where(target)}" if postgres.is_url(str(target)) else str(target)
+
+
 def migrations() -> list[tuple[int, str]]:
     """The schema migrations shipped in pdcore/sql, as (version, sql), in order."""
     found = []
@@ -203,10 +208,12 @@ def _bump_data_version() -> None:
         _data_version += 1
 
 
-def data_version() -> tuple[int, ...]:
-    """A cache key that changes after every committed write: in this process, and in any
-    process sharing a PostgreSQL database with it (read at most once a second)."""
-    return (_data_version, *(d.data_version() for d in postgres.open_databases()))
+def data_version(con) -> tuple[int, ...]:
+    """A cache key that changes after every committed write to `con`'s database: in this
+    process, and on PostgreSQL in any process sharing it (re-read at most once a second)."""
+    if isinstance(con, postgres.Database):
+        return (_data_version, con.data_version())
+    return (_data_version,)
 
 
 def read(con):

@@ -28,7 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pdcore import db, postgres
+from pdcore import postgres
+from pdcore.db_errors import DatabaseProblem
 
 HAPROXY = "/usr/sbin/haproxy"
 ROOT = Path(__file__).resolve().parent.parent  # where app.py is
@@ -134,7 +135,9 @@ class District:
 
     `url` is the proxy's address, `backend_urls` each process's own; `kill(i)` kills app
     process i (0-based) with SIGKILL, as a crash would. Leaving the block stops everything;
-    the config and logs stay in `folder` (a new temp folder unless one is given).
+    the config and logs stay in `folder` (a new temp folder unless one is given). `env` is
+    every process's environment on top of this one's; `process_env[i]`, if given, is added
+    for process i alone (a deployment gives all the same; a test may give one other secrets).
     """
 
     def __init__(
@@ -143,6 +146,7 @@ class District:
         db_url: str,
         port: int | None = None,
         env: dict[str, str] | None = None,
+        process_env: list[dict[str, str]] | None = None,
         folder: str | os.PathLike | None = None,
         cwd: str | os.PathLike = ROOT,
     ):
@@ -162,6 +166,11 @@ class District:
         self.db_url = db_url
         self.port = port or free_port()
         self.env = dict(env or {})
+        self.process_env = [dict(e) for e in process_env or []]
+        if len(self.process_env) > n:
+            raise DistrictError(
+                f"process_env has {len(self.process_env)} entries for {n} app processes."
+            )
         self.folder = Path(folder) if folder else None  # made by start()
         self.cwd = Path(cwd)
         self.app_ports: list[int] = []
@@ -208,11 +217,11 @@ class District:
             raise DistrictError(
                 f"Port {self.port} on 127.0.0.1 is already in use: pick another (--port)."
             )
-        # Open the database once here: a wrong address fails now, in one sentence, and the
-        # migrations are applied before N processes would queue for them.
+        # Reach the database once here, so a wrong address fails now, in one sentence. The
+        # schema is the app processes' own work (one applies the migrations, in its clock).
         try:
-            db.connect(self.db_url).close()
-        except db.DatabaseProblem as exc:
+            postgres.connect(self.db_url).close()
+        except DatabaseProblem as exc:
             raise DistrictError(str(exc)) from exc
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="pdcore-district-"))
@@ -237,8 +246,9 @@ class District:
         return self
 
     def _start_apps(self) -> None:
-        env = {**os.environ, **self.env, "PDCORE_DB": self.db_url}
         for i in range(self.n):
+            own = self.process_env[i] if i < len(self.process_env) else {}
+            env = {**os.environ, **self.env, **own, "PDCORE_DB": self.db_url}
             port = free_port()
             log = open(self.log_path(i), "w")  # noqa: SIM115 (closed in stop())
             self._logs.append(log)

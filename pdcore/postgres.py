@@ -18,10 +18,10 @@ over psycopg 3 and its pool; everything engine-specific lives here:
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -35,13 +35,20 @@ from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from pdcore import clock
-from pdcore.db_errors import DatabaseUnavailable
+from pdcore.db_errors import DatabaseBusy, DatabaseUnavailable
 
 # Keys of the database-wide advisory locks this app takes (any fixed 64-bit numbers).
 WRITE_LOCK_KEY = 7_310_001  # every write transaction (the DuckDB process lock's counterpart)
 MIGRATE_LOCK_KEY = 7_310_002  # schema migrations: one process applies them
 SYNC_LOCK_KEY = 7_310_003  # the scheduled Sheets sync: one process of the district runs it
 
+# Connections each process keeps at most (N processes need N x this under max_connections).
+POOL_ENV = "PDCORE_PG_POOL"
+POOL_DEFAULT = 10
+# How long a write waits for the write lock before saying the database is busy.
+WRITE_WAIT_SECONDS = 30
+# How long a request waits for a pooled connection before saying the server is not answering.
+POOL_WAIT_SECONDS = 5.0
 # How long a process trusts the data version it last read (a cross-process cache key).
 VERSION_TTL_SECONDS = 1.0
 
@@ -88,7 +95,7 @@ def _unavailable(url: str, exc: BaseException, doing: str) -> DatabaseUnavailabl
     return DatabaseUnavailable(
         f"The PostgreSQL database at {where(url)} {doing}: {_reason(exc)}. Check that the "
         "server is running and that PDCORE_DB (or --db) names the right host, port, database "
-        "and user; the app retries by itself once the server answers."
+        "and user (a running app retries by itself once the server answers)."
     )
 
 
@@ -163,7 +170,6 @@ class Cursor:
     def __init__(self, database: Database, raw: psycopg.Cursor):
         self._database = database
         self._raw = raw
-        self._registered: list[str] = []
 
     def execute(self, query: str, params=None) -> Cursor:
         text, values = _prepare(query, params)
@@ -208,7 +214,6 @@ class Cursor:
         with self._raw.copy(copy_sql) as copy:
             for row in frame.itertuples(index=False, name=None):
                 copy.write_row([None if _missing(v) else v for v in row])
-        self._registered.append(name)
 
     def unregister(self, name: str) -> None:
         self._raw.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(name)))
@@ -316,24 +321,17 @@ class ReadCursor:
 
 # ---- the database ---------------------------------------------------------------------------
 
-_open: weakref.WeakSet[Database] = weakref.WeakSet()
-
-
-def open_databases() -> list[Database]:
-    """The databases this process has open (their write counters make its cache key)."""
-    return list(_open)
-
 
 class Database:
     """One PostgreSQL database, shared by every thread (and every process) of the app."""
 
-    def __init__(self, url: str, max_size: int = 20):
+    def __init__(self, url: str, max_size: int | None = None):
         self.url = url
         self._check(url)
         self._pool = ConnectionPool(
             url,
             min_size=1,
-            max_size=max_size,
+            max_size=max_size or int(os.environ.get(POOL_ENV) or POOL_DEFAULT),
             kwargs={"autocommit": True, "connect_timeout": 5},
             configure=_configure,
             check=ConnectionPool.check_connection,
@@ -343,7 +341,7 @@ class Database:
         self._pool.open(wait=True, timeout=10)
         self._version = (0, -1.0)  # (version, when read, monotonic)
         self._version_lock = threading.Lock()
-        _open.add(self)
+        self._writing = threading.local()  # this thread is inside transaction()
 
     @staticmethod
     def _check(url: str) -> None:
@@ -356,9 +354,12 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
         try:
-            with self._pool.connection(timeout=10) as conn:
+            with self._pool.connection(timeout=POOL_WAIT_SECONDS) as conn:
                 yield conn
-        except (psycopg.OperationalError, PoolTimeout) as exc:
+        except PoolTimeout as exc:
+            waited = RuntimeError(f"no connection within {POOL_WAIT_SECONDS:g} seconds")
+            raise _unavailable(self.url, waited, "is not answering") from exc
+        except psycopg.OperationalError as exc:
             raise _unavailable(self.url, exc, "is not answering") from exc
 
     def cursor(self) -> ReadCursor:
@@ -370,14 +371,29 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """One write unit of work under the database-wide write lock (see the module doc)."""
-        with self.connection() as conn, conn.transaction():
-            raw = conn.cursor()
-            raw.execute(
-                "SELECT pg_advisory_xact_lock(%s), set_config('pdcore.now', %s, true)",
-                [WRITE_LOCK_KEY, clock.now().isoformat(sep=" ")],
-            )
-            yield Cursor(self, raw)
-            raw.execute("UPDATE pdcore_data_version SET version = version + 1")
+        if getattr(self._writing, "active", False):
+            # DuckDB's process lock lets a thread nest; here the inner transaction would wait
+            # for the outer one's lock forever, so say so at once.
+            raise RuntimeError("A write transaction cannot open another one (PostgreSQL).")
+        self._writing.active = True
+        try:
+            with self.connection() as conn, conn.transaction():
+                raw = conn.cursor()
+                try:
+                    raw.execute(
+                        "SELECT set_config('lock_timeout', %s, true),"
+                        " set_config('pdcore.now', %s, true), pg_advisory_xact_lock(%s)",
+                        [f"{WRITE_WAIT_SECONDS}s", clock.now().isoformat(sep=" "), WRITE_LOCK_KEY],
+                    )
+                except psycopg.errors.LockNotAvailable as exc:
+                    raise DatabaseBusy(
+                        f"The database at {where(self.url)} is busy with a long change (another "
+                        f"one waited {WRITE_WAIT_SECONDS} s for it): try again in a minute."
+                    ) from exc
+                yield Cursor(self, raw)
+                raw.execute("UPDATE pdcore_data_version SET version = version + 1")
+        finally:
+            self._writing.active = False
         with self._version_lock:
             self._version = (self._version[0], -1.0)  # our own write shows at once
 
@@ -409,12 +425,14 @@ class Database:
                     conn.execute("SELECT pg_advisory_unlock(%s)", [key])
 
     def close(self) -> None:
-        _open.discard(self)
         self._pool.close()
 
 
 def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
+    # PostgreSQL's JIT spends ~1 s compiling the watchlist's plan on every call (measured by
+    # benchmarks/pg_queries.py); a dashboard's queries are short: off for the app's sessions.
+    conn.execute("SET jit = off")
 
 
 def connect(url: str) -> Database:

@@ -123,20 +123,24 @@ fu AS (
            coach_id AS author_id
     FROM coach_followups
     ORDER BY staff_id, contacted_on DESC, id DESC
+),
+place_me AS (
+    -- an open "place me" request, the latest one's note (a join: PostgreSQL would scan
+    -- help_requests once per teacher for a correlated subquery)
+    SELECT DISTINCT ON (staff_id) staff_id, note
+    FROM help_requests WHERE kind = 'place_me' AND status = 'open'
+    ORDER BY staff_id, created_at DESC, id DESC
 )
 SELECT s.id, s.name, s.email, s.department, s.school,
        EXISTS (SELECT 1 FROM survey_responses sr WHERE sr.staff_id = s.id) AS answered,
        cur.cohort_id IS NOT NULL AS in_group, coalesce(cur.kind, ''), coalesce(sizes.size, 0),
        coalesce(last_two.meetings, 0), coalesce(last_two.attended, 0),
        EXISTS (SELECT 1 FROM memberships m WHERE m.staff_id = s.id AND m.left_at IS NOT NULL),
-       EXISTS (SELECT 1 FROM help_requests h WHERE h.staff_id = s.id AND h.kind = 'place_me'
-               AND h.status = 'open'),
+       place_me.staff_id IS NOT NULL,
        ca.coach_id, coalesce(coach.name, ''),
        fu.contacted_on, coalesce(fu.next_step, ''), coalesce(fu.resolved, FALSE),
        fu.contacted_on IS NOT NULL, fu.author_id,
-       coalesce((SELECT h.note FROM help_requests h WHERE h.staff_id = s.id
-                 AND h.kind = 'place_me' AND h.status = 'open'
-                 ORDER BY h.created_at DESC, h.id DESC LIMIT 1), '')
+       coalesce(place_me.note, '')
 FROM staff s
 LEFT JOIN cur ON cur.staff_id = s.id
 LEFT JOIN sizes ON sizes.cohort_id = cur.cohort_id
@@ -144,6 +148,7 @@ LEFT JOIN last_two ON last_two.staff_id = s.id
 LEFT JOIN coach_assignments ca ON ca.staff_id = s.id
 LEFT JOIN staff coach ON coach.id = ca.coach_id
 LEFT JOIN fu ON fu.staff_id = s.id
+LEFT JOIN place_me ON place_me.staff_id = s.id
 WHERE s.active AND s.role = 'teacher'
 ORDER BY s.name, s.id
 """
@@ -287,7 +292,7 @@ def open_case_count(con, coach_id: int | None = None, today: date | None = None)
     Remembered until the next committed write, so a home page can show it on every visit.
     """
     today = today or clock.today()
-    key = (id(con), db.data_version(), today)
+    key = (id(con), db.data_version(con), today)
     frame = _OPEN_CACHE.get(key)
     if frame is None:
         frame = watchlist_frame(con, today)

@@ -204,19 +204,21 @@ def app_db(demo_file, tmp_path, monkeypatch) -> Path:
     st.cache_data.clear()
 
 
-@pytest.fixture
-def open_app(app_db):
-    """Open the app as someone (an email on the demo roster), optionally on a page."""
+def open_as(email: str | None = None, page: str | None = None, timeout: float = 30):
+    """The app (AppTest) opened as someone (an email on the roster), optionally on a page."""
     from streamlit.testing.v1 import AppTest
 
-    def _open(email: str | None = None, page: str | None = None, timeout: float = 30):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-        if email:
-            at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if email:
+        at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
+    at.run()
+    if page:
+        at.switch_page(page)
         at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        return at
+    return at
 
-    return _open
+
+@pytest.fixture
+def open_app(app_db):
+    """Open the app as someone on a private copy of the demo school (see open_as)."""
+    return open_as

@@ -28,6 +28,16 @@ def stop(folder: str) -> None:
     subprocess.run(["bash", str(SCRIPT), "stop", folder], capture_output=True, check=False)
 
 
+def down(folder: str) -> None:
+    """Stop the server as a crash would (immediate), keeping its data for up()."""
+    subprocess.run(["bash", str(SCRIPT), "down", folder], capture_output=True, check=True)
+
+
+def up(folder: str) -> None:
+    """Start a server stopped by down() again, on the same port."""
+    subprocess.run(["bash", str(SCRIPT), "up", folder], capture_output=True, check=True)
+
+
 def url_of(server_url: str, name: str) -> str:
     return server_url.rsplit("/", 1)[0] + "/" + name
 

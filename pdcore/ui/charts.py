@@ -1,7 +1,7 @@
 """Altair chart builders shared by the dashboards, and a cheap way to draw them.
 
 Building an Altair chart and turning it into a Vega-Lite spec costs about 17 ms per rerun, so
-pages cache the spec (`to_spec(chart)`, keyed on pdcore.db.data_version()) and draw it with
+pages cache the spec (`to_spec(chart)`, keyed on pdcore.ui.session.data_version()) and draw it with
 `render(spec)`. Every builder takes a small, already-summarised table: the charts never carry
 one mark per person, so they stay small at 50,000 staff.
 """

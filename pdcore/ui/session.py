@@ -52,6 +52,12 @@ def connection():
         st.stop()
 
 
+def data_version() -> tuple[int, ...]:
+    """The cache key of the app's database: it moves on after every committed write (any
+    app process's, on PostgreSQL)."""
+    return db.data_version(connection())
+
+
 @st.cache_resource(show_spinner=False)
 def _demo_school() -> bool:
     return demo.is_demo(connection())

@@ -1,4 +1,5 @@
-"""The scheduled Google Sheets sync: one daemon thread per app process.
+"""The scheduled Google Sheets sync: one daemon thread per app process (on PostgreSQL, one
+process of the district runs each sync: an advisory lock).
 
 It wakes every CHECK_SECONDS, and syncs when Sheets are configured (a service account and a
 connected spreadsheet) and the last Sheets run is at least `sync_every_minutes` old (setting,
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from pdcore import authz, clock, imports, settings, sheets
+from pdcore import authz, clock, imports, postgres, settings, sheets
 from pdcore.model import ValidationError
 
 CHECK_SECONDS = 30
@@ -50,16 +51,28 @@ def due(con, now: datetime | None = None) -> bool:
 def run_if_due(con, info: Mapping | None, now: datetime | None = None):
     """One scheduled tick: sync when configured and due; the ImportResult, else None.
 
+    On PostgreSQL every app process of the district ticks, and one runs the sync: the one
+    that gets the sync lock; the others skip this tick (the next finds the sync done).
     Never raises: every failure is in the run history (sync_sheets logs it) and the log."""
     try:
-        if not imports.sheets_ready(con, info) or not due(con, now):
-            return None
-        return imports.sync_sheets(con, authz.SCHEDULED_SYNC, info=info)
+        if not isinstance(con, postgres.Database):
+            return _sync_if_due(con, info, now)
+        with con.session_lock(postgres.SYNC_LOCK_KEY, wait=False) as got:
+            if not got:
+                log.info("scheduled sync skipped: another app process is running it")
+                return None
+            return _sync_if_due(con, info, now)
     except ValidationError as exc:  # already logged in sync_runs as a failed run
         log.warning("scheduled sync failed: %s", exc)
     except Exception:  # logged in sync_runs too when the sync got that far; try next time
         log.exception("scheduled sync failed unexpectedly")
     return None
+
+
+def _sync_if_due(con, info: Mapping | None, now: datetime | None):
+    if not imports.sheets_ready(con, info) or not due(con, now):
+        return None
+    return imports.sync_sheets(con, authz.SCHEDULED_SYNC, info=info)
 
 
 @dataclass(frozen=True)

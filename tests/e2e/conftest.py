@@ -3,19 +3,28 @@
 One server per test module, on a free port of 127.0.0.1, serving a private copy of the demo
 school; one Chromium per test run; a fresh browser context (cookies, session) per user.
 Screenshots go under the test's tmp_path at the key steps and on failure; the server's log is
-captured and must hold no traceback when the module ends.
+captured and must hold no traceback when the module ends. Real sign-in runs against
+oidc-provider-mock on loopback (the `provider` fixture, one per run), configured by a secrets
+file of the test's own (`write_auth_secrets`); district tests pin a browser to an app process
+with HAProxy's own cookie (`pin`) and read HAProxy's log of who served what (`served`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from benchmarks.server import AppServer
+from benchmarks.server import AppServer, free_port
+from pdcore.district import COOKIE, server_name
 from tests.conftest import DEMO_TODAY
 
 CHROMIUM = "/usr/bin/chromium"
@@ -164,3 +173,110 @@ def assert_no_exception(page) -> None:
     """No Streamlit exception box on the page."""
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()
+
+
+# ---- real sign-in against a local OpenID Connect provider ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory):
+    """oidc-provider-mock on a free port of 127.0.0.1 (never the network); yields its base URL."""
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("oidc") / "oidc.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/.well-known/openid-configuration", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the OpenID Connect provider did not start")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=15)
+    log.close()
+
+
+COOKIE_SECRET = "e2e-only-cookie-secret-not-used-anywhere-else"
+
+
+def write_auth_secrets(
+    path: Path, app_url: str, provider: str, cookie_secret: str = COOKIE_SECRET
+) -> Path:
+    """A secrets file of the test's own (never the repository's .streamlit/) with an [auth]
+    table for the local provider. redirect_uri is `app_url`'s callback: the browser must use
+    that same address (host name included) or the callback's cookie is refused."""
+    path.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{app_url}/oauth2callback"\n'
+        f'cookie_secret = "{cookie_secret}"\n'
+        'client_id = "pd-cohorts-e2e"\n'
+        'client_secret = "pd-cohorts-e2e-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    return path
+
+
+def set_claims(provider: str, email: str, name: str, domain: str) -> None:
+    """Tell the provider who this address is (PUT /users/<sub>)."""
+    body = json.dumps({"email": email, "email_verified": True, "name": name, "hd": domain})
+    request = urllib.request.Request(
+        f"{provider}/users/{email}",
+        data=body.encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.status == 204
+
+
+def open_provider_form(page) -> None:
+    """The app's sign-in button, up to the provider's form (the app's OAuth state is set)."""
+    page.goto("/")
+    page.get_by_role("button", name="Sign in with your school account").click()
+    page.wait_for_url("**/oauth2/authorize**", timeout=WAIT_MS)
+
+
+def authorize(page, email: str) -> None:
+    """Sign in as `email` on the provider's form; the browser goes back to the callback."""
+    page.locator('input[name="sub"]').fill(email)
+    page.get_by_role("button", name="Authorize").click()
+
+
+def sign_in(page, email: str) -> None:
+    """The real flow: the app's sign-in button, the provider's form, back to the app."""
+    open_provider_form(page)
+    authorize(page, email)
+    page.wait_for_url("http://127.0.0.1:*/**", timeout=WAIT_MS)
+    page.get_by_role("button", name="Sign out").wait_for()
+    wait_for_app(page)
+
+
+# ---- a district: several app processes behind HAProxy ----------------------------------------
+
+
+def pin(page, district, process: int):
+    """Make HAProxy send this person's requests to app process `process` (0-based), by setting
+    its own sticky cookie in the browser, as if HAProxy had chosen that process."""
+    page.context.add_cookies([{"name": COOKIE, "value": server_name(process), "url": district.url}])
+    return page
+
+
+def sticky(page, district) -> str:
+    """The app process HAProxy's cookie pins this browser to ("app1", ...)."""
+    return next(c["value"] for c in page.context.cookies(district.url) if c["name"] == COOKIE)
+
+
+def served(district, server: str, path: str = r"/[^_s]") -> list[str]:
+    """HAProxy's log lines of the GETs it sent to `server` ("app1"...) whose path matches the
+    regex `path` (by default a page load, not an asset or the websocket)."""
+    lines = district.log_text().splitlines()
+    return [ln for ln in lines if f" apps/{server} " in ln and re.search(f'"GET {path}', ln)]

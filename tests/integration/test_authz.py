@@ -37,8 +37,9 @@ from tests.conftest import ROOT
 def _pdcore_functions():
     """(qualified name, function) for every public function defined in a pdcore module."""
     for info in pkgutil.walk_packages(pdcore.__path__, "pdcore."):
-        if info.name in ("pdcore.db", "pdcore.__main__") or info.name.startswith("pdcore.ui"):
-            continue  # db is the transaction machinery; ui is a caller, like the pages
+        machinery = ("pdcore.db", "pdcore.postgres", "pdcore.__main__")
+        if info.name in machinery or info.name.startswith("pdcore.ui"):
+            continue  # db (and its PostgreSQL seam) is the transaction machinery; ui a caller
         module = __import__(info.name, fromlist=["_"])
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == info.name and not name.startswith("_"):

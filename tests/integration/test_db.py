@@ -75,15 +75,15 @@ def test_a_failed_migration_leaves_the_previous_version_and_data(tmp_path, monke
 
 
 def test_transaction_rolls_back_everything_on_error(con):
-    before = db.data_version()
+    before = db.data_version(con)
     with pytest.raises(RuntimeError), db.transaction(con) as cur:
         cur.execute("INSERT INTO staff (email, name) VALUES ('a@school.test', 'A')")
         raise RuntimeError("boom")
     assert con.execute("SELECT count(*) FROM staff").fetchone()[0] == 0
-    assert db.data_version() == before
+    assert db.data_version(con) == before
     with db.transaction(con) as cur:
         cur.execute("INSERT INTO staff (email, name) VALUES ('a@school.test', 'A')")
-    assert db.data_version() > before  # the write moved the cache key on
+    assert db.data_version(con) > before  # the write moved the cache key on
 
 
 def test_a_file_held_by_another_process_gets_one_clear_sentence(tmp_path):

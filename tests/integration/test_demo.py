@@ -142,7 +142,7 @@ def test_two_processes_opening_an_empty_district_database_make_one_demo_school(p
             both_open.wait(timeout=30)
             return demo.ensure_demo(con)
         finally:
-            db.close(con)
+            con.close()
 
     with ThreadPoolExecutor(2) as pool:
         made = [f.result() for f in [pool.submit(app_process_starts) for _ in range(2)]]
@@ -153,4 +153,4 @@ def test_two_processes_opening_an_empty_district_database_make_one_demo_school(p
         generated = "SELECT count(*) FROM audit_log WHERE action = 'demo.generate'"
         assert con.execute(generated).fetchone()[0] == 1
     finally:
-        db.close(con)
+        con.close()

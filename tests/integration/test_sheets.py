@@ -337,3 +337,63 @@ def test_a_failing_scheduled_sync_is_logged_and_waits_for_the_interval(school, m
     assert sync_schedule.run_if_due(school, {"client_email": SA_EMAIL}) is None
     assert last_run(school)[0] == "failed"
     assert not sync_schedule.due(school)  # a broken link does not hammer the quota
+
+
+def test_two_app_processes_on_one_postgresql_run_one_scheduled_sync(pg_database, caplog):
+    """Every process of a district ticks; the one holding the sync lock syncs, the other skips
+    its tick (and says so in the log), and the school is synced once."""
+    import logging
+    import threading
+    from datetime import timedelta
+
+    from pdcore import clock
+    from pdcore.ui import sync_schedule
+    from tests.conftest import Factory
+
+    url = pg_database("empty")
+    first, second = db.connect(url), db.connect(url)  # two processes' own pools
+    try:
+        factory = Factory(first)
+        factory.slots()
+        for name in ("Project Based Learning", "Writing and Literacy", "Web Tools"):
+            factory.topic(name)
+        imports.save_source_config(first, authz.COMMAND_LINE, spreadsheet=SCHOOL_KEY)
+
+        syncing, release = threading.Event(), threading.Event()
+
+        def client_for(info):  # the first sync to reach Google stays there until released
+            if not syncing.is_set():
+                syncing.set()
+                assert release.wait(timeout=30)
+            return offline_client(school_sheet(ROSTER, RESPONSES))[0]
+
+        sheets_info = {"client_email": SA_EMAIL}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sheets, "client_for", client_for)
+            results = {}
+            one = threading.Thread(
+                target=lambda: results.update(one=sync_schedule.run_if_due(first, sheets_info))
+            )
+            one.start()
+            try:
+                assert syncing.wait(timeout=30)
+                with caplog.at_level(logging.INFO, logger=sync_schedule.log.name):
+                    results["other"] = sync_schedule.run_if_due(second, sheets_info)
+            finally:
+                release.set()
+                one.join(timeout=60)
+        assert results["one"] is not None and results["one"].roster.added == 9
+        assert results["other"] is None
+        assert "another app process is running it" in caplog.text
+        runs = first.execute("SELECT count(*) FROM sync_runs WHERE source = 'sheets'").fetchone()
+        assert runs[0] == 1
+        assert staff_count(second) == 9
+        # The lock went with the run: the next due tick syncs, in whichever process it is.
+        patch_client = offline_client(school_sheet(ROSTER, RESPONSES))[0]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sheets, "client_for", lambda info: patch_client)
+            later = clock.now() + timedelta(minutes=16)
+            assert sync_schedule.run_if_due(second, sheets_info, now=later) is not None
+    finally:
+        first.close()
+        second.close()

@@ -27,6 +27,11 @@ def test_a_database_that_is_not_postgresql_is_refused_in_one_sentence(target):
     assert str(caught.value).count(". ") == 0  # one sentence
 
 
+def test_more_per_process_environments_than_processes_is_refused():
+    with pytest.raises(DistrictError, match="process_env has 3 entries for 2 app processes"):
+        District(2, URL, process_env=[{}, {}, {"STREAMLIT_SECRETS_FILES": "x.toml"}])
+
+
 def test_missing_haproxy_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setattr(district, "HAPROXY", str(tmp_path / "haproxy"))
     with pytest.raises(DistrictError, match="apt-get install haproxy"):
