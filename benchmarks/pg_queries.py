@@ -11,7 +11,6 @@ side.
 
     .venv/bin/python -m benchmarks.pg_queries                      # 5,000 and 50,000 staff
     .venv/bin/python -m benchmarks.pg_queries --sizes 5000 --repeat 3
-    .venv/bin/python -m benchmarks.pg_queries --no-jit     # and PostgreSQL with jit = off
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ if __package__ in (None, ""):  # `python benchmarks/pg_queries.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402
-import psycopg  # noqa: E402
 from psycopg import sql as pgsql  # noqa: E402
 
 from benchmarks.machine import machine  # noqa: E402
@@ -87,19 +85,7 @@ def copy_school(path: Path, url: str) -> dict[str, int]:
     return copied
 
 
-def set_jit(server: str, url: str, on: bool) -> None:
-    """Turn PostgreSQL's JIT compilation on or off for new sessions of the database at `url`
-    (it is on by default and compiles any plan estimated above jit_above_cost)."""
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(
-            pgsql.SQL("ALTER DATABASE {} SET jit = {}").format(
-                pgsql.Identifier(name), pgsql.SQL("on" if on else "off")
-            )
-        )
-
-
-def compare(sizes: list[int], repeat: int, server: str, no_jit: bool = False) -> list[str]:
+def compare(sizes: list[int], repeat: int, server: str) -> list[str]:
     from tests import pgserver
 
     results: dict[str, dict[str, str]] = {}
@@ -117,12 +103,7 @@ def compare(sizes: list[int], repeat: int, server: str, no_jit: bool = False) ->
             file=sys.stderr,
             flush=True,
         )
-        engines = [("DuckDB", path), ("PostgreSQL", url)]
-        if no_jit:
-            engines.append(("PostgreSQL, jit off", url))
-        for engine, target in engines:
-            if engine.endswith("jit off"):
-                set_jit(server, url, False)
+        for engine, target in (("DuckDB", path), ("PostgreSQL", url)):
             column = f"{engine}, {size:,} staff"
             columns.append(column)
             for label, value in measure_queries(target, repeat):
@@ -147,7 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="5000,50000", help="staff counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=5, help="calls per query (after one warm)")
     parser.add_argument("--pg", help="a PostgreSQL server URL to use (default: a throwaway one)")
-    parser.add_argument("--no-jit", action="store_true", help="also time PostgreSQL with jit = off")
     args = parser.parse_args(argv)
     from tests import pgserver
 
@@ -156,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(median (max) of {args.repeat} calls after one warm-up, uncached)\n")
     server, folder = (args.pg, None) if args.pg else pgserver.start()
     try:
-        lines = compare(sizes, args.repeat, server, args.no_jit)
+        lines = compare(sizes, args.repeat, server)
     finally:
         if folder:
             pgserver.stop(folder)
