@@ -20,6 +20,14 @@ school from benchmarks/out/) and talks Streamlit's own websocket protocol
   nothing is open), while an admin reloads the Participation page. Afterwards the database is checked: no cohort above capacity, no
   one in two cohorts, every join the teachers were told about recorded (membership and audit
   row), every refusal explained on screen, and no error in the server log.
+* district (issue 16; needs Debian's postgresql and haproxy, not part of `all`): teacher Home
+  new-session loads/s at 5,000 staff on PostgreSQL with 1 and 2 app processes behind HAProxy
+  (pdcore.district), beside, in the same run, DuckDB's one process and the floors (the empty
+  page and two dataframes direct, the empty page behind the proxy with 2 processes); the load
+  client's own CPU per load is shown too, as it shares the cores.
+* district-launch: the launch morning through the proxy on the 5,000 district (--teachers of
+  its teachers, signed in by header as the st.login cookie signs them in), optionally with
+  one app process killed (SIGKILL) halfway (--kill): its users reload and carry on.
 * cold: seconds from `streamlit run` to the first chart drawn in Chromium.
 * memory: the server's peak resident memory after every page has been opened by every role,
   at 260, 5,000 and 50,000 staff; and `python -m pdcore form-cohorts --dry-run` at 50,000.
@@ -29,6 +37,8 @@ school from benchmarks/out/) and talks Streamlit's own websocket protocol
     .venv/bin/python -m benchmarks.load launch --window 60
     .venv/bin/python -m benchmarks.load cold
     .venv/bin/python -m benchmarks.load memory --sizes 260,5000,50000
+    .venv/bin/python -m benchmarks.load district --users 8,16 --seconds 10 --rounds 2
+    .venv/bin/python -m benchmarks.load district-launch --teachers 1000 --window 300 --kill
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ import argparse
 import itertools
 import json
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -47,6 +58,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -54,9 +66,17 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/load.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from websockets.exceptions import ConnectionClosed  # noqa: E402
+
 from benchmarks.machine import machine  # noqa: E402
 from benchmarks.run import ROLE_EMAIL, school_file  # noqa: E402
-from benchmarks.server import ROOT, AppServer  # noqa: E402
+from benchmarks.server import (  # noqa: E402
+    CLOCK_TICKS,
+    ROOT,
+    AppServer,
+    log_problems,
+    process_cpu_seconds,
+)
 from benchmarks.wsclient import StreamlitClient, choose, trigger  # noqa: E402
 from pdcore import db  # noqa: E402
 from pdcore.model import Role  # noqa: E402
@@ -111,6 +131,8 @@ class Cell:
     latencies: list[float]
     cpu: float
     failures: int
+    client_cpu: float = 0.0  # this load process's CPU seconds (it shares the server's cores)
+    db_cpu: float | None = None  # a PostgreSQL server's CPU seconds, when it was measured
 
     @property
     def per_second(self) -> float:
@@ -158,9 +180,11 @@ def measure_cell(
     users: int,
     seconds: float,
     teachers: list[str] = (),
+    database=None,
 ) -> Cell:
     """`users` simulated people loading the page back to back for `seconds` (a scenario
-    without one person takes the `teachers` in turn)."""
+    without one person takes the `teachers` in turn), and the CPU of `database`, a
+    PostgresCpu, when given."""
     page, email, expect = PAGES[name]
     people = itertools.cycle(teachers) if email is None else itertools.repeat(email)
     load_once(server, page, next(people), expect)  # warm: first-run imports and caches
@@ -179,14 +203,18 @@ def measure_cell(
                 with lock:
                     failures[type(exc).__name__] += 1
 
-    cpu0, t0 = server.cpu_seconds(), time.perf_counter()
+    cpu0, t0, client0 = server.cpu_seconds(), time.perf_counter(), time.process_time()
+    db0 = database.cpu_seconds() if database else 0.0
     threads = [threading.Thread(target=user) for _ in range(users)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed, cpu = time.perf_counter() - t0, server.cpu_seconds() - cpu0
-    return Cell(size, name, users, len(latencies), elapsed, latencies, cpu, sum(failures.values()))
+    client = time.process_time() - client0
+    db_cpu = database.cpu_seconds() - db0 if database else None
+    failed = sum(failures.values())
+    return Cell(size, name, users, len(latencies), elapsed, latencies, cpu, failed, client, db_cpu)
 
 
 def throughput(sizes: list[int], users: list[int], seconds: float, workdir: Path) -> list[Cell]:
@@ -343,16 +371,24 @@ def main():
 )
 
 
-def floors(users: list[int], seconds: float, workdir: Path) -> list[Cell]:
-    """New-session loads of trivial apps: the fixed cost a page pays before its own work.
-    They run with the app's own server settings (its .streamlit/config.toml)."""
+def floor_app(name: str, workdir: Path) -> Path:
+    """A folder holding the floor app `name` as its app.py, with the app's own server
+    settings (its .streamlit/config.toml), registered in PAGES."""
+    folder = workdir / name.replace(" ", "-")
+    (folder / ".streamlit").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    (folder / "app.py").write_text(FLOOR_APPS[name])
+    PAGES[name] = ("", "", name.split()[0].title())
+    return folder
+
+
+def floors(
+    users: list[int], seconds: float, workdir: Path, names: tuple[str, ...] = tuple(FLOOR_APPS)
+) -> list[Cell]:
+    """New-session loads of trivial apps: the fixed cost a page pays before its own work."""
     cells = []
-    for name, source in FLOOR_APPS.items():
-        folder = workdir / name.replace(" ", "-")
-        (folder / ".streamlit").mkdir(parents=True)
-        shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
-        (folder / "app.py").write_text(source)
-        PAGES[name] = ("", "", name.split()[0].title())
+    for name in names:
+        folder = floor_app(name, workdir)
         log = workdir / f"floor-{folder.name}.log"
         with AppServer(workdir / "unused.duckdb", log, extra_args=STEADY, cwd=folder) as server:
             for n in users:
@@ -380,17 +416,20 @@ class Outcome:
     attempts: int = 0
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)  # server run time per step
+    reloaded: bool = False  # a crash cut the session; this is the journey after a reload
 
 
-def reset_to_launch_morning(path: Path) -> tuple[list[Teacher], int]:
+def reset_to_launch_morning(target) -> list[Teacher]:
     """The first morning: each cohort keeps only the person who started it; everyone else has
-    yet to join. Returns every active teacher to simulate (those unambiguous in the roster
-    picker) and how many were left out because two people share a name and department."""
-    con = db.connect(path)
+    yet to join. Returns every active teacher to simulate. `target` is a DuckDB file or a
+    postgresql:// address."""
+    from pdcore.ui.text import short
+
+    con = db.connect(target)
     try:
         with db.transaction(con) as cur:
             cur.execute(
-                "UPDATE memberships SET left_at = current_localtimestamp() - INTERVAL 1 DAY, "
+                "UPDATE memberships SET left_at = current_localtimestamp() - INTERVAL '1 day', "
                 "left_reason = 'before launch (load test)' "
                 "WHERE left_at IS NULL AND how <> 'started'"
             )
@@ -405,39 +444,37 @@ def reset_to_launch_morning(path: Path) -> tuple[list[Teacher], int]:
             )
             .fetchall()
         )
-        labels = Counter(
-            f"{name} ({role}, {dept})"
-            for name, role, dept in db.read(con)
-            .execute("SELECT name, role, department FROM staff WHERE active")
-            .fetchall()
-        )
     finally:
         con.close()
-    teachers, ambiguous = [], 0
-    for sid, email, name, role, dept, starter in rows:
-        label = f"{name} ({role}, {dept})"
-        if labels[label] > 1:
-            ambiguous += 1
-            continue
-        teachers.append(Teacher(sid, email, label, starter))
-    return teachers, ambiguous
+    # As the demo sign-in's picker labels people (app.py): the email makes each one unique.
+    return [
+        Teacher(sid, email, f"{short(name)} ({role}, {short(dept)}, {email})", starter)
+        for sid, email, name, role, dept, starter in rows
+    ]
 
 
 def alert_texts(run) -> list[str]:
     return [e.text for e in run.of("alert")] + run.exceptions
 
 
-def teacher_morning(server: AppServer, teacher: Teacher, max_attempts: int = 3) -> Outcome:
-    """Sign in with the demo form, open Find a group, join the top cohort (or ask)."""
+def teacher_morning(
+    server: AppServer, teacher: Teacher, max_attempts: int = 3, by_header: bool = False
+) -> Outcome:
+    """Sign in (with the demo form, or `by_header`: already signed in, as the st.login cookie
+    makes a person), open Find a group, join the top cohort (or ask)."""
     out = Outcome(teacher, "error")
     started = time.perf_counter()
     try:
-        with StreamlitClient(server.ws_url) as client:
-            first = client.run()
-            out.steps["sign-in screen"] = first.seconds
-            picker = first.widget(label="Or anyone on the roster", kind="selectbox")
-            submit = first.widget(label="Sign in as this person", kind="button")
-            home = client.run("", [choose(picker, teacher.label), trigger(submit)])
+        headers = signed_in(teacher.email) if by_header else None
+        with StreamlitClient(server.ws_url, headers=headers) as client:
+            if by_header:
+                home = client.run()
+            else:
+                first = client.run()
+                out.steps["sign-in screen"] = first.seconds
+                picker = first.widget(label="Or anyone on the roster", kind="selectbox")
+                submit = first.widget(label="Sign in as this person", kind="button")
+                home = client.run("", [choose(picker, teacher.label), trigger(submit)])
             out.steps["sign in -> home"] = home.seconds
             if not any(t.startswith("Welcome,") for t in home.texts("heading")):
                 out.messages = ["sign-in failed", *alert_texts(home)]
@@ -451,6 +488,9 @@ def teacher_morning(server: AppServer, teacher: Teacher, max_attempts: int = 3) 
                 return out
             page = client.run("find_group")
             out.steps["find a group"] = page.seconds
+            if page.has_text("Leave it on My cohort first"):  # joined before (a reload)
+                out.result = "already in a cohort"
+                return out
             for _attempt in range(max_attempts):
                 out.attempts += 1
                 joins = [e for e in page.of("button") if "-join_" in e.id]
@@ -485,84 +525,132 @@ def teacher_morning(server: AppServer, teacher: Teacher, max_attempts: int = 3) 
         out.seconds = time.perf_counter() - started
 
 
-def admin_watching(server: AppServer, stop: threading.Event, every: float) -> list[float]:
-    """An admin on the Participation page, reloading it every `every` seconds."""
+def admin_watching(
+    server: AppServer, stop: threading.Event, every: float, by_header: bool = False
+) -> list[float]:
+    """An admin on the Participation page, reloading it every `every` seconds (after a cut
+    connection, a crashed app process, opening the page again in a new session)."""
     timings = []
-    with StreamlitClient(server.ws_url) as client:
-        first = client.run()
-        admin = next(e for e in first.of("button") if e.text.startswith("Admin: "))
-        client.run("", [trigger(admin)])
-        while not stop.is_set():
-            run = client.run("participation")
-            if run.exceptions:
-                raise RuntimeError(run.exceptions)
-            timings.append(run.seconds)
-            stop.wait(every)
+    headers = signed_in(ROLE_EMAIL[Role.ADMIN]) if by_header else None
+    cuts = 0
+    while not stop.is_set():
+        try:
+            with StreamlitClient(server.ws_url, headers=headers) as client:
+                first = client.run()
+                if not by_header:
+                    admin = next(e for e in first.of("button") if e.text.startswith("Admin: "))
+                    client.run("", [trigger(admin)])
+                while not stop.is_set():
+                    run = client.run("participation")
+                    if run.exceptions:
+                        raise RuntimeError(run.exceptions)
+                    timings.append(run.seconds)
+                    stop.wait(every)
+        except (OSError, ConnectionClosed):
+            cuts += 1
+            if cuts > 3:
+                raise
     return timings
 
 
-def launch(workdir: Path, window: float, workers: int, seed: int = 1) -> dict:
-    db_path = private_copy(260, workdir)
-    teachers, ambiguous = reset_to_launch_morning(db_path)
+def morning(
+    server,
+    teachers: list[Teacher],
+    window: float,
+    workers: int,
+    seed: int = 1,
+    by_header: bool = False,
+    crash_at: float | None = None,
+    crash=None,
+) -> tuple[list[Outcome], dict]:
+    """Every teacher arrives at a random moment within `window` seconds (at most `workers` at
+    once) while an admin reloads Participation. `server` is an AppServer or a Proxied
+    district; with `crash` (called `crash_at` seconds in), a teacher whose session it cut
+    reloads once: a new session, signed in again by the same header (the st.login cookie)."""
     rng = random.Random(seed)
-    arrivals = sorted((rng.uniform(0, window), t) for t in teachers)
-    started_at = datetime.now()
-    with AppServer(db_path, workdir / "launch.log", extra_args=STEADY) as server:
-        stop = threading.Event()
-        admin_timings: list[float] = []
-        watcher = threading.Thread(
-            target=lambda: admin_timings.extend(admin_watching(server, stop, 5.0))
-        )
-        watcher.start()
-        t0 = time.perf_counter()
-        cpu0 = server.cpu_seconds()
+    arrivals = sorted(((rng.uniform(0, window), t) for t in teachers), key=lambda a: a[0])
+    crashed = threading.Event()
+    stop = threading.Event()
+    admin_timings: list[float] = []
+    watcher = threading.Thread(
+        target=lambda: admin_timings.extend(admin_watching(server, stop, 5.0, by_header))
+    )
+    watcher.start()
+    t0 = time.perf_counter()
+    cpu0 = server.cpu_seconds()
 
-        def arrive(item):
-            at, teacher = item
-            time.sleep(max(0.0, t0 + at - time.perf_counter()))
-            return teacher_morning(server, teacher)
+    def crash_later() -> None:
+        time.sleep(max(0.0, t0 + crash_at - time.perf_counter()))
+        server.cpu_seconds()  # the dying process's CPU so far is kept
+        crash()
+        crashed.set()
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(arrive, arrivals))
-        elapsed = time.perf_counter() - t0
-        cpu = server.cpu_seconds() - cpu0
-        stop.set()
-        watcher.join()
-        rss, peak = server.memory_mb()
-        problems = server.problems()
-    checks = check_morning(db_path, outcomes, started_at)
-    return {
-        "teachers": len(teachers),
-        "left out (same name and department)": ambiguous,
-        "window s": window,
+    if crash is not None:
+        threading.Thread(target=crash_later, daemon=True).start()
+
+    def arrive(item):
+        at, teacher = item
+        time.sleep(max(0.0, t0 + at - time.perf_counter()))
+        out = teacher_morning(server, teacher, by_header=by_header)
+        if out.result == "error" and crash is not None and (crashed.is_set() or crashed.wait(5)):
+            again = teacher_morning(server, teacher, by_header=by_header)
+            again.messages = [*out.messages, *again.messages]
+            again.reloaded = True
+            return again
+        return out
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(arrive, arrivals))
+    elapsed = time.perf_counter() - t0
+    cpu = server.cpu_seconds() - cpu0
+    stop.set()
+    watcher.join()
+    rss, peak = server.memory_mb()
+    stats = {
         "elapsed s": round(elapsed, 1),
+        "server CPU s": round(cpu, 1),
+        "server peak RSS MB": round(peak, 0),
+        "server log problems": server.problems(),
+        "admin participation reloads": len(admin_timings),
+        "admin reload p95 s": round(pct(admin_timings, 0.95), 2),
+    }
+    return outcomes, stats
+
+
+def morning_report(outcomes: list[Outcome], stats: dict, checks: dict) -> dict:
+    """What the morning did, for people: outcomes, latencies, the server, the database."""
+
+    def step(name: str) -> tuple[float, float]:
+        values = [o.steps[name] for o in outcomes if name in o.steps]
+        return round(pct(values, 0.5), 2), round(pct(values, 0.95), 2)
+
+    steps = ("sign-in screen", "sign in -> home", "find a group", "join", "my cohort (starters)")
+    return {
         "outcomes": dict(Counter(o.result for o in outcomes)),
         "retries after 'just filled up'": sum(max(0, o.attempts - 1) for o in outcomes),
         "teacher journey p50 s": round(pct([o.seconds for o in outcomes], 0.5), 2),
         "teacher journey p95 s": round(pct([o.seconds for o in outcomes], 0.95), 2),
-        "step p50/p95 s": {
-            step: (
-                round(pct([o.steps[step] for o in outcomes if step in o.steps], 0.5), 2),
-                round(pct([o.steps[step] for o in outcomes if step in o.steps], 0.95), 2),
-            )
-            for step in (
-                "sign-in screen",
-                "sign in -> home",
-                "find a group",
-                "join",
-                "my cohort (starters)",
-            )
-        },
-        "admin participation reloads": len(admin_timings),
-        "admin reload p95 s": round(pct(admin_timings, 0.95), 2),
-        "server CPU s": round(cpu, 1),
-        "server peak RSS MB": round(peak, 0),
-        "server log problems": problems,
+        "step p50/p95 s": {name: step(name) for name in steps},
+        **stats,
         "errors": [o.messages for o in outcomes if o.result == "error"][:5],
         "refusals (sample)": sorted(
             {m for o in outcomes if o.result in ("refused", "placed-request") for m in o.messages}
         )[:6],
         **checks,
+    }
+
+
+def launch(workdir: Path, window: float, workers: int, seed: int = 1) -> dict:
+    db_path = private_copy(260, workdir)
+    teachers = reset_to_launch_morning(db_path)
+    started_at = datetime.now()
+    with AppServer(db_path, workdir / "launch.log", extra_args=STEADY) as server:
+        outcomes, stats = morning(server, teachers, window, workers, seed)
+    checks = check_morning(db_path, outcomes, started_at)
+    return {
+        "teachers": len(teachers),
+        "window s": window,
+        **morning_report(outcomes, stats, checks),
     }
 
 
@@ -604,18 +692,290 @@ def check_morning(path: Path, outcomes: list[Outcome], started_at: datetime) -> 
     finally:
         con.close()
     told = {o.teacher.staff_id for o in outcomes if o.result == "joined"}
+    # A join committed just before a crash, whose answer never came: the reload shows it.
+    found = {o.teacher.staff_id for o in outcomes if o.result == "already in a cohort"}
     unexplained = [
         o for o in outcomes if o.result in ("refused", "placed-request") and not o.messages
     ]
     return {
+        "joins told but not in the database (lost)": len(told - joined_rows),
+        "joins in the database nobody was told of (cut by a crash)": len(joined_rows - told),
         "cohorts above capacity": len(over),
         "people in two cohorts": len(doubled),
         "joins told": len(told),
         "joins in the database": len(joined_rows),
         "joins in the audit log": len(audited),
         "joins told = joins in the database": told == joined_rows,
+        "joins told or found after a reload = joins in the database": told | found == joined_rows,
         "joins told = joins in the audit log": told == audited,
         "refusals without an explanation": len(unexplained),
+    }
+
+
+# ---- a district: app processes behind HAProxy on one PostgreSQL (issue 16) ------------------
+
+
+def district_env() -> dict[str, str]:
+    """The app processes' settings, as environment variables (pdcore.district starts them):
+    the same flags as the one-process runs (demo mode, no file watcher, identity headers)."""
+    return {
+        "PDCORE_DEMO": "1",
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "STREAMLIT_SERVER_TRUSTED_USER_HEADERS": json.dumps(USER_HEADERS),
+    }
+
+
+class Proxied:
+    """A running pdcore.district.District seen as one server by measure_cell and morning():
+    the proxy's websocket address, the CPU and memory of every app process plus HAProxy,
+    and every app process's log."""
+
+    def __init__(self, district):
+        self.district = district
+        self._cpu: dict[int, float] = {}  # last reading per process (a killed one keeps it)
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.district.url.removeprefix("http") + "/_stcore/stream"
+
+    def _pids(self) -> list[int]:
+        return [p.pid for p in self.district.processes] + [self.district.haproxy.pid]
+
+    def cpu_seconds(self) -> float:
+        for pid in self._pids():
+            with suppress(OSError):  # gone: its last reading stands
+                self._cpu[pid] = process_cpu_seconds(pid)
+        return sum(self._cpu.values())
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(current RSS of the live app processes together, the largest one's peak), MB."""
+        current, peak = 0.0, 0.0
+        for proc in self.district.processes:
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+            except OSError:
+                continue
+            values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
+            current += int(values.get("VmRSS", 0)) / 1024
+            peak = max(peak, int(values.get("VmHWM", 0)) / 1024)
+        return current, peak
+
+    def problems(self) -> list[str]:
+        return [p for i in range(self.district.n) for p in log_problems(self.district.log_text(i))]
+
+
+def pg_school(server_url: str, size: int) -> str:
+    """A new PostgreSQL database on `server_url` holding the demo school of `size` staff (the
+    same rows as benchmarks/out's DuckDB file, copied by pg_queries.copy_school)."""
+    from benchmarks.pg_queries import copy_school
+    from tests import pgserver
+
+    url = pgserver.create(server_url, name=f"district_{size}_{int(time.time() * 1000) % 10**8}")
+    copy_school(school_file(size)[0], url)
+    return url
+
+
+class PostgresCpu:
+    """CPU seconds of a throwaway PostgreSQL server: the postmaster, its exited backends
+    (reaped into its children's time) and the live ones."""
+
+    def __init__(self, folder: str):
+        self.pid = int(Path(folder, "data", "postmaster.pid").read_text().split()[0])
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS  # utime stime cutime cstime
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        for child in children:
+            with suppress(OSError):  # a backend that just exited is in cutime next time
+                total += process_cpu_seconds(int(child))
+        return total
+
+
+@contextmanager
+def pg_server(url: str | None):
+    """(server URL, its PostgresCpu): `url` when given (its CPU not measured: None), else a
+    throwaway server on 127.0.0.1 for the block."""
+    from tests import pgserver
+
+    if url:
+        yield url, None
+        return
+    server, folder = pgserver.start()
+    try:
+        yield server, PostgresCpu(folder)
+    finally:
+        pgserver.stop(folder)
+
+
+DISTRICT_HEADER = [
+    "setup",
+    "page",
+    "users",
+    "loads/s",
+    "p50 ms",
+    "p95 ms",
+    "app CPU ms/load",
+    "PostgreSQL CPU ms/load",
+    "load client CPU ms/load",
+    "failed",
+    "others' CPU, cores",
+    "round",
+]
+
+
+def district_row(setup: str, cell: Cell) -> list[str]:
+    row = cell.row()
+    per_load = 1000 / max(cell.loads, 1)
+    if cell.db_cpu is not None:
+        database = f"{cell.db_cpu * per_load:.0f}"
+    else:
+        database = "in the app" if setup.startswith("DuckDB") else "-"
+    return [setup, *row[1:7], database, f"{cell.client_cpu * per_load:.0f}", row[7]]
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy so far (all cores, from /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def district_throughput(
+    size: int,
+    users: list[int],
+    seconds: float,
+    processes: list[int],
+    rounds: int,
+    workdir: Path,
+    pg: str | None,
+) -> list[list[str]]:
+    """Teacher Home new-session loads/s: the floors and DuckDB's one process (direct),
+    PostgreSQL with 1, 2... app processes behind HAProxy, and the empty-page floor behind the
+    proxy with the most processes (what Streamlit itself scales to here). Every setup is
+    started first and idles while the others are measured; the cells are interleaved, round
+    after round, so that other people's work on the shared cores falls on all of them alike.
+    Each row also says how much CPU the rest of the machine used meanwhile."""
+    from pdcore.district import District
+
+    rows = []
+    with ExitStack() as stack:
+        server_url, database = stack.enter_context(pg_server(pg))
+        url = pg_school(server_url, size)
+        setups = []  # (label, server, page, database)
+        for name in ("empty page", "two small dataframes"):
+            folder = floor_app(name, workdir)
+            server = AppServer(
+                workdir / "unused.duckdb",
+                workdir / f"{folder.name}.log",
+                extra_args=STEADY,
+                cwd=folder,
+            )
+            setups.append(("floor: 1 process, direct", stack.enter_context(server), name, None))
+        server = AppServer(
+            private_copy(size, workdir), workdir / "duckdb.log", extra_args=TRUSTED + STEADY
+        )
+        setups.append(
+            ("DuckDB, 1 process, direct", stack.enter_context(server), "teacher home", None)
+        )
+        for n in processes:
+            district = District(n, url, env=district_env(), folder=workdir / f"district-{n}")
+            label = f"PostgreSQL, {n} process{'es' if n > 1 else ''}, proxy"
+            setups.append((label, Proxied(stack.enter_context(district)), "teacher home", database))
+        most = max(processes)
+        district = District(
+            most,
+            url,
+            env=district_env(),
+            folder=workdir / "district-floor",
+            cwd=floor_app("empty page", workdir),
+        )
+        label = f"floor: {most} processes, proxy"
+        setups.append((label, Proxied(stack.enter_context(district)), "empty page", database))
+        for round_ in range(1, rounds + 1):
+            for n in users:
+                for label, server, name, db_cpu in setups:
+                    staff = size if name == "teacher home" else 0
+                    busy0, t0, ours0 = busy_cpu_seconds(), time.perf_counter(), server.cpu_seconds()
+                    try:
+                        cell = measure_cell(server, staff, name, n, seconds, database=db_cpu)
+                    except RuntimeError as exc:  # the page itself fails here: say so, go on
+                        first = str(exc).replace("\\n", "\n").splitlines()[0]
+                        rows.append([label, name, str(n), f"page fails: {first}"[:160]])
+                        continue
+                    # Everything else running on the machine meanwhile, in cores.
+                    busy = busy_cpu_seconds() - busy0
+                    ours = cell.cpu + (cell.db_cpu or 0.0) + cell.client_cpu
+                    ours += server.cpu_seconds() - ours0 - cell.cpu  # the warm-up load
+                    others = max(0.0, busy - ours) / (time.perf_counter() - t0)
+                    rows.append([*district_row(label, cell), f"{others:.2f}", str(round_)])
+                    print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
+        for _label, server, *_ in setups:
+            if isinstance(server, Proxied) and server.problems():
+                print(f"server log problems: {server.problems()[:5]}", file=sys.stderr)
+    return rows
+
+
+def district_launch(
+    size: int,
+    teachers_n: int,
+    window: float,
+    workers: int,
+    processes: int,
+    kill: bool,
+    workdir: Path,
+    pg: str | None,
+    seed: int = 1,
+) -> dict:
+    """The launch morning through the proxy: `teachers_n` teachers of the `size` district,
+    signed in by header (the st.login cookie), within `window` s; with `kill`, app process 2
+    is killed with SIGKILL halfway and its users reload."""
+    from pdcore.district import District
+
+    with pg_server(pg) as (server_url, database):
+        url = pg_school(server_url, size)
+        everyone = reset_to_launch_morning(url)
+        teachers = random.Random(seed).sample(everyone, min(teachers_n, len(everyone)))
+        started_at = datetime.now()
+        folder = workdir / "district-launch"
+        with District(processes, url, env=district_env(), folder=folder) as district:
+            proxied = Proxied(district)
+            crash = (lambda: district.kill(processes - 1)) if kill and processes > 1 else None
+            db0 = database.cpu_seconds() if database else 0.0
+            outcomes, stats = morning(
+                proxied,
+                teachers,
+                window,
+                workers,
+                seed,
+                by_header=True,
+                crash_at=window / 2,
+                crash=crash,
+            )
+            alive = [district.healthy(i) for i in range(processes)]
+            proxy_log = district.log_text()
+            if database:
+                stats["PostgreSQL CPU s"] = round(database.cpu_seconds() - db0, 1)
+        checks = check_morning(url, outcomes, started_at)
+    reloaded = [o for o in outcomes if o.reloaded]
+    return {
+        "teachers": len(teachers),
+        "of the district's teachers": len(everyone),
+        "window s": window,
+        "app processes": processes,
+        "killed": f"app{processes} with SIGKILL at {window / 2:.0f} s" if crash else "none",
+        "app processes answering at the end": alive,
+        "proxy: responses by process and status": dict(
+            Counter(re.findall(r"\] pdcore \S+/(\S+) \S+ (\d{3}) ", proxy_log))
+        ),
+        "proxy: health-check events": [
+            line.split(", info:")[0]
+            for line in proxy_log.splitlines()
+            if line.startswith("Server ")
+        ],
+        "sessions cut by the kill, reloaded": len(reloaded),
+        "reloaded and signed in again": sum(o.result != "error" for o in reloaded),
+        **morning_report(outcomes, stats, checks),
     }
 
 
@@ -748,14 +1108,32 @@ def main(argv: list[str] | None = None) -> int:
         "scenario",
         nargs="?",
         default="all",
-        choices=["all", "throughput", "floor", "launch", "cold", "memory"],
+        choices=[
+            "all",
+            "throughput",
+            "floor",
+            "launch",
+            "cold",
+            "memory",
+            "district",
+            "district-launch",
+        ],
+        help="district and district-launch (PostgreSQL, HAProxy) are not part of all",
     )
     parser.add_argument("--sizes", help="staff counts (throughput: 260,5000; memory: +50000)")
-    parser.add_argument("--users", default="1,4,8,16", help="concurrent users (throughput)")
+    parser.add_argument("--users", help="concurrent users (throughput: 1,4,8,16; district: 8,16)")
     parser.add_argument("--seconds", type=float, default=10, help="seconds per throughput cell")
     parser.add_argument("--window", type=float, default=120, help="launch arrivals window, s")
     parser.add_argument("--workers", type=int, default=16, help="launch: teachers at once, max")
+    parser.add_argument("--processes", default="1,2", help="district: app processes (launch: max)")
+    parser.add_argument("--rounds", type=int, default=2, help="district: interleaved rounds")
+    parser.add_argument("--teachers", type=int, default=1000, help="district-launch: teachers")
+    parser.add_argument("--kill", action="store_true", help="district-launch: kill -9 one app")
+    parser.add_argument("--pg", help="district: a PostgreSQL server URL (default: a throwaway)")
     args = parser.parse_args(argv)
+
+    def users(default: str) -> list[int]:
+        return [int(u) for u in (args.users or default).split(",")]
 
     def sizes(default: str) -> list[int]:
         return [int(s.replace("_", "")) for s in (args.sizes or default).split(",")]
@@ -764,18 +1142,46 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pd-load-") as tmp:
         workdir = Path(tmp)
         if args.scenario in ("all", "throughput"):
-            cells = throughput(
-                sizes("260,5000"), [int(u) for u in args.users.split(",")], args.seconds, workdir
-            )
+            cells = throughput(sizes("260,5000"), users("1,4,8,16"), args.seconds, workdir)
             print("\n## Throughput (new-session page loads)\n")
             print(throughput_table(cells))
         if args.scenario in ("all", "floor"):
-            cells = floors([int(u) for u in args.users.split(",")], args.seconds, workdir)
+            cells = floors(users("1,4,8,16"), args.seconds, workdir)
             print("\n## Floors: trivial apps, same client and server (staff column: n/a)\n")
             print(throughput_table(cells))
         if args.scenario in ("all", "launch"):
             result = launch(workdir, args.window, args.workers)
             print("\n## Launch morning\n")
+            for key, value in result.items():
+                print(f"- {key}: {value}")
+        if args.scenario == "district":
+            processes = [int(p) for p in args.processes.split(",")]
+            rows = district_throughput(
+                sizes("5000")[0],
+                users("8,16"),
+                args.seconds,
+                processes,
+                args.rounds,
+                workdir,
+                args.pg,
+            )
+            print("\n## District: new-session loads of teacher Home, one run\n")
+            print("| " + " | ".join(DISTRICT_HEADER) + " |")
+            print("|" + " --- |" * len(DISTRICT_HEADER))
+            for row in rows:
+                print("| " + " | ".join(row) + " |")
+        if args.scenario == "district-launch":
+            result = district_launch(
+                sizes("5000")[0],
+                args.teachers,
+                args.window,
+                args.workers,
+                max(int(p) for p in args.processes.split(",")),
+                args.kill,
+                workdir,
+                args.pg,
+            )
+            print("\n## District launch morning (through the proxy)\n")
             for key, value in result.items():
                 print(f"- {key}: {value}")
         if args.scenario in ("all", "cold"):

@@ -22,6 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def log_problems(text: str) -> list[str]:
+    """Tracebacks and error lines in a server's log text (there should be none)."""
+    found = [m.group(0) for m in re.finditer(r"Traceback \(most recent call last\):", text)]
+    found += [line for line in text.splitlines() if re.search(r"Uncaught app e|\bCRITICAL\b", line)]
+    return found
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time process `pid` has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 free_port = district.free_port  # a TCP port on 127.0.0.1 that nobody listens on right now
 
 
@@ -32,7 +45,8 @@ def run_command(port: int | str, extra_args: tuple[str, ...] = ()) -> list[str]:
 
 
 class AppServer:
-    """One `streamlit run app.py` process on 127.0.0.1 serving the database at `db_path`."""
+    """One `streamlit run app.py` process on 127.0.0.1 serving the database at `db_path`
+    (a DuckDB file or a postgresql:// address)."""
 
     def __init__(
         self,
@@ -46,7 +60,8 @@ class AppServer:
         cwd: str | os.PathLike = ROOT,
         demo: bool = True,
     ):
-        self.db_path = Path(db_path)
+        # A file (DuckDB), or a postgresql:// address kept as it is (a Path would fold its //).
+        self.db_path = db_path if str(db_path).startswith("postgres") else Path(db_path)
         self.log_path = Path(log_path)
         self.port = port or free_port()
         self.extra_args = extra_args
@@ -134,12 +149,7 @@ class AppServer:
 
     def problems(self) -> list[str]:
         """Tracebacks and error lines in the server log (there should be none)."""
-        text = self.log_text()
-        found = [m.group(0) for m in re.finditer(r"Traceback \(most recent call last\):", text)]
-        found += [
-            line for line in text.splitlines() if re.search(r"Uncaught app e|\bCRITICAL\b", line)
-        ]
-        return found
+        return log_problems(self.log_text())
 
     @property
     def pid(self) -> int:
@@ -151,8 +161,7 @@ class AppServer:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the server process has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return process_cpu_seconds(self.pid)
 
     def memory_mb(self) -> tuple[float, float]:
         """(current, peak) resident memory of the server process, in MB."""
