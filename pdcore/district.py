@@ -125,7 +125,10 @@ backend apps
     option httpchk
     http-check send meth GET uri /_stcore/health
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    # A dead process refuses the check at once (out within ~3 s); a busy one has 5 s to
+    # answer, so a loaded machine does not take its last live process out of rotation.
+    timeout check 5s
+    default-server inter 1s fall 3 rise 2
 {servers}
 """
 
