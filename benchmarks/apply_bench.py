@@ -3,6 +3,7 @@ second thread keeps writing, as a teacher joining a cohort would, and report the
 transaction and the longest wait that writer saw.
 
     .venv/bin/python -m benchmarks.apply_bench --staff 50000
+    .venv/bin/python -m benchmarks.apply_bench --staff 50000 --pg    # on a throwaway PostgreSQL
 """
 
 from __future__ import annotations
@@ -17,9 +18,25 @@ from pathlib import Path
 from pdcore import authz, db, demo, formation
 
 
-def run(staff: int) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "apply.duckdb")
+@contextlib.contextmanager
+def database(on_postgres: bool):
+    """A new, empty database: a DuckDB file in a temp folder, or a throwaway PostgreSQL."""
+    if not on_postgres:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield Path(tmp) / "apply.duckdb"
+        return
+    from tests import pgserver
+
+    server, folder = pgserver.start()
+    try:
+        yield pgserver.create(server)
+    finally:
+        pgserver.stop(folder)
+
+
+def run(staff: int, on_postgres: bool = False) -> str:
+    with database(on_postgres) as target:
+        con = db.connect(target)
         start = time.perf_counter()
         demo.generate(con, staff=staff)
         built = time.perf_counter() - start
@@ -60,8 +77,9 @@ def run(staff: int) -> str:
             stop.set()
             thread.join()
         con.close()
+    engine = "PostgreSQL" if on_postgres else "DuckDB"
     return (
-        f"{staff:,} staff (demo built in {built:.0f} s): {result.summary()} Apply took "
+        f"{engine}, {staff:,} staff (demo built in {built:.0f} s): {result.summary()} Apply took "
         f"{total:.1f} s in {len(held)} transactions (one per school); the longest held the "
         f"write lock {max(held):.2f} s; a writer running alongside waited at most "
         f"{max(waits):.2f} s ({len(waits)} writes)."
@@ -71,7 +89,9 @@ def run(staff: int) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=50_000)
-    print(run(parser.parse_args(argv).staff))
+    parser.add_argument("--pg", action="store_true", help="on a throwaway PostgreSQL server")
+    args = parser.parse_args(argv)
+    print(run(args.staff, args.pg))
 
 
 if __name__ == "__main__":

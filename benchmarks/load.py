@@ -1040,10 +1040,12 @@ def every_page_every_role(server: AppServer) -> list[str]:
     return failed
 
 
-def memory(sizes: list[int], workdir: Path) -> list[list[str]]:
+def memory(sizes: list[int], workdir: Path, school=None) -> list[list[str]]:
+    """Peak RSS of one app process after every page by every role, per size; `school(size)`
+    gives its database (default: a private DuckDB copy; memory-pg: a PostgreSQL database)."""
     rows = []
     for size in sizes:
-        db_path = private_copy(size, workdir)
+        db_path = school(size) if school else private_copy(size, workdir)
         with AppServer(
             db_path, workdir / f"memory-{size}.log", extra_args=TRUSTED + STEADY
         ) as server:
@@ -1061,7 +1063,8 @@ def memory(sizes: list[int], workdir: Path) -> list[list[str]]:
             ]
         )
         print("   " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
-        db_path.unlink(missing_ok=True)
+        if isinstance(db_path, Path):
+            db_path.unlink(missing_ok=True)
     return rows
 
 
@@ -1117,8 +1120,9 @@ def main(argv: list[str] | None = None) -> int:
             "memory",
             "district",
             "district-launch",
+            "memory-pg",
         ],
-        help="district and district-launch (PostgreSQL, HAProxy) are not part of all",
+        help="district, district-launch and memory-pg (PostgreSQL, HAProxy) are not part of all",
     )
     parser.add_argument("--sizes", help="staff counts (throughput: 260,5000; memory: +50000)")
     parser.add_argument("--users", help="concurrent users (throughput: 1,4,8,16; district: 8,16)")
@@ -1190,6 +1194,18 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 ", ".join(f"{t:.2f} s" for t in times), f"(median {statistics.median(times):.2f} s)"
             )
+        if args.scenario == "memory-pg":
+            with pg_server(args.pg) as (server_url, _cpu):
+                rows = memory(
+                    sizes("5000,50000"), workdir, lambda size: pg_school(server_url, size)
+                )
+            print(
+                "\n## Memory on PostgreSQL (one app process's peak RSS, every page, every role)\n"
+            )
+            print("| staff | peak RSS MB | RSS after MB | seconds to open all | failures |")
+            print("| --- | --- | --- | --- | --- |")
+            for row in rows:
+                print("| " + " | ".join(row) + " |")
         if args.scenario in ("all", "memory"):
             rows = memory(sizes("260,5000,50000"), workdir)
             print("\n## Memory (server peak RSS after every page by every role)\n")
