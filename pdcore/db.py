@@ -2,8 +2,9 @@
 
 Two engines run the same schema and the same SQL: a DuckDB file (the default, `make run`, a
 single school) and PostgreSQL (`PDCORE_DB=postgresql://...`, a district on several app
-processes; `pdcore.postgres` is that seam). On DuckDB, one process owns the file read-write; it keeps one connection and every unit of work takes
-its own cursor (a connection is not thread-safe, Streamlit sessions are threads). Snapshot
+processes; `pdcore.postgres` is that seam). On DuckDB, one process owns the file read-write;
+it keeps one connection and every unit of work takes its own cursor (a connection is not
+thread-safe, Streamlit sessions are threads). Snapshot
 isolation does not stop write skew ("join if fewer than 10" over-admits under concurrent
 joins), so every write transaction holds one process-wide lock. A new database file is built
 beside its path and moved into place whole, so a crash never leaves half a database there; a
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from pdcore import clock, postgres
+from pdcore import clock
 from pdcore.db_errors import (  # noqa: F401  (the names callers catch: db.DatabaseProblem...)
     DatabaseBusy,
     DatabaseProblem,
@@ -31,6 +33,7 @@ from pdcore.db_errors import (  # noqa: F401  (the names callers catch: db.Datab
 )
 
 DEFAULT_PATH = "data/pd.duckdb"
+URL_PREFIXES = ("postgresql://", "postgres://")
 MEMORY = ":memory:"
 
 # Serializes write transactions across every thread of this process (see module docstring).
@@ -47,7 +50,23 @@ def default_path() -> str:
 
 def describe(target) -> str:
     """The database for a message: a file path, or a server's host/port/name (no password)."""
-    return f"PostgreSQL {postgres.where(target)}" if postgres.is_url(str(target)) else str(target)
+    if not is_url(target):
+        return str(target)
+    from pdcore import postgres
+
+    return f"PostgreSQL {postgres.where(str(target))}"
+
+
+def is_url(target) -> bool:
+    """True for a PostgreSQL address (postgresql://... or postgres://...), not a file path."""
+    return str(target).startswith(URL_PREFIXES)
+
+
+def _on_postgres(con) -> bool:
+    """True when `con` is a PostgreSQL database. pdcore.postgres (and psycopg, ~90 ms of a
+    cold start) is imported only once an address asks for it, so DuckDB never loads it."""
+    postgres = sys.modules.get("pdcore.postgres")
+    return postgres is not None and isinstance(con, postgres.Database)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -78,7 +97,9 @@ def migrate(con) -> int:
     leaves the database at the previous version with its data intact. On PostgreSQL one
     process applies them while any other waits (an advisory lock).
     """
-    if isinstance(con, postgres.Database):
+    if _on_postgres(con):
+        from pdcore import postgres
+
         return postgres.migrate(con, migrations())
     cur = con.cursor()
     cur.execute(
@@ -111,7 +132,9 @@ def connect(path: str | os.PathLike | None = None):
     the file, and DatabaseUnavailable when a PostgreSQL server cannot be reached.
     """
     path = str(path or default_path())
-    if postgres.is_url(path):
+    if is_url(path):
+        from pdcore import postgres
+
         database = postgres.connect(path)
         migrate(database)
         return database
@@ -177,7 +200,7 @@ def transaction(con) -> Iterator:
     Commits when the block ends, rolls back (and re-raises) on any exception, so a failure
     leaves nothing half-written.
     """
-    if isinstance(con, postgres.Database):
+    if _on_postgres(con):
         with con.transaction() as cur:
             yield cur
         _bump_data_version()
@@ -215,7 +238,7 @@ def _bump_data_version() -> None:
 def data_version(con) -> tuple[int, ...]:
     """A cache key that changes after every committed write to `con`'s database: in this
     process, and on PostgreSQL in any process sharing it (re-read at most once a second)."""
-    if isinstance(con, postgres.Database):
+    if _on_postgres(con):
         return (_data_version, con.data_version())
     return (_data_version,)
 

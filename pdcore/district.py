@@ -28,7 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pdcore import postgres
+from pdcore import db, postgres
 from pdcore.db_errors import DatabaseProblem
 
 HAPROXY = "/usr/sbin/haproxy"
@@ -155,7 +155,7 @@ class District:
     ):
         if not isinstance(n, int) or n < 1:
             raise DistrictError(f"A district needs at least one app process (got {n!r}).")
-        if not postgres.is_url(db_url):
+        if not db.is_url(db_url):
             raise DistrictError(
                 f"{db_url or 'The database'} is not a postgresql:// address: a district's "
                 "processes share one PostgreSQL database, because DuckDB lets one process "

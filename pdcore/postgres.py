@@ -70,11 +70,6 @@ CREATE OR REPLACE FUNCTION round(x double precision, digits integer) RETURNS dou
 """
 
 
-def is_url(target: object) -> bool:
-    """True for a PostgreSQL address (postgresql://... or postgres://...)."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
 def where(url: str) -> str:
     """The server and database of an address, without its password (for messages)."""
     parts = urlsplit(url)
