@@ -301,9 +301,6 @@ class ReadCursor:
     def df(self) -> pd.DataFrame:
         return _frame(self._description, self.fetchall())
 
-    def cursor(self) -> ReadCursor:
-        return ReadCursor(self._database)
-
     def close(self) -> None:
         self._rows = []
 

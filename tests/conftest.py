@@ -127,6 +127,20 @@ def demo_con(demo_file, tmp_path):
     connection.close()
 
 
+def three_member_cohort(con) -> tuple[int, list[int]]:
+    """A cohort of this season with exactly three members (the demo school has some): its id
+    and its members' ids."""
+    from pdcore import cohorts
+
+    row = con.execute(
+        "SELECT c.id FROM cohorts c JOIN memberships m ON m.cohort_id = c.id "
+        "JOIN seasons z ON z.id = c.season_id "
+        "WHERE m.left_at IS NULL AND c.kind = 'cohort' AND z.status = 'current' "
+        "GROUP BY c.id HAVING count(*) = 3 ORDER BY c.id LIMIT 1"
+    ).fetchone()
+    return row[0], [m.staff_id for m in cohorts.members(con, row[0])]
+
+
 class Factory:
     """Builds staff, topics and cohorts in a test database with sensible defaults."""
 

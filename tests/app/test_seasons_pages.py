@@ -6,22 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from pdcore import cohorts, db, feedback, seasons
-from tests.conftest import DEMO_ADMIN, DEMO_TEACHER
-
-
-def _three_member_cohort(con):
-    row = con.execute(
-        "SELECT c.id FROM cohorts c JOIN memberships m ON m.cohort_id = c.id "
-        "JOIN seasons z ON z.id = c.season_id "
-        "WHERE m.left_at IS NULL AND c.kind = 'cohort' AND z.status = 'current' "
-        "GROUP BY c.id HAVING count(*) = 3 ORDER BY c.id LIMIT 1"
-    ).fetchone()
-    return row[0], [m.staff_id for m in cohorts.members(con, row[0])]
+from tests.conftest import DEMO_ADMIN, DEMO_TEACHER, three_member_cohort
 
 
 def test_admin_opens_next_season_and_closes_this_one_carrying_a_cohort_over(app_db, open_app):
     con = db.connect(app_db)
-    cid, members = _three_member_cohort(con)
+    cid, members = three_member_cohort(con)
     staying = members[:2]
     for sid in members:
         feedback.submit(con, sid, 4, [], "yes" if sid in staying else "no", today=date(2027, 4, 25))

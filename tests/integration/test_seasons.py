@@ -10,7 +10,7 @@ import pytest
 
 from pdcore import clock, cohorts, db, feedback, growth, hours, roster, seasons, settings, topics
 from pdcore.model import PermissionDenied, ValidationError
-from tests.conftest import DEMO_ADMIN, DEMO_TEACHER, ROOT
+from tests.conftest import DEMO_ADMIN, DEMO_TEACHER, ROOT, three_member_cohort
 
 OLD = ROOT / "tests" / "fixtures" / "main_v50"  # EXPORT DATABASE of a demo made by main (v50)
 
@@ -78,17 +78,6 @@ def school(demo_con):
     return demo_con, admin
 
 
-def _three_member_cohort(con):
-    """A cohort of this season with exactly three members (the demo has some)."""
-    row = con.execute(
-        "SELECT c.id FROM cohorts c JOIN memberships m ON m.cohort_id = c.id "
-        "JOIN seasons z ON z.id = c.season_id "
-        "WHERE m.left_at IS NULL AND c.kind = 'cohort' AND z.status = 'current' "
-        "GROUP BY c.id HAVING count(*) = 3 ORDER BY c.id LIMIT 1"
-    ).fetchone()
-    return row[0], [m.staff_id for m in cohorts.members(con, row[0])]
-
-
 def _answer_everyone(con, staff_ids, vote_of, on=date(2027, 4, 25)):
     for sid in staff_ids:
         feedback.submit(con, sid, 4, [], vote_of(sid), today=on)
@@ -136,7 +125,7 @@ def test_closing_asks_to_confirm_open_requests_and_unanswered_surveys(school):
 def test_closing_twice_without_a_next_season_says_so(school):
     con, admin = school
     with clock.frozen(date(2027, 5, 3)):
-        cid, _ = _three_member_cohort(con)
+        cid, _ = three_member_cohort(con)
         with pytest.raises(ValidationError, match="Open next season first"):
             seasons.close(con, admin, [cid], confirm=True)
         seasons.close(con, admin, confirm=True)
@@ -148,7 +137,7 @@ def test_closing_twice_without_a_next_season_says_so(school):
 
 def test_a_cohort_carries_over_with_the_two_members_who_voted_yes(school):
     con, admin = school
-    cid, members = _three_member_cohort(con)
+    cid, members = three_member_cohort(con)
     goals_before = con.execute(
         "SELECT version, text FROM goals WHERE cohort_id = ? ORDER BY version", [cid]
     ).fetchall()
